@@ -1,0 +1,3 @@
+"""Drum Diplomacy: a two-player drum rhythm game scored as a duet."""
+
+__version__ = "0.1.0"

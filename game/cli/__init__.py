@@ -1,0 +1,46 @@
+"""The ``drum-diplomacy`` command line.
+
+Every subcommand is headless; errors a person can cause print one clear line
+(file, line, what was expected) and exit with status 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from game import __version__
+from game.engine.errors import GameError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every subcommand registered."""
+    from game.cli import charts, scoring, songs
+
+    parser = argparse.ArgumentParser(
+        prog="drum-diplomacy",
+        description="Drum Diplomacy: a two-player drum rhythm game scored as a duet.",
+    )
+    parser.add_argument("--version", action="version", version=f"drum-diplomacy {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    scoring.register(sub)
+    charts.register(sub)
+    songs.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 0
+    try:
+        return int(args.func(args) or 0)
+    except GameError as exc:
+        print(f"drum-diplomacy {args.command}: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,149 @@
+"""Helpers shared by the subcommands: loading performances, printing reports."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from game.engine.bot import bot_events
+from game.engine.chart import Chart
+from game.engine.errors import GameError, HitsError
+from game.engine.events import HitEvent
+from game.engine.replay import Replay
+from game.engine.session import PlayerSetup
+from game.engine.voices import layout_named
+from game.engine.windows import windows_named
+
+REPLAY_SUFFIX = ".ddreplay"
+
+
+def hardest(chart: Chart, part: str) -> str:
+    """The hardest difficulty charted for ``part``."""
+    have = chart.difficulties(part)
+    if not have:
+        raise GameError(f"{chart.meta.id}: part {part} has no notes at any difficulty")
+    return have[-1]
+
+
+def player_setups(chart: Chart, args: Any) -> tuple[PlayerSetup, PlayerSetup]:
+    """P1/P2 setups from ``--difficulty``, ``--p1-difficulty``, ``--layout``."""
+    layout = layout_named(args.layout)
+    setups = []
+    for i, part in enumerate(("p1", "p2")):
+        diff = getattr(args, f"p{i + 1}_difficulty", None) or args.difficulty or hardest(chart,
+                                                                                          part)
+        if diff not in chart.difficulties(part):
+            have = ", ".join(chart.difficulties(part)) or "none"
+            raise GameError(f"{chart.meta.id}: part {part} has no {diff!r} chart (has: {have})")
+        setups.append(PlayerSetup(part, diff, layout, name=f"P{i + 1}"))
+    return setups[0], setups[1]
+
+
+def windows_from(args: Any) -> Any:
+    """The hit windows named by ``--windows``."""
+    try:
+        return windows_named(args.windows)
+    except ValueError as exc:
+        raise GameError(str(exc)) from None
+
+
+def load_performance(spec: str, *, player: int, chart: Chart, setup: PlayerSetup,
+                     kit: str) -> tuple[list[HitEvent], PlayerSetup]:
+    """One player's hit events from a HITS argument.
+
+    ``spec`` is ``auto``, ``bot:...``, a replay (``.ddreplay``), a MIDI
+    performance (``.mid``) or a CSV of ``time_s,note[,velocity]``. Returns the
+    events (stamped for ``player``) and the setup to judge them with (a replay
+    brings its own lane layout).
+    """
+    if spec == "auto" or spec.startswith("bot"):
+        try:
+            return bot_events(spec, chart.notes(setup.part, setup.difficulty),
+                              player=player), setup
+        except ValueError as exc:
+            raise GameError(str(exc)) from None
+    path = Path(spec)
+    if not path.is_file():
+        raise HitsError("no such file (expected a .ddreplay, .mid or .csv file, 'auto' or "
+                        "'bot:...')", path=spec)
+    suffix = path.suffix.lower()
+    if suffix == REPLAY_SUFFIX:
+        replay = Replay.load(path)
+        recorded = replay.players[player]
+        events = [HitEvent(player, e.time_s, e.voice, e.lane, e.velocity, e.source)
+                  for e in replay.events_of(player)]
+        return events, PlayerSetup(setup.part, setup.difficulty, recorded.layout,
+                                   recorded.name or setup.name)
+    from game.formats.hits import load_hits_csv, load_hits_midi
+    from game.formats.kitmap import load_kitmap
+
+    kitmap = load_kitmap(kit)
+    if suffix in (".mid", ".midi"):
+        return load_hits_midi(path, player=player, kitmap=kitmap), setup
+    return load_hits_csv(path, player=player, kitmap=kitmap), setup
+
+
+def print_json(doc: dict[str, Any]) -> None:
+    """Print one JSON object."""
+    print(json.dumps(doc, indent=2))
+
+
+def _fmt(x: Any, unit: str = "", nd: int = 1) -> str:
+    if x is None:
+        return "–"
+    if isinstance(x, float):
+        return f"{x:.{nd}f}{unit}"
+    return f"{x}{unit}"
+
+
+def format_report(report: dict[str, Any]) -> str:
+    """A readable table of a session report."""
+    p1, p2 = report["players"]
+    rows: list[tuple[str, str, str]] = [
+        ("player", p1["name"] or "P1", p2["name"] or "P2"),
+        ("part / difficulty", f"{p1['part']} {p1['difficulty']}",
+         f"{p2['part']} {p2['difficulty']}"),
+        ("notes", str(p1["notes"]), str(p2["notes"])),
+    ]
+    for g in ("perfect", "great", "good", "miss"):
+        rows.append((g, str(p1["judgements"][g]), str(p2["judgements"][g])))
+    rows += [
+        ("strays", str(p1["strays"]), str(p2["strays"])),
+        ("accuracy", f"{p1['accuracy'] * 100:.2f} %", f"{p2['accuracy'] * 100:.2f} %"),
+        ("score", f"{p1['score']:,}", f"{p2['score']:,}"),
+        ("max combo", str(p1["max_combo"]), str(p2["max_combo"])),
+        ("mean offset", _fmt(p1["mean_offset_ms"], " ms"), _fmt(p2["mean_offset_ms"], " ms")),
+        ("unstable rate", _fmt(p1["unstable_rate"]), _fmt(p2["unstable_rate"])),
+    ]
+    w0 = max(len(r[0]) for r in rows)
+    w1 = max(len(r[1]) for r in rows)
+    lines = [f"{report['song']['title']} ({report['song']['id']})", ""]
+    lines += [f"  {a:<{w0}}  {b:>{w1}}  {c}" for a, b, c in rows]
+    d = report["duet"]
+    lead = {"p1": "P1 leads", "p2": "P2 leads", "mutual": "mutual adaptation",
+            None: "not enough data / no coupling"}[d["leader"]]
+    ahead = d["ahead"]
+    mean_async = d["mean_asynchrony_ms"]
+    if ahead in ("p1", "p2") and mean_async is not None:
+        ahead_text = f"{ahead.upper()} ahead by {abs(mean_async):.1f} ms"
+    elif ahead == "even":
+        ahead_text = "even"
+    else:
+        ahead_text = "–"
+    rate = d["in_sync_rate"]
+    pl = d["phase_lock"]
+    grades = ", ".join(f"{k} {v}" for k, v in d["sync_grades"].items())
+    lines += [
+        "",
+        "  duet",
+        f"    shared notes      {d['shared_notes']} (of {d['shared_times']} shared times)",
+        f"    mean asynchrony   {_fmt(mean_async, ' ms')} ({ahead_text})",
+        f"    sync spread       {_fmt(d['sync_spread_ms'], ' ms')}",
+        f"    in-sync rate      {'–' if rate is None else f'{rate * 100:.1f} %'} (|d| <= 20 ms)",
+        f"    sync grades       {grades}",
+        f"    phase lock        P1 {_fmt(pl[0], nd=3)}, P2 {_fmt(pl[1], nd=3)}",
+        f"    leader            {lead}",
+        f"    team score        {d['team_score']:,}",
+    ]
+    return "\n".join(lines)

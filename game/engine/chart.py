@@ -1,0 +1,171 @@
+"""The chart model: song metadata, tempo map, sections, two parts x difficulties.
+
+A chart is plain, immutable data. Formats (the native beatmap text, MIDI files,
+importers) build charts; the judge, the scorer and the UI only read them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+
+from game.engine.tempo import TempoMap
+from game.engine.voices import LaneLayout, Voice
+
+PARTS: tuple[str, str] = ("p1", "p2")
+DIFFICULTIES: tuple[str, ...] = ("easy", "normal", "hard", "expert")
+
+#: Velocity written for a plain, an accented and a ghost note when a chart
+#: gives none (MIDI 1-127).
+DEFAULT_VELOCITY = 96
+ACCENT_VELOCITY = 127
+GHOST_VELOCITY = 40
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Note:
+    """One note of one part.
+
+    Attributes
+    ----------
+    time_s : float
+        Song-clock time in seconds.
+    beat : float
+        Position in quarter notes from bar 1 (kept so charts can be rewritten
+        as grids and exported to MIDI exactly).
+    voice : Voice
+        What is struck.
+    velocity : int
+        1-127.
+    accent, ghost : bool
+        Dynamics marks; accents earn a bonus when hit hard.
+    """
+
+    time_s: float
+    beat: float
+    voice: Voice = field(compare=False)
+    velocity: int = field(default=DEFAULT_VELOCITY, compare=False)
+    accent: bool = field(default=False, compare=False)
+    ghost: bool = field(default=False, compare=False)
+
+    def lane(self, layout: LaneLayout) -> int:
+        """The lane this note falls in under ``layout``."""
+        return layout.lane_of(self.voice)
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """A named stretch of the song (Intro, Verse, Chorus...) starting at ``beat``."""
+
+    name: str
+    beat: float
+    time_s: float
+
+
+@dataclass(frozen=True, slots=True)
+class SongMeta:
+    """What song select shows about a song."""
+
+    id: str
+    title: str
+    artist: str = ""
+    charter: str = ""
+    audio: str | None = None
+    preview_s: float = 0.0
+    extra: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Chart:
+    """A whole duet chart.
+
+    Attributes
+    ----------
+    meta : SongMeta
+    tempo : TempoMap
+    sections : tuple of Section
+        In time order.
+    parts : dict
+        ``(part, difficulty) -> tuple[Note, ...]`` sorted by time; part is
+        ``"p1"`` or ``"p2"``, difficulty one of :data:`DIFFICULTIES`.
+    """
+
+    meta: SongMeta
+    tempo: TempoMap
+    sections: tuple[Section, ...]
+    parts: dict[tuple[str, str], tuple[Note, ...]]
+
+    def notes(self, part: str, difficulty: str) -> tuple[Note, ...]:
+        """The notes of one part at one difficulty.
+
+        Raises
+        ------
+        KeyError
+            With the difficulties that exist, if this one does not.
+        """
+        try:
+            return self.parts[(part, difficulty)]
+        except KeyError:
+            have = ", ".join(self.difficulties(part)) or "none"
+            raise KeyError(
+                f"{self.meta.id}: part {part} has no {difficulty!r} chart (has: {have})"
+            ) from None
+
+    def difficulties(self, part: str) -> list[str]:
+        """Difficulties charted for ``part``, easiest first."""
+        return [d for d in DIFFICULTIES if (part, d) in self.parts]
+
+    @property
+    def length_s(self) -> float:
+        """Song time of the last note of any part, in seconds (0 if empty)."""
+        last = [ns[-1].time_s for ns in self.parts.values() if ns]
+        return max(last, default=0.0)
+
+    def section_at(self, time_s: float) -> Section | None:
+        """The section playing at ``time_s``, or None before the first."""
+        current = None
+        for s in self.sections:
+            if s.time_s <= time_s:
+                current = s
+            else:
+                break
+        return current
+
+    def content_hash(self) -> str:
+        """SHA-256 of everything that affects judging (tempo, notes), hex.
+
+        Formatting and metadata do not change it, so a replay still matches a
+        beatmap that was only reformatted or retitled.
+        """
+        payload = {
+            "tempo": [[t.beat, t.bpm] for t in self.tempo.tempos],
+            "meters": [[m.bar, m.numerator, m.denominator] for m in self.tempo.meters],
+            "offset_s": self.tempo.offset_s,
+            "parts": {
+                f"{p}/{d}": [[n.time_s, n.voice.value, n.velocity, n.accent, n.ghost]
+                             for n in ns]
+                for (p, d), ns in sorted(self.parts.items())
+            },
+        }
+        blob = json.dumps(payload, separators=(",", ":"), sort_keys=True).encode()
+        return hashlib.sha256(blob).hexdigest()
+
+
+def make_note(tempo: TempoMap, beat: float, voice: Voice, *, velocity: int | None = None,
+              accent: bool = False, ghost: bool = False) -> Note:
+    """Build a note at ``beat``, its time taken from ``tempo``."""
+    if velocity is None:
+        velocity = ACCENT_VELOCITY if accent else GHOST_VELOCITY if ghost else DEFAULT_VELOCITY
+    return Note(tempo.seconds_at(beat), beat, voice, velocity, accent, ghost)
+
+
+def sort_notes(notes: list[Note]) -> tuple[Note, ...]:
+    """Sort by time, then voice code; drop exact duplicates (same time and voice)."""
+    notes = sorted(notes, key=lambda n: (n.time_s, n.voice.value))
+    out: list[Note] = []
+    for n in notes:
+        if out and out[-1].voice is n.voice and abs(out[-1].time_s - n.time_s) < 1e-9:
+            continue
+        out.append(n)
+    return tuple(out)

@@ -1,0 +1,186 @@
+"""A two-player session: hit events in, judgements and live figures out.
+
+The session never reads a clock: callers pass song time in. Keyboard, MIDI kit,
+replay and bot all feed the same :class:`~game.engine.events.HitEvent`.
+
+Determinism contract: feed every event whose ``time_s <= now_s`` before calling
+``advance(now_s)``. Then the judgements do not depend on how events are batched
+or how often time is advanced. A live game whose inputs may arrive a little
+late (device latency compensation) sets ``late_input_s`` so notes are only
+missed once no such input can still come.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from game.engine.chart import Chart, Note
+from game.engine.events import HitEvent, Judgement
+from game.engine.judge import ACCENT_HIT_VELOCITY, PlayerJudge
+from game.engine.scoring import PlayerStats, ScoreProcessor
+from game.engine.sync import DuetStats, DuetTracker
+from game.engine.voices import KEYBOARD_5, LaneLayout
+from game.engine.windows import STANDARD, HitWindows
+
+#: The live sync meter looks at this many beats back from now.
+LIVE_WINDOW_BEATS = 8.0
+
+
+@dataclass(frozen=True, slots=True)
+class PlayerSetup:
+    """What one player plays: a part, a difficulty, a lane layout, a name."""
+
+    part: str = "p1"
+    difficulty: str = "expert"
+    layout: LaneLayout = KEYBOARD_5
+    name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SessionResult:
+    """Everything a results screen or ``score --json`` reports."""
+
+    players: tuple[PlayerStats, PlayerStats]
+    duet: DuetStats
+    offsets: tuple[tuple[tuple[float, float], ...], tuple[tuple[float, float], ...]]
+
+
+class Session:
+    """Judge two players on one chart.
+
+    Parameters
+    ----------
+    chart : Chart
+    players : pair of PlayerSetup
+        P1 and P2.
+    windows : HitWindows
+    accent_velocity : int
+        Minimum hit velocity that earns an accent bonus.
+    late_input_s : float
+        How late (song time) an input may still be fed; notes are missed only
+        once ``now_s`` is this far past their window.
+    """
+
+    def __init__(self, chart: Chart, players: tuple[PlayerSetup, PlayerSetup] = (
+            PlayerSetup("p1"), PlayerSetup("p2")), *, windows: HitWindows = STANDARD,
+            accent_velocity: int = ACCENT_HIT_VELOCITY, late_input_s: float = 0.0) -> None:
+        self.chart = chart
+        self.players = players
+        self.windows = windows
+        self.late_input_s = late_input_s
+        self.notes: tuple[tuple[Note, ...], tuple[Note, ...]] = (
+            chart.notes(players[0].part, players[0].difficulty),
+            chart.notes(players[1].part, players[1].difficulty),
+        )
+        self.judges = tuple(
+            PlayerJudge(self.notes[i], players[i].layout, windows, player=i,
+                        accent_velocity=accent_velocity)
+            for i in (0, 1)
+        )
+        self.scores = (ScoreProcessor(), ScoreProcessor())
+        self._accents = tuple(bytearray(n.accent for n in ns) for ns in self.notes)
+        self.duet_tracker = DuetTracker(self.notes, chart.tempo)
+        self.now_s = -math.inf
+        # Bound methods, looked up once: this is the per-hit path.
+        self._hit = tuple(judge.hit for judge in self.judges)
+        self._score_apply = tuple(sp.apply for sp in self.scores)
+        self._duet_apply = self.duet_tracker.apply
+        self._next_expiry_s = min(judge.next_expiry_s for judge in self.judges)
+        #: Misses found while feeding (notes whose window closed before a hit),
+        #: already accounted; the next :meth:`advance` or :meth:`finish` returns them.
+        self._pending: list[Judgement] = []
+
+    # feeding -------------------------------------------------------------------
+    def feed(self, event: HitEvent) -> Judgement:
+        """Judge one hit event and account for it.
+
+        That player's notes whose window closed before the hit are missed first,
+        so combo and score see misses and hits in song-time order however often
+        :meth:`advance` runs (the next :meth:`advance` or :meth:`finish` returns them).
+        """
+        judge = self.judges[event.player]
+        before = event.time_s - self.late_input_s
+        if before > judge.next_expiry_s:
+            for m in judge.expire(before):
+                self._account(m)
+                self._pending.append(m)
+        j = self._hit[event.player](event)
+        self._account(j)
+        return j
+
+    def feed_many(self, events: Iterable[HitEvent]) -> list[Judgement]:
+        """Judge a batch of hit events in time order (stable for equal times)."""
+        return [self.feed(e) for e in sorted(events, key=_event_time)]
+
+    def advance(self, now_s: float) -> list[Judgement]:
+        """Move the song clock to ``now_s``; returns the notes missed meanwhile."""
+        if now_s > self.now_s:
+            self.now_s = now_s
+        cutoff = self.now_s - self.late_input_s
+        if cutoff <= self._next_expiry_s and not self._pending:
+            return []
+        return self._expire(cutoff)
+
+    def finish(self) -> list[Judgement]:
+        """End the song: every note still unjudged is a Miss."""
+        return self._expire(math.inf)
+
+    def _expire(self, cutoff: float) -> list[Judgement]:
+        out, self._pending = self._pending, []
+        for judge in self.judges:
+            for j in judge.expire(cutoff):
+                self._account(j)
+                out.append(j)
+        self._next_expiry_s = min(judge.next_expiry_s for judge in self.judges)
+        return out
+
+    def _account(self, j: Judgement) -> None:
+        i = j.note_index
+        p = j.player
+        self._score_apply[p](j, i >= 0 and self._accents[p][i] == 1)
+        self._duet_apply(j)
+
+    # reading -------------------------------------------------------------------
+    def player_stats(self, player: int) -> PlayerStats:
+        """One player's figures so far."""
+        return self.scores[player].snapshot()
+
+    def duet(self) -> DuetStats:
+        """The pair's figures over the whole song so far."""
+        return self.duet_tracker.stats(accuracies=self._accuracies())
+
+    def live_duet(self, *, beats: float = LIVE_WINDOW_BEATS) -> DuetStats:
+        """The pair's figures over the last ``beats`` beats before ``now_s``."""
+        now = self.now_s
+        if now == -math.inf:
+            return self.duet_tracker.stats(accuracies=self._accuracies(), end_s=now)
+        tempo = self.chart.tempo
+        start = tempo.seconds_at(tempo.beat_at(now) - beats)
+        return self.duet_tracker.stats(accuracies=self._accuracies(), start_s=start, end_s=now)
+
+    def _accuracies(self) -> tuple[float, float]:
+        return (self.scores[0].accuracy, self.scores[1].accuracy)
+
+    def result(self) -> SessionResult:
+        """The report for the song so far (call :meth:`finish` first for a final one)."""
+        return SessionResult(
+            players=(self.player_stats(0), self.player_stats(1)),
+            duet=self.duet(),
+            offsets=(tuple(self.scores[0].offsets), tuple(self.scores[1].offsets)),
+        )
+
+
+def _event_time(e: HitEvent) -> float:
+    return e.time_s
+
+
+def run_session(chart: Chart, players: tuple[PlayerSetup, PlayerSetup],
+                events: Iterable[HitEvent], *, windows: HitWindows = STANDARD,
+                accent_velocity: int = ACCENT_HIT_VELOCITY) -> Session:
+    """Judge a whole performance at once (headless scoring) and finish it."""
+    session = Session(chart, players, windows=windows, accent_velocity=accent_velocity)
+    session.feed_many(events)
+    session.finish()
+    return session

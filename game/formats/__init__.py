@@ -1,0 +1,1 @@
+"""File formats: the native ``.beatmap`` text format and its writer."""

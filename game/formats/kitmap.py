@@ -1,0 +1,215 @@
+"""Kit maps: which drum voice each MIDI note number of an e-drum kit means.
+
+A kit map is data, a small TOML file::
+
+    name = "Roland TD"
+    description = "Roland V-Drums factory note map"
+
+    [notes]
+    "36" = "kick"
+    "40" = "rimshot"
+
+Keys are MIDI note numbers (0-127) written as strings; values are lower-case
+:class:`~game.engine.voices.Voice` member names (two-letter codes such as
+``"SD"`` are accepted too). The built-in maps live in the ``game.kitmaps``
+package; :func:`load_kitmap` takes a built-in name or a path to a file.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from game.engine.errors import FormatError
+from game.engine.voices import Voice
+
+#: Built-in kit map names -> file in the ``game.kitmaps`` package. ``"default"``
+#: is General MIDI plus the Roland edge/rim notes, i.e. the Roland map.
+BUILTIN_KITMAPS: dict[str, str] = {
+    "default": "roland_td.toml",
+    "gm": "general_midi.toml",
+    "roland": "roland_td.toml",
+    "alesis": "alesis.toml",
+    "yamaha": "yamaha_dtx.toml",
+}
+
+_VOICE_NAMES = ", ".join(v.name.lower() for v in Voice)
+
+
+@dataclass(frozen=True)
+class KitMap:
+    """A kit's note map.
+
+    Attributes
+    ----------
+    name : str
+        Shown to the player (``"Roland TD"``).
+    description : str
+        One line about the kit and where the map comes from.
+    notes : dict of int to Voice
+        MIDI note number (0-127) -> voice. Treat as read-only.
+    """
+
+    name: str
+    description: str
+    notes: dict[int, Voice] = field(hash=False)
+
+    def voice_for(self, note: int) -> Voice | None:
+        """The voice MIDI note ``note`` plays in this kit, or None if it plays none."""
+        return self.notes.get(note)
+
+    @property
+    def known_notes(self) -> tuple[int, ...]:
+        """The mapped note numbers, ascending."""
+        return tuple(sorted(self.notes))
+
+    def describe_notes(self) -> str:
+        """The mapped note numbers as a short comma-separated list (for messages)."""
+        return ", ".join(str(n) for n in self.known_notes)
+
+
+def builtin_kitmap_names() -> list[str]:
+    """Names :func:`load_kitmap` accepts besides a path, sorted."""
+    return sorted(BUILTIN_KITMAPS)
+
+
+def load_kitmap(name_or_path: str | os.PathLike[str]) -> KitMap:
+    """Load a built-in kit map by name or a kit map file by path.
+
+    Parameters
+    ----------
+    name_or_path : str or path-like
+        ``"default"``, ``"gm"``, ``"roland"``, ``"alesis"`` or ``"yamaha"``
+        (case-insensitive), or the path of a ``.toml`` kit map.
+
+    Returns
+    -------
+    KitMap
+
+    Raises
+    ------
+    FormatError
+        For an unknown name (the message lists the valid ones), a file that
+        cannot be read, invalid TOML (with its line), a note number outside
+        0-127 or an unknown voice name.
+    """
+    if isinstance(name_or_path, str):
+        key = name_or_path.strip().lower()
+        if key in BUILTIN_KITMAPS:
+            return _load_builtin(BUILTIN_KITMAPS[key])
+        looks_like_path = (key.endswith(".toml") or os.sep in name_or_path
+                           or "/" in name_or_path or Path(name_or_path).is_file())
+        if not looks_like_path:
+            raise FormatError(
+                f"unknown kit map {name_or_path!r}; expected one of "
+                f"{', '.join(builtin_kitmap_names())} or a path to a .toml file"
+            )
+    path = Path(name_or_path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise FormatError(
+            f"cannot read kit map file ({exc.strerror or exc}); built-in kit maps are "
+            f"{', '.join(builtin_kitmap_names())}",
+            path=str(path),
+        ) from None
+    return parse_kitmap(data, path=str(path))
+
+
+@functools.cache
+def _load_builtin(filename: str) -> KitMap:
+    resource = resources.files("game.kitmaps").joinpath(filename)
+    return parse_kitmap(resource.read_bytes(), path=f"game/kitmaps/{filename}")
+
+
+def parse_kitmap(data: bytes | str, *, path: str | None = None) -> KitMap:
+    """Parse the text of a kit map file.
+
+    Parameters
+    ----------
+    data : bytes or str
+        TOML text (UTF-8 when bytes).
+    path : str, optional
+        Named in error messages.
+
+    Raises
+    ------
+    FormatError
+        As :func:`load_kitmap`.
+    """
+    if isinstance(data, bytes):
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise FormatError(f"kit map is not UTF-8 text ({exc.reason})", path=path) from None
+    else:
+        text = data
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        msg = str(exc)
+        m = re.search(r"at line (\d+)", msg)
+        line = int(m.group(1)) if m else None
+        msg = re.sub(r"\s*\(at line \d+, column \d+\)", "", msg)
+        raise FormatError(f"invalid TOML: {msg}", path=path, line=line) from None
+    return _kitmap_from_doc(doc, text, path)
+
+
+def _kitmap_from_doc(doc: dict[str, Any], text: str, path: str | None) -> KitMap:
+    default_name = Path(path).stem if path else "kit"
+    name = doc.get("name", default_name)
+    description = doc.get("description", "")
+    if not isinstance(name, str) or not name.strip():
+        raise FormatError("'name' must be a non-empty string", path=path,
+                          line=_line_of_key(text, "name"))
+    if not isinstance(description, str):
+        raise FormatError("'description' must be a string", path=path,
+                          line=_line_of_key(text, "description"))
+    table = doc.get("notes")
+    if not isinstance(table, dict) or not table:
+        raise FormatError(
+            'expected a [notes] table mapping note numbers to voices, e.g. "36" = "kick"',
+            path=path,
+        )
+    notes: dict[int, Voice] = {}
+    for key, value in table.items():
+        line = _line_of_key(text, key)
+        try:
+            number = int(key)
+        except ValueError:
+            raise FormatError(
+                f"note key {key!r} is not a MIDI note number (expected 0-127)",
+                path=path, line=line,
+            ) from None
+        if not 0 <= number <= 127:
+            raise FormatError(f"note {number} out of range 0-127", path=path, line=line)
+        if not isinstance(value, str):
+            raise FormatError(
+                f"note {number}: expected a voice name string, got {value!r} "
+                f"(voices: {_VOICE_NAMES})", path=path, line=line,
+            )
+        try:
+            voice = Voice.from_name(value)
+        except KeyError:
+            raise FormatError(
+                f"note {number}: unknown voice {value!r} (voices: {_VOICE_NAMES})",
+                path=path, line=line,
+            ) from None
+        notes[number] = voice
+    return KitMap(name=name.strip(), description=description.strip(), notes=notes)
+
+
+def _line_of_key(text: str, key: str) -> int | None:
+    """Best-effort 1-based line of ``key = ...`` in the TOML text (None if not found)."""
+    pattern = re.compile(r'^\s*(?:"' + re.escape(key) + r'"|\'' + re.escape(key) + r'\'|'
+                         + re.escape(key) + r")\s*=")
+    for i, line in enumerate(text.splitlines(), start=1):
+        if pattern.match(line):
+            return i
+    return None

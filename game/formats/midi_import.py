@@ -1,0 +1,348 @@
+"""Import a Standard MIDI File (type 0 or 1) as a duet chart.
+
+Drum notes are ``note_on`` messages with velocity > 0 on MIDI channel 10
+(channel 9 in mido's 0-based numbering), mapped to voices through a kit map
+(the ``"default"`` one: General MIDI plus Roland edge/rim notes). Notes the kit
+map does not know are skipped and reported.
+
+Parts, in order of precedence:
+
+1. tracks named ``"P1 <difficulty>"`` / ``"P2 <difficulty>"`` (as written by
+   :func:`game.formats.midi_export.export_midi`) give those charts directly;
+2. tracks whose name starts with ``p1`` / ``p2`` (``"P1"``, ``"p2 drums"``)
+   give the Expert chart of that part;
+3. otherwise the first two tracks with drum notes are P1 and P2, and a single
+   drum track is played by both (unison).
+
+A note is an accent at velocity >= :data:`ACCENT_MIN_VELOCITY` and a ghost
+note when it is a snare at velocity <= :data:`GHOST_MAX_VELOCITY`.
+Missing easier difficulties are then made by :func:`game.engine.reduce.reduce_chart`.
+Beats are ``tick / ticks_per_beat`` (quarter notes from tick 0, which is song
+time 0 s); the tempo map comes from every ``set_tempo`` and ``time_signature``
+in any track.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import mido
+
+from game.engine.chart import (
+    DIFFICULTIES,
+    PARTS,
+    Chart,
+    Note,
+    Section,
+    SongMeta,
+    make_note,
+    sort_notes,
+)
+from game.engine.errors import FormatError
+from game.engine.reduce import reduce_chart
+from game.engine.tempo import MeterChange, TempoChange, TempoMap
+from game.engine.voices import Voice
+from game.formats.kitmap import KitMap, load_kitmap
+
+#: MIDI channel of drums, 0-based as mido numbers them (General MIDI channel 10).
+DRUM_CHANNEL = 9
+#: A note at or above this velocity is an accent.
+ACCENT_MIN_VELOCITY = 112
+#: A snare note at or below this velocity is a ghost note.
+GHOST_MAX_VELOCITY = 45
+#: Voices whose soft notes are ghost notes. Soft kicks and hats are just soft:
+#: e-kits report low kick velocities for ordinary strokes.
+GHOST_VOICES = frozenset({Voice.SNARE})
+#: ``quantize`` values -> notes per whole note; the grid step is ``4 / n`` quarter notes.
+QUANTIZE_GRIDS: dict[str, int] = {
+    "1/4": 4, "1/8": 8, "1/12": 12, "1/16": 16, "1/24": 24, "1/32": 32,
+}
+
+_DIFF_TRACK = re.compile(r"^\s*(p[12])[\s_-]+(" + "|".join(DIFFICULTIES) + r")\s*$", re.I)
+_PART_TRACK = re.compile(r"^\s*(p[12])(?![0-9a-z])", re.I)
+
+
+@dataclass
+class _Track:
+    index: int
+    name: str
+    notes: list[tuple[int, int, int]] = field(default_factory=list)  # tick, note, velocity
+
+
+def read_midi_file(path: str | os.PathLike[str], error: type[FormatError] = FormatError,
+                   ) -> mido.MidiFile:
+    """Open a Standard MIDI File with mido, turning every failure into ``error``.
+
+    Raises
+    ------
+    FormatError (or the given subclass)
+        If the file cannot be read, is not MIDI, is truncated, is type 2, or
+        uses SMPTE time division.
+    """
+    p = str(path)
+    try:
+        if os.path.getsize(p) == 0:
+            raise error("file is empty (expected a Standard MIDI File)", path=p)
+        mid = mido.MidiFile(p)
+    except FileNotFoundError:
+        raise error("file not found", path=p) from None
+    except FormatError:
+        raise
+    except OSError as exc:
+        text = str(exc)
+        if "MThd" in text:
+            text = "not a Standard MIDI File (no 'MThd' header)"
+        raise error(f"cannot read MIDI file: {text}", path=p) from None
+    except EOFError:
+        raise error("MIDI file is truncated (it ends before its header or a track does)",
+                    path=p) from None
+    except Exception as exc:  # mido raises ValueError, KeyError, IndexError... on bad data
+        raise error(f"broken MIDI file: {exc or type(exc).__name__}", path=p) from None
+    if mid.type == 2:
+        raise error("MIDI type 2 (independent sequences) is not supported; "
+                    "save as type 0 or 1", path=p)
+    if not 0 < mid.ticks_per_beat < 0x8000:
+        raise error("SMPTE time division is not supported; save with ticks per beat", path=p)
+    return mid
+
+
+def import_midi(path: str | os.PathLike[str], *, quantize: str | None = None,
+                song_id: str | None = None, title: str | None = None,
+                kitmap: KitMap | str | None = None, marks_only: bool = False) -> Chart:
+    """Import a MIDI file as a chart (see :func:`import_midi_with_report`)."""
+    chart, _ = import_midi_with_report(path, quantize=quantize, song_id=song_id,
+                                       title=title, kitmap=kitmap, marks_only=marks_only)
+    return chart
+
+
+def import_midi_with_report(path: str | os.PathLike[str], *, quantize: str | None = None,
+                            song_id: str | None = None, title: str | None = None,
+                            kitmap: KitMap | str | None = None,
+                            marks_only: bool = False) -> tuple[Chart, list[str]]:
+    """Import a MIDI file as a chart and say what was skipped or adjusted.
+
+    Parameters
+    ----------
+    path : str or path-like
+        A type 0 or type 1 Standard MIDI File.
+    quantize : str, optional
+        Snap each note's beat to a grid: one of ``"1/4"``, ``"1/8"``,
+        ``"1/12"`` (8th triplets), ``"1/16"``, ``"1/24"``, ``"1/32"`` (a
+        ``"1/16"`` step is 0.25 quarter notes). Two notes of one voice that
+        land on the same beat become one, the louder. None keeps exact ticks.
+    song_id : str, optional
+        Defaults to a slug (``[a-z0-9-]+``) of the file name's stem.
+    title : str, optional
+        Defaults to the file name's stem.
+    kitmap : KitMap or str, optional
+        Note map; a name or path is passed to :func:`load_kitmap`. Default
+        ``"default"``.
+    marks_only : bool
+        Keep only the dynamics marks (accent, normal, ghost) and give each note
+        its mark's default velocity, so the beatmap reads as a clean grid.
+        False keeps every note's exact velocity.
+
+    Returns
+    -------
+    chart : Chart
+    warnings : list of str
+        Human-readable notes about skipped notes, moved time signatures, etc.
+
+    Raises
+    ------
+    FormatError
+        With the path: unreadable or broken file, no drum notes, bad ``quantize``.
+    """
+    p = str(path)
+    grid = _quantize_grid(quantize, p)
+    km = _kitmap(kitmap)
+    mid = read_midi_file(path)
+    warnings: list[str] = []
+    tpb = mid.ticks_per_beat
+
+    tempo_events: list[tuple[int, int]] = []
+    meter_events: list[tuple[int, int, int]] = []
+    markers: list[tuple[int, str]] = []
+    tracks: list[_Track] = []
+    for index, track in enumerate(mid.tracks):
+        tick = 0
+        info = _Track(index, "")
+        for msg in track:
+            tick += msg.time
+            if msg.type == "note_on" and msg.channel == DRUM_CHANNEL and msg.velocity > 0:
+                info.notes.append((tick, msg.note, msg.velocity))
+            elif msg.type == "set_tempo":
+                tempo_events.append((tick, msg.tempo))
+            elif msg.type == "time_signature":
+                meter_events.append((tick, msg.numerator, msg.denominator))
+            elif msg.type == "marker" and msg.text.strip():
+                markers.append((tick, msg.text.strip()))
+            elif msg.type == "track_name" and not info.name:
+                info.name = msg.name.strip()
+        tracks.append(info)
+
+    tempo = _tempo_map(tempo_events, meter_events, tpb, warnings)
+    chosen = _choose_tracks(tracks, warnings)
+    if not any(t.notes for t in chosen.values()):
+        raise FormatError(
+            f"no drum notes: expected note-on messages on MIDI channel {DRUM_CHANNEL + 1}",
+            path=p,
+        )
+    skipped: dict[int, int] = {}
+    parts: dict[tuple[str, str], tuple[Note, ...]] = {}
+    converted: dict[int, tuple[Note, ...]] = {}
+    for key, track in chosen.items():
+        if track.index not in converted:
+            converted[track.index] = _notes(track, tpb, tempo, km, grid, skipped, marks_only)
+        parts[key] = converted[track.index]
+    for note, count in sorted(skipped.items()):
+        warnings.append(f"skipped {count} note(s) with number {note}: "
+                        f"not a drum in kit map {km.name!r}")
+    if not any(parts.values()):
+        raise FormatError(
+            f"no drum notes that kit map {km.name!r} knows (it maps notes "
+            f"{km.describe_notes()})", path=p,
+        )
+    stem = Path(p).stem
+    meta = SongMeta(id=song_id or slugify(stem), title=title or stem)
+    sections = tuple(
+        Section(text, tick / tpb, tempo.seconds_at(tick / tpb))
+        for tick, text in sorted(markers, key=lambda m: m[0])
+    )
+    chart = Chart(meta=meta, tempo=tempo, sections=sections, parts=parts)
+    return reduce_chart(chart), warnings
+
+
+def slugify(text: str) -> str:
+    """A song id from free text: lower-case ``[a-z0-9-]+`` (``"song"`` if nothing is left)."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "song"
+
+
+def _quantize_grid(quantize: str | None, path: str) -> int | None:
+    if quantize is None:
+        return None
+    grid = QUANTIZE_GRIDS.get(str(quantize).strip())
+    if grid is None:
+        raise FormatError(
+            f"bad quantize value {quantize!r}; expected one of {', '.join(QUANTIZE_GRIDS)}",
+            path=path,
+        )
+    return grid
+
+
+def _kitmap(kitmap: KitMap | str | None) -> KitMap:
+    if isinstance(kitmap, KitMap):
+        return kitmap
+    return load_kitmap(kitmap or "default")
+
+
+def _tempo_map(tempos: list[tuple[int, int]], meters: list[tuple[int, int, int]], tpb: int,
+               warnings: list[str]) -> TempoMap:
+    by_tick: dict[int, int] = {}
+    for tick, us in sorted(tempos, key=lambda t: t[0]):
+        by_tick[tick] = us
+    by_tick.setdefault(0, 500_000)  # MIDI default: 120 BPM until the first set_tempo
+    changes: list[TempoChange] = []
+    for tick in sorted(by_tick):
+        bpm = 60e6 / by_tick[tick]
+        if changes and changes[-1].bpm == bpm:
+            continue
+        changes.append(TempoChange(tick / tpb, bpm))
+
+    meter_list = [MeterChange(1, 4, 4)]
+    start_beat = 0.0  # beat of meter_list[-1].bar
+    for tick, num, den in sorted(meters, key=lambda m: m[0]):
+        if num <= 0 or den not in (1, 2, 4, 8, 16, 32):
+            warnings.append(f"ignored time signature {num}/{den} at tick {tick}")
+            continue
+        last = meter_list[-1]
+        bars = (tick / tpb - start_beat) / last.bar_beats
+        whole = round(bars)
+        if abs(bars - whole) > 1e-6:
+            whole = math.ceil(bars)
+            warnings.append(
+                f"time signature {num}/{den} at tick {tick} is not on a bar line; "
+                f"moved to bar {last.bar + whole}"
+            )
+        if whole == 0:
+            meter_list[-1] = MeterChange(last.bar, num, den)
+        elif (num, den) != (last.numerator, last.denominator):
+            meter_list.append(MeterChange(last.bar + whole, num, den))
+            start_beat += whole * last.bar_beats
+    return TempoMap(changes, meter_list)
+
+
+def _choose_tracks(tracks: list[_Track], warnings: list[str]) -> dict[tuple[str, str], _Track]:
+    """(part, difficulty) -> the track that gives its notes."""
+    chosen: dict[tuple[str, str], _Track] = {}
+    for t in tracks:
+        m = _DIFF_TRACK.match(t.name)
+        if m:
+            key = (m.group(1).lower(), m.group(2).lower())
+            if key in chosen:
+                warnings.append(f"ignored track {t.index} {t.name!r}: a second {t.name!r}")
+            else:
+                chosen[key] = t
+    if chosen:
+        for part, other in (("p1", "p2"), ("p2", "p1")):
+            if not any(p == part for p, _ in chosen):
+                warnings.append(f"no {part.upper()} tracks; {part.upper()} plays "
+                                f"{other.upper()}'s part")
+                for (p, d), t in list(chosen.items()):
+                    if p == other:
+                        chosen[(part, d)] = t
+        return chosen
+
+    drum_tracks = [t for t in tracks if t.notes]
+    named: dict[str, _Track] = {}
+    for t in drum_tracks:
+        m = _PART_TRACK.match(t.name)
+        if m and m.group(1).lower() not in named:
+            named[m.group(1).lower()] = t
+    rest = [t for t in drum_tracks if t not in named.values()]
+    for part in PARTS:
+        if part not in named and rest:
+            named[part] = rest.pop(0)
+    if "p1" not in named and "p2" in named:
+        named["p1"] = named["p2"]
+        warnings.append(f"one drum track ({_label(named['p2'])}): both players play it")
+    if "p2" not in named and "p1" in named:
+        named["p2"] = named["p1"]
+        warnings.append(f"one drum track ({_label(named['p1'])}): both players play it")
+    for t in rest:
+        warnings.append(f"ignored drum track {_label(t)}: only two parts are used")
+    return {(part, "expert"): t for part, t in named.items()}
+
+
+def _label(track: _Track) -> str:
+    return f"{track.index} {track.name!r}" if track.name else str(track.index)
+
+
+def _notes(track: _Track, tpb: int, tempo: TempoMap, km: KitMap, grid: int | None,
+           skipped: dict[int, int], marks_only: bool) -> tuple[Note, ...]:
+    best: dict[tuple[Voice, float], tuple[int, Note]] = {}
+    for tick, number, velocity in track.notes:
+        voice = km.voice_for(number)
+        if voice is None:
+            skipped[number] = skipped.get(number, 0) + 1
+            continue
+        beat = tick / tpb
+        if grid is not None:
+            beat = math.floor(beat * grid / 4 + 0.5) * 4 / grid
+        key = (voice, beat)
+        old = best.get(key)
+        if old is not None and old[0] >= velocity:
+            continue
+        accent = velocity >= ACCENT_MIN_VELOCITY
+        ghost = voice in GHOST_VOICES and velocity <= GHOST_MAX_VELOCITY
+        if marks_only:
+            note = make_note(tempo, beat, voice, accent=accent, ghost=ghost)
+        else:
+            note = Note(tempo.seconds_at(beat), beat, voice, velocity, accent=accent,
+                        ghost=ghost)
+        best[key] = (velocity, note)
+    return sort_notes([note for _, note in best.values()])

@@ -1,0 +1,29 @@
+"""Shared fixtures: where the real groove performances are, and the demo chart."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
+os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def groove_dir() -> Path:
+    """The Groove MIDI Dataset subset (../shared/data/groove), or an env override."""
+    env = os.environ.get("DRUM_DIPLOMACY_GROOVE_DIR")
+    return Path(env) if env else REPO.parent / "shared" / "data" / "groove"
+
+
+@pytest.fixture
+def groove() -> Path:
+    """Path to the groove data; skips the test when it is not there."""
+    path = groove_dir()
+    if not (path / "info.csv").is_file():
+        pytest.skip(f"groove data not found at {path}")
+    return path
