@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -406,8 +407,8 @@ def test_team_score_decreases_as_spread_grows() -> None:
         scores.append(d.team_score)
         spreads.append(d.sync_spread_ms)
     assert scores[0] == 1_000_000
-    assert all(a > b for a, b in zip(scores, scores[1:], strict=False))
-    assert all(a < b for a, b in zip(spreads, spreads[1:], strict=False))
+    assert all(a > b for a, b in itertools.pairwise(scores))
+    assert all(a < b for a, b in itertools.pairwise(spreads))
 
 
 # --- live window -------------------------------------------------------------------------
@@ -495,3 +496,18 @@ def test_common_shift_changes_no_sync_metric(seed: int, c: float, slots: int) ->
             assert y is None
         else:
             assert y == pytest.approx(x, abs=1e-6)
+
+
+def test_leader_needs_thirty_intervals_exactly():
+    """30 intervals (31 shared times) are enough to name a leader; 29 are not."""
+    from game.engine.sync import MIN_LEADER_INTERVALS, leader_from
+
+    rng = np.random.default_rng(5)
+    chart = [i * 0.5 for i in range(MIN_LEADER_INTERVALS + 1)]
+    t1 = [c + rng.normal(0, 0.015) for c in chart]
+    t2 = [chart[0]]
+    for k in range(1, len(chart)):
+        # P2 copies P1's last interval: P2 follows, P1 leads
+        t2.append(t2[-1] + (t1[k - 1] - t1[k - 2] if k >= 2 else 0.5))
+    assert leader_from(t1, t2, chart)[0] == "p1"
+    assert leader_from(t1[:-1], t2[:-1], chart[:-1])[0] is None

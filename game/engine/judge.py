@@ -35,7 +35,7 @@ class PlayerJudge:
 
     __slots__ = ("_expire_ptr", "_lane_idx", "_lane_lo", "_lane_times", "_layout",
                  "_note_lane", "_times", "_voice_lane", "accent_velocity", "judged",
-                 "next_expiry_s", "notes", "player", "windows")
+                 "next_note_s", "notes", "player", "windows")
 
     def __init__(self, notes: tuple[Note, ...], layout: LaneLayout, windows: HitWindows, *,
                  player: int, accent_velocity: int = ACCENT_HIT_VELOCITY) -> None:
@@ -57,8 +57,9 @@ class PlayerJudge:
         self._expire_ptr = 0
         #: Per note: 1 once judged (hit or miss).
         self.judged = bytearray(len(notes))
-        #: Song time after which :meth:`expire` has something to do.
-        self.next_expiry_s = self._times[0] + windows.miss_s if notes else float("inf")
+        #: Time of the first note :meth:`expire` has not passed yet (inf when none):
+        #: expiring has work only once ``before_s - next_note_s > miss_s``.
+        self.next_note_s = self._times[0] if notes else float("inf")
 
     def lane_for(self, event: HitEvent) -> int:
         """The lane a hit lands in (its own lane, else its voice's lane)."""
@@ -137,7 +138,7 @@ class PlayerJudge:
                                      self._note_lane[ptr]))
             ptr += 1
         self._expire_ptr = ptr
-        self.next_expiry_s = times[ptr] + self.windows.miss_s if ptr < n else float("inf")
+        self.next_note_s = times[ptr] if ptr < n else float("inf")
         if out:
             for lane in {j.lane for j in out}:
                 lo = self._lane_lo[lane]

@@ -4,7 +4,7 @@ A replay is a JSON document (``.ddreplay``)::
 
     {"format": "drum-diplomacy-replay", "version": 1,
      "chart": {"id": "...", "hash": "<sha256 of the judged content>"},
-     "settings": {"windows_ms": {...}, "accent_velocity": 100, "late_input_s": 0.0},
+     "settings": {"windows_s": {...}, "accent_velocity": 100, "late_input_s": 0.0},
      "players": [{"part": "p1", "difficulty": "expert", "layout": "keyboard5",
                   "name": "Ana"}, {...}],
      "events": [[player, time_s, voice_code_or_null, lane_or_null, velocity, source], ...]}
@@ -66,7 +66,9 @@ class Replay:
             "version": VERSION,
             "chart": {"id": self.chart_id, "hash": self.chart_hash},
             "settings": {
-                "windows_ms": self.windows.as_ms(),
+                "windows_s": {"perfect_s": self.windows.perfect_s,
+                              "great_s": self.windows.great_s,
+                              "good_s": self.windows.good_s, "miss_s": self.windows.miss_s},
                 "accent_velocity": self.accent_velocity,
                 "late_input_s": self.late_input_s,
             },
@@ -98,9 +100,9 @@ class Replay:
                             f"(this game reads version {VERSION})", path=path)
         try:
             settings = doc["settings"]
-            w = settings["windows_ms"]
-            windows = HitWindows.from_ms(perfect_ms=w["perfect_ms"], great_ms=w["great_ms"],
-                                         good_ms=w["good_ms"], miss_ms=w["miss_ms"])
+            w = settings["windows_s"]
+            windows = HitWindows(float(w["perfect_s"]), float(w["great_s"]), float(w["good_s"]),
+                                 float(w["miss_s"]))
             p1, p2 = (PlayerSetup(p["part"], p["difficulty"], layout_named(p["layout"]),
                                   p.get("name", "")) for p in doc["players"])
             events = tuple(

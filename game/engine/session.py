@@ -87,7 +87,8 @@ class Session:
         self._hit = tuple(judge.hit for judge in self.judges)
         self._score_apply = tuple(sp.apply for sp in self.scores)
         self._duet_apply = self.duet_tracker.apply
-        self._next_expiry_s = min(judge.next_expiry_s for judge in self.judges)
+        self._miss_s = windows.miss_s
+        self._next_note_s = min(judge.next_note_s for judge in self.judges)
         #: Misses found while feeding (notes whose window closed before a hit),
         #: already accounted; the next :meth:`advance` or :meth:`finish` returns them.
         self._pending: list[Judgement] = []
@@ -100,14 +101,18 @@ class Session:
         so combo and score see misses and hits in song-time order however often
         :meth:`advance` runs (the next :meth:`advance` or :meth:`finish` returns them).
         """
-        judge = self.judges[event.player]
+        p = event.player
+        judge = self.judges[p]
         before = event.time_s - self.late_input_s
-        if before > judge.next_expiry_s:
+        if before - judge.next_note_s > self._miss_s:
             for m in judge.expire(before):
                 self._account(m)
                 self._pending.append(m)
-        j = self._hit[event.player](event)
-        self._account(j)
+        j = self._hit[p](event)
+        # _account, inlined: this is the per-hit path
+        i = j.note_index
+        self._score_apply[p](j, i >= 0 and self._accents[p][i] == 1)
+        self._duet_apply(j)
         return j
 
     def feed_many(self, events: Iterable[HitEvent]) -> list[Judgement]:
@@ -119,7 +124,8 @@ class Session:
         if now_s > self.now_s:
             self.now_s = now_s
         cutoff = self.now_s - self.late_input_s
-        if cutoff <= self._next_expiry_s and not self._pending:
+        # (the same comparison PlayerJudge.expire makes, so no ulp can slip)
+        if not cutoff - self._next_note_s > self._miss_s and not self._pending:
             return []
         return self._expire(cutoff)
 
@@ -133,7 +139,7 @@ class Session:
             for j in judge.expire(cutoff):
                 self._account(j)
                 out.append(j)
-        self._next_expiry_s = min(judge.next_expiry_s for judge in self.judges)
+        self._next_note_s = min(judge.next_note_s for judge in self.judges)
         return out
 
     def _account(self, j: Judgement) -> None:
@@ -149,19 +155,25 @@ class Session:
 
     def duet(self) -> DuetStats:
         """The pair's figures over the whole song so far."""
-        return self.duet_tracker.stats(accuracies=self._accuracies())
+        return self.duet_tracker.stats(accuracies=self._accuracies(),
+                                       hit_offsets=self._hit_offsets())
 
     def live_duet(self, *, beats: float = LIVE_WINDOW_BEATS) -> DuetStats:
         """The pair's figures over the last ``beats`` beats before ``now_s``."""
         now = self.now_s
         if now == -math.inf:
-            return self.duet_tracker.stats(accuracies=self._accuracies(), end_s=now)
+            return self.duet_tracker.stats(accuracies=self._accuracies(),
+                                           hit_offsets=self._hit_offsets(), end_s=now)
         tempo = self.chart.tempo
         start = tempo.seconds_at(tempo.beat_at(now) - beats)
-        return self.duet_tracker.stats(accuracies=self._accuracies(), start_s=start, end_s=now)
+        return self.duet_tracker.stats(accuracies=self._accuracies(),
+                                       hit_offsets=self._hit_offsets(), start_s=start, end_s=now)
 
     def _accuracies(self) -> tuple[float, float]:
         return (self.scores[0].accuracy, self.scores[1].accuracy)
+
+    def _hit_offsets(self) -> tuple[list[tuple[float, float]], list[tuple[float, float]]]:
+        return (self.scores[0].offsets, self.scores[1].offsets)
 
     def result(self) -> SessionResult:
         """The report for the song so far (call :meth:`finish` first for a final one)."""

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from game.engine.chart import Note
@@ -126,7 +127,7 @@ def leader_from(t1: list[float], t2: list[float], chart: list[float],
     r_p1_leads, r_p2_leads : float or None
         Lag +1 correlation (P2's interval follows P1's previous one) and lag -1.
     """
-    if len(chart) < MIN_LEADER_INTERVALS + 2:
+    if len(chart) - 1 < MIN_LEADER_INTERVALS:
         return None, None, None
     if positions is not None:
         t1 = _remove_microtiming(t1, chart, positions)
@@ -192,9 +193,6 @@ class DuetTracker:
         self._cnt = [[0] * n_slots, [0] * n_slots]
         self._judged = [[0] * n_slots, [0] * n_slots]
         self._accent_state: list[list[bool | None]] = [[None] * n_slots, [None] * n_slots]
-        self._beat_s = [[tempo.beat_length_s(n.beat) for n in ns] for ns in notes]
-        #: Per player: (note time, phase in radians) of every hit, in judging order.
-        self._phases: list[list[tuple[float, float]]] = [[], []]
 
     def apply(self, j: Judgement) -> None:
         """Take one judgement into account."""
@@ -203,10 +201,6 @@ class DuetTracker:
             return
         p = j.player
         hit = grade >= GOOD
-        if hit:
-            off = j.hit_time_s - j.note_time_s  # type: ignore[operator]
-            self._phases[p].append(
-                (j.note_time_s, _TWO_PI * off / self._beat_s[p][j.note_index]))  # type: ignore[arg-type]
         slot = self._note_slot[p][j.note_index]
         if slot < 0:
             return
@@ -218,14 +212,18 @@ class DuetTracker:
                 prev = self._accent_state[p][slot]
                 self._accent_state[p][slot] = bool(prev) or j.accent_hit
 
-    def stats(self, *, accuracies: tuple[float, float], start_s: float = -math.inf,
-              end_s: float = math.inf) -> DuetStats:
+    def stats(self, *, accuracies: tuple[float, float],
+              hit_offsets: tuple[Sequence[tuple[float, float]], Sequence[tuple[float, float]]],
+              start_s: float = -math.inf, end_s: float = math.inf) -> DuetStats:
         """Duet figures over shared times in ``[start_s, end_s]``.
 
         Parameters
         ----------
         accuracies : (float, float)
             The players' accuracies, for the team score.
+        hit_offsets : pair of sequences of (note time s, offset s)
+            Every hit of each player in judging order (the score processors'
+            record), for the phase lock.
         start_s, end_s : float
             Window on the song clock, seconds (default: everything).
         """
@@ -269,7 +267,8 @@ class DuetTracker:
             mean_d = sum(d_list) / n
             sd_d = math.sqrt(sum((d - mean_d) ** 2 for d in d_list) / n)
             rate = sum(1 for d in d_list if abs(d) <= IN_SYNC_S) / n
-        locks = (self._phase_lock(0, start_s, end_s), self._phase_lock(1, start_s, end_s))
+        locks = (self._phase_lock(hit_offsets[0], start_s, end_s),
+                 self._phase_lock(hit_offsets[1], start_s, end_s))
         if resolved:
             quality: float | None = weight / resolved
         else:
@@ -298,18 +297,20 @@ class DuetTracker:
             asynchronies=tuple((c, d * 1e3) for c, d in zip(chart, d_list, strict=True)),
         )
 
-    def _phase_lock(self, player: int, start_s: float, end_s: float) -> float | None:
+    def _phase_lock(self, offsets: Sequence[tuple[float, float]], start_s: float,
+                    end_s: float) -> float | None:
         cs = sn = 0.0
         n = 0
-        phases = self._phases[player]
+        beat_length = self.tempo.beat_length_at_s
         # Hits are judged in time order, give or take a window: a live query
         # walks back from the newest hit and stops well before the window.
         stop_s = start_s - 1.0
-        for k in range(len(phases) - 1, -1, -1):
-            t, phi = phases[k]
+        for k in range(len(offsets) - 1, -1, -1):
+            t, off = offsets[k]
             if t < stop_s:
                 break
             if start_s <= t <= end_s:
+                phi = _TWO_PI * off / beat_length(t)
                 cs += math.cos(phi)
                 sn += math.sin(phi)
                 n += 1

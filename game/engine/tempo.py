@@ -123,6 +123,11 @@ class TempoMap:
         i = max(bisect.bisect_right(self._seg_beats, beat) - 1, 0)
         return self._seg_spb[i]
 
+    def beat_length_at_s(self, time_s: float) -> float:
+        """Length in seconds of one quarter note at song time ``time_s``."""
+        i = max(bisect.bisect_right(self._seg_starts_s, time_s) - 1, 0)
+        return self._seg_spb[i]
+
     def bpm_at(self, beat: float) -> float:
         """Tempo in quarter notes per minute at ``beat``."""
         return 60.0 / self.beat_length_s(beat)
