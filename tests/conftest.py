@@ -11,13 +11,7 @@ os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
 os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 
-REPO = Path(__file__).resolve().parents[1]
-
-
-def groove_dir() -> Path:
-    """The Groove MIDI Dataset subset (../shared/data/groove), or an env override."""
-    env = os.environ.get("DRUM_DIPLOMACY_GROOVE_DIR")
-    return Path(env) if env else REPO.parent / "shared" / "data" / "groove"
+from groove_data import groove_dir
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import mido
 import pytest
+from groove_data import GROOVE_DIR, needs_groove
 
 from game.engine.errors import FormatError, HitsError
 from game.engine.events import HitEvent
@@ -22,14 +23,6 @@ from game.formats.kitmap import load_kitmap
 V = Voice
 TPB = 480
 
-
-def _groove_dir() -> Path:
-    env = os.environ.get("DRUM_DIPLOMACY_GROOVE_DIR")
-    return Path(env) if env else Path(__file__).resolve().parents[2] / "shared" / "data" / "groove"
-
-
-GROOVE_DIR = _groove_dir()
-needs_groove = pytest.mark.skipif(not GROOVE_DIR.is_dir(), reason=f"no {GROOVE_DIR}")
 
 
 def write(tmp_path: Path, text: str, name: str = "hits.csv") -> Path:

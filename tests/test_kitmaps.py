@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from collections import Counter
 from pathlib import Path
 
 import mido
 import pytest
+from groove_data import groove_files, needs_groove
 
 from game.engine.errors import FormatError
 from game.engine.voices import Voice
@@ -16,17 +16,6 @@ from game.formats.kitmap import BUILTIN_KITMAPS, KitMap, builtin_kitmap_names, l
 V = Voice
 
 
-def _groove_dir() -> Path:
-    env = os.environ.get("DRUM_DIPLOMACY_GROOVE_DIR")
-    return Path(env) if env else Path(__file__).resolve().parents[2] / "shared" / "data" / "groove"
-
-
-GROOVE_DIR = _groove_dir()
-needs_groove = pytest.mark.skipif(not GROOVE_DIR.is_dir(), reason=f"no {GROOVE_DIR}")
-
-
-def groove_files() -> list[Path]:
-    return sorted(GROOVE_DIR.glob("drummer*/eval_session/*.mid"))
 
 
 # built-in maps -----------------------------------------------------------------

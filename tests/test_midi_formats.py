@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import csv
-import os
 from dataclasses import replace
 from pathlib import Path
 
 import mido
 import pytest
+from groove_data import GROOVE_DIR, groove_files, needs_groove
 
 from game.engine.chart import DIFFICULTIES, PARTS, Chart, Section, SongMeta, make_note, sort_notes
 from game.engine.errors import FormatError
@@ -22,17 +22,6 @@ V = Voice
 TPB = 480
 
 
-def _groove_dir() -> Path:
-    env = os.environ.get("DRUM_DIPLOMACY_GROOVE_DIR")
-    return Path(env) if env else Path(__file__).resolve().parents[2] / "shared" / "data" / "groove"
-
-
-GROOVE_DIR = _groove_dir()
-needs_groove = pytest.mark.skipif(not GROOVE_DIR.is_dir(), reason=f"no {GROOVE_DIR}")
-
-
-def groove_files() -> list[Path]:
-    return sorted(GROOVE_DIR.glob("drummer*/eval_session/*.mid"))
 
 
 Event = tuple[int, mido.Message | mido.MetaMessage]

@@ -114,14 +114,14 @@ class LaneLayout:
         return len(self.lanes)
 
 
-_LANE_INDEX_CACHE: dict[str, dict[Voice, int]] = {}
+_LANE_INDEX_CACHE: dict[LaneLayout, dict[Voice, int]] = {}
 
 
 def _lane_index(layout: LaneLayout) -> dict[Voice, int]:
-    index = _LANE_INDEX_CACHE.get(layout.name)
+    index = _LANE_INDEX_CACHE.get(layout)
     if index is None:
         index = {v: i for i, lane in enumerate(layout.lanes) for v in lane.voices}
-        _LANE_INDEX_CACHE[layout.name] = index
+        _LANE_INDEX_CACHE[layout] = index
     return index
 
 
