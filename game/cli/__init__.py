@@ -16,7 +16,7 @@ from game.engine.errors import GameError
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand registered."""
-    from game.cli import charts, scoring, songs
+    from game.cli import charts, play, scoring, songs
 
     parser = argparse.ArgumentParser(
         prog="drum-diplomacy",
@@ -24,6 +24,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"drum-diplomacy {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    play.register(sub)
     scoring.register(sub)
     charts.register(sub)
     songs.register(sub)
@@ -35,8 +36,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
-        parser.print_help()
-        return 0
+        from game.app.launch import run_game
+
+        try:
+            return run_game()
+        except GameError as exc:
+            print(f"drum-diplomacy: error: {exc}", file=sys.stderr)
+            return 1
     try:
         return int(args.func(args) or 0)
     except GameError as exc:

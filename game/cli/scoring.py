@@ -5,11 +5,12 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from game.cli.common import format_report, load_performance, player_setups, print_json, windows_from
+from game.cli.common import format_report, player_setups, print_json, windows_from
 from game.engine.replay import Replay
 from game.engine.report import session_report
 from game.engine.session import Session
 from game.formats.library import load_song
+from game.formats.performance import load_performance
 
 HITS_HELP = ("a replay (.ddreplay), a MIDI performance (.mid, mapped with --kit), a CSV of "
              "time_s,note[,velocity] (General MIDI drum notes), 'auto' or 'bot:sd=MS,bias=MS,"

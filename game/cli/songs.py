@@ -6,8 +6,7 @@ import argparse
 from typing import Any
 
 from game.cli.common import print_json
-from game.engine.errors import GameError
-from game.formats.library import beatmap_paths
+from game.formats.library import song_entries
 
 
 def register(sub: Any) -> None:
@@ -17,38 +16,6 @@ def register(sub: Any) -> None:
                                    "and difficulties per part.")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=run_songs)
-
-
-def song_entries() -> tuple[list[dict[str, Any]], list[str]]:
-    """One dict per loadable song, and an error line per broken one."""
-    from game.engine.reduce import difficulty_rating
-    from game.formats.beatmap import load_beatmap
-
-    songs: list[dict[str, Any]] = []
-    errors: list[str] = []
-    for path in beatmap_paths():
-        try:
-            chart = load_beatmap(path)
-        except GameError as exc:
-            errors.append(str(exc))
-            continue
-        bpms = sorted({round(t.bpm, 3) for t in chart.tempo.tempos})
-        audio = chart.meta.audio
-        songs.append({
-            "id": chart.meta.id,
-            "title": chart.meta.title,
-            "artist": chart.meta.artist,
-            "beatmap": str(path),
-            "audio": str(path.parent / audio) if audio else None,
-            "length_s": round(chart.length_s, 3),
-            "bpm": bpms[0] if len(bpms) == 1 else bpms,
-            "difficulties": {
-                part: {d: round(difficulty_rating(chart.notes(part, d)), 2)
-                       for d in chart.difficulties(part)}
-                for part in ("p1", "p2")
-            },
-        })
-    return songs, errors
 
 
 def run_songs(args: argparse.Namespace) -> int:

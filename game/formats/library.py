@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 from game.engine.chart import Chart
-from game.engine.errors import BeatmapError
+from game.engine.errors import BeatmapError, GameError
 
 BEATMAP_SUFFIX = ".beatmap"
 
@@ -59,3 +60,35 @@ def load_song(arg: str) -> Chart:
     from game.formats.beatmap import load_beatmap
 
     return load_beatmap(resolve_beatmap(arg))
+
+
+def song_entries() -> tuple[list[dict[str, Any]], list[str]]:
+    """One dict per loadable song, and an error line per broken one."""
+    from game.engine.reduce import difficulty_rating
+    from game.formats.beatmap import load_beatmap
+
+    songs: list[dict[str, Any]] = []
+    errors: list[str] = []
+    for path in beatmap_paths():
+        try:
+            chart = load_beatmap(path)
+        except GameError as exc:
+            errors.append(str(exc))
+            continue
+        bpms = sorted({round(t.bpm, 3) for t in chart.tempo.tempos})
+        audio = chart.meta.audio
+        songs.append({
+            "id": chart.meta.id,
+            "title": chart.meta.title,
+            "artist": chart.meta.artist,
+            "beatmap": str(path),
+            "audio": str(path.parent / audio) if audio else None,
+            "length_s": round(chart.length_s, 3),
+            "bpm": bpms[0] if len(bpms) == 1 else bpms,
+            "difficulties": {
+                part: {d: round(difficulty_rating(chart.notes(part, d)), 2)
+                       for d in chart.difficulties(part)}
+                for part in ("p1", "p2")
+            },
+        })
+    return songs, errors

@@ -1,0 +1,148 @@
+"""Gameplay screen benchmark: time to draw one frame.
+
+Run: ``python bench/frame_time.py [--frames N] [--size WxH]``. Prints figures;
+asserts nothing.
+
+A 1280x720 window (SDL's dummy video driver), both highways busy, every effect
+on. Two charts: the demo song ``first-contact`` and a synthetic worst case,
+32nd notes on every lane family (hi-hat, snare, tom, cymbal, kick) at 180 BPM
+for both players (120 notes/s each). Humanised bots play both parts; their
+events are fed as the song clock advances in 60 fps steps, exactly as the game
+loop does, and each frame times ``view.draw(...)`` alone and with
+``pygame.display.flip()``. (``session.live_duet()``, which the game loop calls
+once per frame to feed the meter, is timed separately.)
+
+Targets (1280x720, densest chart): median frame <= 1.5 ms, p99 <= 3 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import time
+
+os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
+os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+
+import pygame
+
+from game.engine.bot import HumanBot
+from game.engine.chart import Chart, Section, SongMeta, make_note, sort_notes
+from game.engine.events import Judgement
+from game.engine.session import Session
+from game.engine.tempo import TempoMap
+from game.engine.voices import Voice
+from game.formats.library import load_song
+from game.ui.gameplay_view import GameplayView, PlayerLook
+
+FPS = 60.0
+RECENT_KEEP = 48
+DENSE_VOICES = (Voice.HIHAT_CLOSED, Voice.SNARE, Voice.TOM_HIGH, Voice.CRASH, Voice.KICK)
+
+
+def dense_chart(bpm: float = 180.0, seconds: float = 40.0) -> Chart:
+    """32nd notes on all five lane families for both players; accents and ghosts mixed in."""
+    tempo = TempoMap.constant(bpm)
+    slots = int(seconds * bpm / 60 * 8)
+    parts = {}
+    for part in ("p1", "p2"):
+        notes = [make_note(tempo, k / 8, v, accent=k % 8 == 0, ghost=k % 8 in (3, 5))
+                 for k in range(slots) for v in DENSE_VOICES]
+        parts[(part, "expert")] = sort_notes(notes)
+    sections = tuple(Section(name, beat, tempo.seconds_at(beat))
+                     for name, beat in (("Intro", 0.0), ("Blast", 32.0), ("Outro", 96.0)))
+    return Chart(SongMeta("bench-dense", "Bench: 32nds at 180 BPM", "bench"), tempo, sections,
+                 parts)
+
+
+def _pct(xs: list[float], q: float) -> float:
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, round(q * (len(xs) - 1)))]
+
+
+def run(chart: Chart, screen: pygame.Surface, frames: int, start_s: float) -> dict[str, float]:
+    """Play ``frames`` frames from ``start_s`` and time each; returns figures in ms."""
+    session = Session(chart)
+    events = (HumanBot(sd_ms=20, miss_rate=0.05, seed=1).play(session.notes[0], player=0)
+              + HumanBot(sd_ms=20, bias_ms=12, drift_ms=8, miss_rate=0.05, seed=2).play(
+                  session.notes[1], player=1))
+    events.sort(key=lambda e: e.time_s)
+    looks = (PlayerLook("Player One", 0, ("D", "F", "S", "E", "V")),
+             PlayerLook("Player Two", 1, ("J", "K", "L", "I", "N")))
+    view = GameplayView(session, players=looks)
+    t0 = time.perf_counter()
+    view.resize(screen.get_size())
+    build_ms = (time.perf_counter() - t0) * 1e3
+    recent: list[Judgement] = []
+    nxt = 0
+    draw_ms: list[float] = []
+    total_ms: list[float] = []
+    live_ms: list[float] = []
+    notes_drawn: list[int] = []
+    warmup = 30
+    for f in range(frames + warmup):
+        now = start_s + f / FPS
+        while nxt < len(events) and events[nxt].time_s <= now:
+            recent.append(session.feed(events[nxt]))
+            nxt += 1
+        recent.extend(session.advance(now))
+        if len(recent) > RECENT_KEEP:
+            del recent[:-RECENT_KEEP]
+        t0 = time.perf_counter()
+        live = session.live_duet()
+        t1 = time.perf_counter()
+        view.draw(screen, now, recent=recent, live=live,
+                  countdown=-now if now < 0 else None)
+        t2 = time.perf_counter()
+        pygame.display.flip()
+        t3 = time.perf_counter()
+        if f >= warmup:
+            live_ms.append((t1 - t0) * 1e3)
+            draw_ms.append((t2 - t1) * 1e3)
+            total_ms.append((t3 - t1) * 1e3)
+            notes_drawn.append(view.notes_drawn)
+    return {
+        "build_ms": build_ms,
+        "draw_median": statistics.median(draw_ms), "draw_p99": _pct(draw_ms, 0.99),
+        "draw_max": max(draw_ms),
+        "total_median": statistics.median(total_ms), "total_p99": _pct(total_ms, 0.99),
+        "total_max": max(total_ms),
+        "live_median": statistics.median(live_ms),
+        "notes_mean": statistics.fmean(notes_drawn), "notes_max": max(notes_drawn),
+        "frames": len(draw_ms), "text_cached": len(view.text),
+    }
+
+
+def main() -> None:
+    """Run both charts and print the figures."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--frames", type=int, default=2000)
+    ap.add_argument("--size", default="1280x720", help="window size, WxH")
+    args = ap.parse_args()
+    w, h = (int(v) for v in args.size.lower().split("x"))
+    pygame.display.init()
+    pygame.font.init()
+    screen = pygame.display.set_mode((w, h))
+    print(f"window {w}x{h} ({pygame.display.get_driver()} driver), {args.frames} frames "
+          f"at {FPS:g} fps song-time steps")
+    cases = (("first-contact (demo song)", load_song("first-contact"), -1.0),
+             ("dense: 32nds x 5 lanes @ 180 BPM, both players", dense_chart(), 0.5))
+    for name, chart, start in cases:
+        r = run(chart, screen, args.frames, start)
+        print(f"\n{name}")
+        print(f"  frames {r['frames']}, notes drawn per frame: mean {r['notes_mean']:.0f}, "
+              f"max {r['notes_max']}; resize (pre-render) {r['build_ms']:.0f} ms; "
+              f"text surfaces cached {r['text_cached']}")
+        print(f"  draw        median {r['draw_median']:.3f} ms   p99 {r['draw_p99']:.3f} ms"
+              f"   max {r['draw_max']:.3f} ms")
+        print(f"  draw+flip   median {r['total_median']:.3f} ms   p99 {r['total_p99']:.3f} ms"
+              f"   max {r['total_max']:.3f} ms")
+        print(f"  (live_duet() per frame, outside the view: median {r['live_median']:.3f} ms)")
+    print("\ntargets (1280x720, dense): median <= 1.5 ms, p99 <= 3 ms")
+    pygame.display.quit()
+
+
+if __name__ == "__main__":
+    main()

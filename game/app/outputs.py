@@ -1,0 +1,84 @@
+"""What a play writes: results JSON, replay, stats JSON, input log — flushed however it ends."""
+
+from __future__ import annotations
+
+import json
+import statistics
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from game.engine.events import HitEvent
+from game.engine.fileio import write_text_atomic
+from game.engine.replay import Replay
+from game.engine.report import session_report
+from game.engine.session import Session
+from game.input.capture import Capture
+
+
+def _summary_ms(values_s: list[float]) -> dict[str, float | None]:
+    if not values_s:
+        return {"p50": None, "p99": None, "max": None}
+    ms = sorted(v * 1e3 for v in values_s)
+    return {"p50": round(statistics.median(ms), 4),
+            "p99": round(ms[min(len(ms) - 1, int(0.99 * len(ms)))], 4),
+            "max": round(ms[-1], 4)}
+
+
+@dataclass
+class PlayOutputs:
+    """Collects a play's record and writes the files the command line asked for."""
+
+    results_json: str | None = None
+    record: str | None = None
+    stats_json: str | None = None
+    input_log: str | None = None
+    events: list[HitEvent] = field(default_factory=list)
+    frame_times_s: list[float] = field(default_factory=list)
+    draw_times_s: list[float] = field(default_factory=list)
+    flip_times_s: list[float] = field(default_factory=list)
+    poll_intervals_s: list[float] = field(default_factory=list)
+    frames: int = 0
+    last_report: dict[str, Any] = field(default_factory=dict)
+    _log: IO[str] | None = None
+    _closed: bool = False
+
+    def open(self) -> None:
+        """Open the input log (line-buffered JSON lines) if one was asked for."""
+        if self.input_log:
+            Path(self.input_log).parent.mkdir(parents=True, exist_ok=True)
+            self._log = open(self.input_log, "w", encoding="utf-8", buffering=1)  # noqa: SIM115
+
+    def captured(self, c: Capture) -> None:
+        """Log one captured input (bound or not)."""
+        if self._log is not None:
+            self._log.write(json.dumps(c.as_log()) + "\n")
+
+    def close(self, session: Session) -> dict[str, Any]:
+        """Write everything (once); returns the results report."""
+        if self._closed:
+            return self.last_report
+        self._closed = True
+        if self._log is not None:
+            self._log.flush()
+            self._log.close()
+            self._log = None
+        report = session_report(session)
+        if self.results_json:
+            write_text_atomic(self.results_json, json.dumps(report, indent=2) + "\n")
+        if self.record:
+            Replay.of_session(session, sorted(self.events, key=lambda e: e.time_s)).save(
+                self.record)
+        self.write_stats()
+        self.last_report = report
+        return report
+
+    def write_stats(self) -> None:
+        """Write the stats JSON (frames, frame time and input polling interval)."""
+        if self.stats_json:
+            stats = {"frames": self.frames,
+                     "frame_time_ms": _summary_ms(self.frame_times_s),
+                     "draw_time_ms": _summary_ms(self.draw_times_s),
+                     "flip_time_ms": _summary_ms(self.flip_times_s),
+                     "input_poll_interval_ms": _summary_ms(self.poll_intervals_s)}
+            write_text_atomic(self.stats_json, json.dumps(stats, indent=2) + "\n")

@@ -1,0 +1,147 @@
+"""Playing a song: headless (bots and replays, faster than real time) or in the window."""
+
+from __future__ import annotations
+
+import signal
+from dataclasses import dataclass
+from typing import Any
+
+from game.app.outputs import PlayOutputs
+from game.app.sources import SourceSpec, parse_source, scripted_events
+from game.engine.chart import Chart
+from game.engine.errors import GameError
+from game.engine.session import PlayerSetup, Session
+from game.engine.voices import KEYBOARD_5
+from game.engine.windows import windows_named
+from game.formats.library import load_song
+
+
+@dataclass(frozen=True, slots=True)
+class PlayConfig:
+    """Everything ``drum-diplomacy play`` was asked."""
+
+    song: str
+    p1: str = "keyboard"
+    p2: str = "keyboard"
+    difficulty: str | None = None
+    p1_difficulty: str | None = None
+    p2_difficulty: str | None = None
+    windows: str = "standard"
+    headless: bool = False
+    results_json: str | None = None
+    record: str | None = None
+    stats_json: str | None = None
+    input_log: str | None = None
+    lead_in_s: float = 3.0
+    max_seconds: float | None = None
+    show_results: bool = True
+
+
+def setups_for(chart: Chart, cfg: PlayConfig) -> tuple[PlayerSetup, PlayerSetup]:
+    """Each player's part, difficulty and lane layout (keyboard5 in the game)."""
+    out = []
+    for i, part in enumerate(("p1", "p2")):
+        have = chart.difficulties(part)
+        if not have:
+            raise GameError(f"{chart.meta.id}: part {part} has no chart")
+        want = (cfg.p1_difficulty, cfg.p2_difficulty)[i] or cfg.difficulty or have[-1]
+        if want not in have:
+            raise GameError(f"{chart.meta.id}: part {part} has no {want!r} chart "
+                            f"(has: {', '.join(have)})")
+        out.append(PlayerSetup(part, want, KEYBOARD_5, name=f"P{i + 1}"))
+    return out[0], out[1]
+
+
+def run_play(cfg: PlayConfig) -> dict[str, Any]:
+    """Play one song as configured; returns the results report."""
+    chart = load_song(cfg.song)
+    setups = setups_for(chart, cfg)
+    specs = (parse_source(cfg.p1), parse_source(cfg.p2))
+    try:
+        windows = windows_named(cfg.windows)
+    except ValueError as exc:
+        raise GameError(str(exc)) from None
+    outputs = PlayOutputs(cfg.results_json, cfg.record, cfg.stats_json, cfg.input_log)
+    if cfg.headless:
+        return _play_headless(chart, setups, specs, windows, outputs)
+    return _play_in_window(chart, setups, specs, windows, outputs, cfg)
+
+
+def _play_in_window(chart: Chart, setups: tuple[PlayerSetup, PlayerSetup],
+                    specs: tuple[SourceSpec, SourceSpec], windows: Any,
+                    outputs: PlayOutputs, cfg: PlayConfig) -> dict[str, Any]:
+    """The real window: settings (keys, offsets) apply and a played song is saved."""
+    from game.app.app import App
+    from game.app.launch import build_services, close_services, gameplay_scene
+
+    services = build_services()
+    settings = services["settings"]
+    display = settings.display
+    app = App(size=(display.width, display.height), fullscreen=display.fullscreen,
+              services=services)
+    outputs.open()
+    scene = gameplay_scene(app, chart, setups, specs, outputs=outputs, windows=cfg.windows,
+                           lead_in_s=cfg.lead_in_s, max_seconds=cfg.max_seconds,
+                           show_results=cfg.show_results)
+    try:
+        app.run(scene)
+    finally:
+        close_services(services)
+        if cfg.stats_json:
+            outputs.frames = app.frames
+            outputs.frame_times_s = app.frame_times_s
+            outputs.draw_times_s = app.draw_times_s
+            outputs.flip_times_s = app.flip_times_s
+            outputs.poll_intervals_s = app.poll_intervals_s
+            outputs.write_stats()
+    return outputs.last_report
+
+
+def _play_headless(chart: Chart, setups: tuple[PlayerSetup, PlayerSetup],
+                   specs: tuple[SourceSpec, SourceSpec], windows: Any,
+                   outputs: PlayOutputs) -> dict[str, Any]:
+    live = [s.kind for s in specs if s.live]
+    if live:
+        raise GameError(f"--headless plays without a window or ports: {live[0]} input needs "
+                        "them; use auto, bot:... or replay:FILE")
+    session = Session(chart, setups, windows=windows)
+    outputs.open()
+    stop = _StopFlag()
+    for i in (0, 1):
+        outputs.events.extend(scripted_events(specs[i], player=i, chart=chart, setup=setups[i]))
+    with stop.installed():
+        # No live input: judge as fast as the engine goes, in song-time order.
+        for e in sorted(outputs.events, key=lambda e: e.time_s):
+            if stop.requested:
+                break
+            session.feed(e)
+            session.advance(e.time_s)
+        if not stop.requested:
+            session.finish()
+    return outputs.close(session)
+
+
+class _StopFlag:
+    """SIGTERM sets a flag so the loop ends cleanly and every file is flushed."""
+
+    def __init__(self) -> None:
+        self.requested = False
+        self._old: Any = None
+
+    def _handler(self, signum: int, frame: Any) -> None:
+        self.requested = True
+
+    def installed(self) -> _StopFlag:
+        return self
+
+    def __enter__(self) -> _StopFlag:
+        try:
+            self._old = signal.signal(signal.SIGTERM, self._handler)
+        except ValueError:  # not the main thread
+            self._old = None
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._old is not None:
+            signal.signal(signal.SIGTERM, self._old)
+

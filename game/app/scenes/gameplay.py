@@ -1,0 +1,234 @@
+"""The gameplay scene: two highways, live judging, lead-in countdown, pause.
+
+Everything on screen reads the engine's state; judging happens in the engine,
+at each input's capture time converted to song time.
+"""
+
+from __future__ import annotations
+
+import time
+from bisect import bisect_right
+from collections.abc import Callable
+from typing import Any
+
+import pygame
+
+from game.app.outputs import PlayOutputs
+from game.app.scene import Scene
+from game.app.sources import SourceSpec, scripted_events
+from game.audio.clock import SongClock
+from game.engine.chart import Chart
+from game.engine.events import MISS, HitEvent, Judgement
+from game.engine.session import PlayerSetup, Session
+from game.engine.windows import HitWindows
+from game.input.capture import Capture
+from game.input.keyboard import KeyBindings
+from game.ui.gameplay_view import GameplayView, PlayerLook
+
+#: Live play: notes are missed only once an input stamped this much earlier
+#: can no longer arrive (device latency compensation makes inputs land late).
+LIVE_LATE_INPUT_S = 0.05
+RECENT_KEEP = 48
+
+
+class GameplayScene(Scene):
+    """Play one chart with two players.
+
+    Parameters
+    ----------
+    app : App
+    chart : Chart
+    setups : pair of PlayerSetup
+    specs : pair of SourceSpec
+        Who plays each part (keyboard, auto, bot, replay).
+    windows : HitWindows
+    outputs : PlayOutputs
+        Files to write when the song ends or play stops.
+    on_finished : callable, optional
+        ``f(scene, report)`` when the song ends; default: close the scene.
+    lead_in_s : float
+        Countdown before bar 1.
+    input_offsets_s : pair of float
+        Each player's calibrated input latency, taken off their hits' times.
+    audio_offset_s : float
+        Calibrated audio output latency.
+    """
+
+    name = "gameplay"
+
+    def __init__(self, app: Any, chart: Chart, setups: tuple[PlayerSetup, PlayerSetup],
+                 specs: tuple[SourceSpec, SourceSpec], windows: HitWindows,
+                 outputs: PlayOutputs, *, on_finished: Callable[[GameplayScene, dict[str, Any]],
+                                                                None] | None = None,
+                 lead_in_s: float = 3.0, bindings: KeyBindings | None = None,
+                 input_offsets_s: tuple[float, float] = (0.0, 0.0),
+                 audio_offset_s: float = 0.0, scroll_speed: float = 1.0,
+                 hit_sounds: tuple[bool, bool] = (True, True),
+                 max_seconds: float | None = None) -> None:
+        super().__init__(app)
+        self.chart = chart
+        self.setups = setups
+        self.specs = specs
+        self.windows = windows
+        self.outputs = outputs
+        self.on_finished = on_finished
+        self.lead_in_s = lead_in_s
+        if bindings is None:
+            from game.store.settings import KeyBindings as DefaultKeys
+
+            keys = DefaultKeys()
+            bindings = KeyBindings(keys.p1, keys.p2)
+        self.bindings = bindings
+        self.input_offsets_s = input_offsets_s
+        self.audio_offset_s = audio_offset_s
+        self.scroll_speed = scroll_speed
+        self.hit_sounds = hit_sounds
+        self.max_seconds = max_seconds
+        self.audio = app.services.get("audio")
+        self._keymap = self.bindings.lookup()
+        self._live = {i for i, s in enumerate(specs) if s.kind == "keyboard"}
+        self.finished = False
+        self._closed = False
+        self._start()
+
+    # lifecycle -----------------------------------------------------------------
+    def _start(self) -> None:
+        chart, setups = self.chart, self.setups
+        self.session = Session(chart, setups, windows=self.windows,
+                               late_input_s=LIVE_LATE_INPUT_S)
+        looks = tuple(PlayerLook(setups[i].name or f"P{i + 1}", i, self.bindings.labels(i))
+                      for i in (0, 1))
+        self.view = GameplayView(self.session, players=(looks[0], looks[1]),
+                                 scroll_speed=self.scroll_speed)
+        self.view.resize(self.app.screen.get_size())
+        self.outputs.events.clear()
+        scripted = [scripted_events(s, player=i, chart=chart, setup=setups[i])
+                    if not s.live else [] for i, s in enumerate(self.specs)]
+        for evs in scripted:
+            self.outputs.events.extend(evs)
+        self._queue = sorted((e for evs in scripted for e in evs), key=lambda e: e.time_s)
+        self._queue_times = [e.time_s for e in self._queue]
+        self._q_next = 0
+        self.recent: list[Judgement] = []
+        self.clock = SongClock(audio_latency_s=self.audio_offset_s)
+        self._audio_started = False
+        self._paused = False
+        self._end_s = chart.length_s + 1.0
+        if self.audio is not None:
+            self.audio.stop()
+            self.audio.load_song(self._audio_file(), chart=chart)
+        self.clock.start(-self.lead_in_s)
+        self._wall_start = time.perf_counter()
+
+    def _audio_file(self) -> str | None:
+        audio = self.chart.meta.audio
+        return audio if audio else None
+
+    def restart(self) -> None:
+        """Start the song again from the countdown (a new session)."""
+        self._start()
+
+    def enter(self) -> None:
+        if self._paused:
+            self._paused = False
+            self.clock.resume()
+            if self.audio is not None and self._audio_started:
+                self.audio.resume()
+
+    def pause(self) -> None:
+        """Freeze the song clock and the audio and show the pause menu."""
+        from game.app.scenes.pause import PauseScene
+
+        self._paused = True
+        self.clock.pause()
+        if self.audio is not None:
+            self.audio.pause()
+        self.app.push(PauseScene(self.app, self))
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        if self.audio is not None:
+            self.audio.stop()
+        if not self.finished:
+            self.outputs.close(self.session)
+
+    # input ---------------------------------------------------------------------
+    def on_event(self, event: Any, t_capture: float) -> None:
+        if event.type != pygame.KEYDOWN:
+            return
+        if event.key == pygame.K_ESCAPE:
+            self.pause()
+            return
+        if self.app.key_listener is None:  # else the listener thread has this key
+            self._key(pygame.key.name(event.key), t_capture)
+
+    def on_key_capture(self, name: str, t_capture: float) -> None:
+        if name != "escape":
+            self._key(name, t_capture)
+
+    def _key(self, name: str, t_capture: float) -> None:
+        """A key press at ``t_capture``: log it; if bound to a live player, judge it."""
+        bound = self._keymap.get(name)
+        player, lane = bound if bound and bound[0] in self._live else (None, None)
+        offset = self.input_offsets_s[player] if player is not None else 0.0
+        t_song = self.clock.to_song_time(t_capture) - offset
+        self.outputs.captured(Capture(t_capture, t_song, "keyboard", key=name, player=player,
+                                      lane=lane))
+        if player is None or lane is None or self._paused:
+            return
+        hit = HitEvent(player, t_song, None, lane, 100, "keyboard")
+        self.outputs.events.append(hit)
+        self._judged(self.session.feed(hit))
+        if self.audio is not None and self.hit_sounds[player]:
+            voice = self.setups[player].layout.lanes[lane].voices[0]
+            self.audio.play_hit(voice, player=player, velocity=100)
+
+    def _judged(self, j: Judgement) -> None:
+        self.recent.append(j)
+        if self.audio is not None and j.note_index >= 0:
+            self.audio.set_player_drums_audible(j.player, j.grade is not MISS)
+
+    # frame ---------------------------------------------------------------------
+    def update(self, now_perf: float) -> None:
+        if self.finished:
+            return
+        now_s = self.clock.now()
+        if self.audio is not None and not self._audio_started and now_s >= 0.0:
+            t_play = self.audio.play(0.0)
+            self.clock.start(0.0, at_perf_s=t_play)
+            self._audio_started = True
+            now_s = self.clock.now()
+        hi = bisect_right(self._queue_times, now_s)
+        while self._q_next < hi:
+            self._judged(self.session.feed(self._queue[self._q_next]))
+            self._q_next += 1
+        for j in self.session.advance(now_s):
+            self._judged(j)
+        if len(self.recent) > RECENT_KEEP:
+            del self.recent[:-RECENT_KEEP]
+        self.now_s = now_s
+        over_time = (self.max_seconds is not None
+                     and now_perf - self._wall_start >= self.max_seconds)
+        if now_s >= self._end_s or over_time:
+            self._finish(complete=not over_time)
+
+    def _finish(self, *, complete: bool) -> None:
+        if complete:
+            self.session.finish()
+        self.finished = True
+        report = self.outputs.close(self.session)
+        if self.on_finished is not None:
+            self.on_finished(self, report)
+        else:
+            self.app.pop()
+
+    def draw(self, surface: pygame.Surface) -> None:
+        now_s = getattr(self, "now_s", self.clock.now())
+        countdown = -now_s if now_s < 0 else None
+        self.view.draw(surface, now_s, recent=self.recent, live=self.session.live_duet(),
+                       countdown=countdown)
+
+    def resize(self, size: tuple[int, int]) -> None:
+        self.view.resize(size)

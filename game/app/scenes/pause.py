@@ -1,0 +1,42 @@
+"""Pause: Esc during play. Resume, restart or quit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pygame
+
+from game.app.scene import Scene
+from game.ui.menu import MenuList, draw_dimmed_title
+
+
+class PauseScene(Scene):
+    """A menu over the frozen gameplay."""
+
+    name = "pause"
+
+    def __init__(self, app: Any, gameplay: Any) -> None:
+        super().__init__(app)
+        self.gameplay = gameplay
+        self.menu = MenuList(["Resume", "Restart", "Quit song"])
+
+    def on_event(self, event: Any, t_capture: float) -> None:
+        if event.type != pygame.KEYDOWN:
+            return
+        if event.key == pygame.K_ESCAPE:
+            self.app.pop()  # resume
+            return
+        choice = self.menu.on_key(event.key)
+        if choice == "Resume":
+            self.app.pop()
+        elif choice == "Restart":
+            self.app.pop()
+            self.gameplay.restart()
+        elif choice == "Quit song":
+            self.app.pop()
+            self.app.pop()
+
+    def draw(self, surface: pygame.Surface) -> None:
+        self.gameplay.draw(surface)
+        draw_dimmed_title(surface, "Paused")
+        self.menu.draw(surface, centre_y=0.55)

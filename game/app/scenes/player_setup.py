@@ -1,0 +1,374 @@
+"""Player setup: each player's name (on a jersey), difficulty and input, then Start!"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from typing import Any
+
+import pygame
+
+from game.app.launch import gameplay_scene
+from game.app.scenes.title import MenuScene, current_keys, report_error
+from game.app.sources import SourceSpec, parse_source
+from game.engine.session import PlayerSetup
+from game.engine.voices import KEYBOARD_5
+from game.formats.library import load_song
+from game.ui.theme import (
+    BLUISH_GREEN,
+    PALETTES,
+    TEXT,
+    TEXT_DIM,
+    TEXT_FAINT,
+    VERMILLION,
+    WHITE,
+    rgba,
+    stripes,
+    supersampled,
+)
+
+FIELDS = ("name", "difficulty", "input")
+BUTTONS = ("Rollover test", "Calibrate", "Start!")
+INPUTS = ("keyboard", "bot", "auto")
+NAME_MAX = 24
+BOT_SD_MS = 18
+MIDI_MISSING = "MIDI kit: not available (install drum-diplomacy[midi])"
+_JERSEY = [(0.35, 0.0), (0.5, 0.11), (0.65, 0.0), (0.88, 0.06), (1.0, 0.34), (0.84, 0.42),
+           (0.84, 1.0), (0.16, 1.0), (0.16, 0.42), (0.0, 0.34), (0.12, 0.06)]
+
+
+def midi_status() -> str:
+    """One line on MIDI kits: missing backend, no port, or which port is there."""
+    try:
+        import mido
+        import rtmidi  # noqa: F401
+    except ImportError:
+        return MIDI_MISSING
+    try:
+        names = mido.get_input_names()
+    except Exception:  # no ALSA sequencer / CoreMIDI: no port either
+        names = []
+    if not names:
+        return "MIDI kit: not available (no MIDI input port found)"
+    return f"MIDI kit: {names[0]} found; playing on kits arrives in a later version"
+
+
+def jersey(size: tuple[int, int], player: int) -> pygame.Surface:
+    """A striped team shirt in the player's colours (name and number are drawn on top)."""
+    pal = PALETTES[player]
+    w, h = size
+
+    def draw(s: pygame.Surface, ss: int) -> None:
+        pts = [(x * (w * ss - 1), y * (h * ss - 1)) for x, y in _JERSEY]
+        unit = w * ss / 196  # the design is 196 px wide at 720p
+        pygame.draw.polygon(s, (*pal.primary, 255), pts)
+        stripes(s, rgba(pal.light, 34), spacing=round(14 * unit), width=round(5 * unit))
+        pygame.draw.polygon(s, (*pal.light, 255), pts, max(1, round(2 * unit)))
+        trim = max(1, round(3 * unit))
+        for a, b in ((1, 2), (0, 1), (4, 5), (9, 8)):
+            pygame.draw.line(s, (*pal.light, 255), pts[a], pts[b], trim)
+
+    return supersampled(size, draw, base=pal.primary, ss=3)
+
+
+class PlayerSetupScene(MenuScene):
+    """Two columns (P1 left, P2 right) and the Rollover test / Calibrate / Start! buttons.
+
+    Up/Down move between fields, Tab switches player, Left/Right change a value,
+    Enter on a name types a new one (Enter again to finish, Esc to undo).
+    """
+
+    name = "player_setup"
+
+    def __init__(self, app: Any, entry: dict[str, Any]) -> None:
+        super().__init__(app)
+        self.entry = entry
+        self.col, self.row, self.button = 0, 0, BUTTONS.index("Start!")
+        self.editing: int | None = None
+        self._backup = ""
+        self.message, self.message_colour = "", TEXT_DIM
+        try:
+            self.chart = load_song(entry["beatmap"])
+        except Exception as exc:  # shown on screen; Start! is refused
+            self.chart = None
+            self.message, self.message_colour = f"cannot load this song: {exc}", VERMILLION
+        settings = app.services.get("settings")
+        prefs = getattr(settings, "players", None)
+        self.names = [getattr(prefs[i], "name", f"P{i + 1}") if prefs else f"P{i + 1}"
+                      for i in (0, 1)]
+        self.diffs: list[list[tuple[str, float]]] = []
+        self.diff_index = [0, 0]
+        for i, part in enumerate(("p1", "p2")):
+            ratings = entry.get("difficulties", {}).get(part, {})
+            have = self.chart.difficulties(part) if self.chart else list(ratings)
+            self.diffs.append([(d, float(ratings.get(d, 0.0))) for d in have])
+            names = [d for d, _ in self.diffs[i]]
+            want = getattr(prefs[i], "difficulty", "normal") if prefs else "normal"
+            self.diff_index[i] = names.index(want) if want in names else max(
+                0, min(1, len(names) - 1))
+        self.input_index = [0, 0]
+        self.midi = midi_status()
+        self._saved = self._prefs_key()
+
+    # values ------------------------------------------------------------------------
+    def difficulty(self, player: int) -> str | None:
+        """The chosen difficulty of ``player`` (None when the part has no chart)."""
+        d = self.diffs[player]
+        return d[self.diff_index[player]][0] if d else None
+
+    def input_kind(self, player: int) -> str:
+        """``keyboard``, ``bot`` or ``auto``."""
+        return INPUTS[self.input_index[player]]
+
+    def input_label(self, player: int) -> str:
+        """What the input field shows."""
+        kind = self.input_kind(player)
+        if kind == "keyboard":
+            return f"keyboard ({'left' if player == 0 else 'right'} half)"
+        return kind
+
+    def spec(self, player: int) -> SourceSpec:
+        """The source of ``player``'s hits."""
+        kind = self.input_kind(player)
+        if kind == "bot":
+            return parse_source(f"bot:sd={BOT_SD_MS},seed={int(time.time()) % 100000 + player}")
+        return parse_source(kind)
+
+    def play_name(self, player: int) -> str:
+        """The name the play is recorded under (a scripted player is not a person)."""
+        kind = self.input_kind(player)
+        return self.names[player] if kind == "keyboard" else kind.capitalize()
+
+    # input -------------------------------------------------------------------------
+    def on_event(self, event: Any, t_capture: float) -> None:
+        if self.editing is not None:
+            self._edit_event(event)
+            return
+        if self.mouse(event) or event.type != pygame.KEYDOWN:
+            return
+        key = event.key
+        if key == pygame.K_ESCAPE:
+            self.back()
+        elif key in (pygame.K_UP, pygame.K_DOWN):
+            self.row = (self.row + (1 if key == pygame.K_DOWN else -1)) % (len(FIELDS) + 1)
+        elif key == pygame.K_TAB:
+            self.col = 1 - self.col
+        elif key in (pygame.K_LEFT, pygame.K_RIGHT):
+            self.change(1 if key == pygame.K_RIGHT else -1)
+        elif key in (pygame.K_RETURN, pygame.K_KP_ENTER, pygame.K_SPACE):
+            self.activate()
+
+    def change(self, step: int) -> None:
+        """Left/Right on the focused row."""
+        p = self.col
+        if self.row == 0:
+            self.col = 0 if step < 0 else 1
+        elif self.row == 1 and self.diffs[p]:
+            self.diff_index[p] = (self.diff_index[p] + step) % len(self.diffs[p])
+        elif self.row == 2:
+            self.input_index[p] = (self.input_index[p] + step) % len(INPUTS)
+        elif self.row == 3:
+            self.button = (self.button + step) % len(BUTTONS)
+
+    def activate(self) -> None:
+        """Enter on the focused row."""
+        if self.row == 0:
+            if self.input_kind(self.col) != "keyboard":
+                self.say("Scripted players play under their own name", TEXT_DIM)
+                return
+            self.editing, self._backup = self.col, self.names[self.col]
+            pygame.key.start_text_input()
+        elif self.row in (1, 2):
+            self.change(1)
+        else:
+            self.press(BUTTONS[self.button])
+
+    def _edit_event(self, event: Any) -> None:
+        p = self.editing
+        assert p is not None
+        if event.type == pygame.TEXTINPUT:
+            text = "".join(c for c in event.text if c.isprintable())
+            self.names[p] = (self.names[p] + text)[:NAME_MAX]
+        elif event.type == pygame.KEYDOWN:
+            if event.key == pygame.K_BACKSPACE:
+                self.names[p] = self.names[p][:-1]
+            elif event.key in (pygame.K_RETURN, pygame.K_KP_ENTER, pygame.K_ESCAPE):
+                if event.key == pygame.K_ESCAPE or not self.names[p].strip():
+                    self.names[p] = self._backup
+                self.names[p] = self.names[p].strip()
+                self.editing = None
+                pygame.key.stop_text_input()
+
+    def on_hotspot(self, target: Any, *, click: bool) -> None:
+        kind, value = target
+        if kind == "button":
+            self.row, self.button = 3, value
+        else:
+            self.col, self.row = value
+        if click:
+            self.activate()
+
+    def say(self, message: str, colour: Any = TEXT_DIM) -> None:
+        """Show one line above the hints."""
+        self.message, self.message_colour = message, colour
+
+    # buttons -----------------------------------------------------------------------
+    def press(self, button: str) -> None:
+        """Rollover test, Calibrate or Start!"""
+        try:
+            if button == "Rollover test":
+                from game.app.scenes.rollover import RolloverScene
+
+                self.app.push(RolloverScene(self.app))
+            elif button == "Calibrate":
+                from game.app.scenes.calibration import CalibrationScene
+
+                self.app.push(CalibrationScene(self.app))
+            else:
+                self.start()
+        except Exception as exc:  # a broken screen shows a message, never ends the game
+            self.say(f"{button}: {exc}", VERMILLION)
+            report_error(self.app, f"{button} failed: {exc}")
+
+    def start(self) -> None:
+        """Save the choices and push the gameplay scene."""
+        if self.chart is None or None in (self.difficulty(0), self.difficulty(1)):
+            self.say("This song cannot be played (see above)", VERMILLION)
+            return
+        self.save_prefs()
+        setups = tuple(PlayerSetup(part, self.difficulty(i) or "", KEYBOARD_5,
+                                   name=self.play_name(i))
+                       for i, part in enumerate(("p1", "p2")))
+        self.app.push(gameplay_scene(self.app, self.chart, (setups[0], setups[1]),
+                                     (self.spec(0), self.spec(1))))
+
+    # settings ----------------------------------------------------------------------
+    def _prefs_key(self) -> tuple[Any, ...]:
+        return (tuple(self.names), tuple(self.difficulty(i) for i in (0, 1)))
+
+    def save_prefs(self) -> None:
+        """Write names and difficulties back to the settings file (if there is a store)."""
+        settings = self.app.services.get("settings")
+        if settings is None or self._prefs_key() == self._saved:
+            return
+        try:
+            from game.store.settings import save_settings
+
+            players = list(settings.players)
+            for i in (0, 1):
+                changes: dict[str, Any] = {"name": self.names[i][:NAME_MAX] or f"P{i + 1}"}
+                if self.difficulty(i):
+                    changes["difficulty"] = self.difficulty(i)
+                players[i] = dataclasses.replace(players[i], **changes)
+            settings = dataclasses.replace(settings, players=(players[0], players[1]))
+            self.app.services["settings"] = settings
+            self._saved = self._prefs_key()
+            save_settings(settings, self.app.services.get("settings_path"))
+        except Exception as exc:  # kept in memory; the player is told
+            report_error(self.app, f"settings not saved: {exc}")
+
+    def close(self) -> None:
+        if self.editing is not None:
+            pygame.key.stop_text_input()
+        self.save_prefs()
+
+    # drawing -----------------------------------------------------------------------
+    def draw(self, surface: pygame.Surface) -> None:
+        self.begin(surface)
+        e = self.entry
+        self.header(surface, "Players", e.get("title", ""))
+        W = self.width_units
+        col_w = (W - 160) / 2
+        for p in (0, 1):
+            self._draw_column(surface, p, 60 + p * (col_w + 40), col_w)
+        self.text(surface, self.midi, 20, TEXT_FAINT, W / 2, 500, shadow=False, max_w=W - 120)
+        widths = (230.0, 190.0, 230.0)
+        x = W / 2 - (sum(widths) + 40) / 2
+        for i, (label, bw) in enumerate(zip(BUTTONS, widths, strict=True)):
+            r = self.rect(x, 536, bw, 60)
+            focused = self.row == 3 and self.button == i
+            colour = BLUISH_GREEN if label == "Start!" else PALETTES[0].light
+            if focused:
+                self.focus_panel(surface, r, colour, radius=30)
+            else:
+                self.focus_panel(surface, r, colour, strong=False, radius=30)
+            self.text(surface, label, 34 if label == "Start!" else 28,
+                      TEXT if focused else TEXT_DIM, x + bw / 2, 566)
+            self.hotspot(r, ("button", i))
+            x += bw + 20
+        if self.message:
+            self.text(surface, self.message, 22, self.message_colour, W / 2, 630,
+                      max_w=W - 120, shadow=False)
+        if self.editing is not None:
+            hints = [("type", "a name"), ("Backspace", "delete"), ("Enter", "done"),
+                     ("Esc", "undo")]
+        else:
+            hints = [("Up/Down", "field"), ("Tab", "other player"), ("Left/Right", "change"),
+                     ("Enter", "edit / select"), ("Esc", "back")]
+        self.hints(surface, hints)
+
+    def _draw_column(self, surface: pygame.Surface, p: int, x: float, w: float) -> None:
+        pal = PALETTES[p]
+        self.panel(surface, self.rect(x, 120, w, 356), fill=rgba(pal.deep, 110),
+                   edge=rgba(pal.primary, 150), radius=18)
+        self.text(surface, f"PLAYER {p + 1}", 24, pal.light, x + 24, 146, "midleft")
+        side = "LEFT" if p == 0 else "RIGHT"
+        self.text(surface, f"{side} SIDE", 18, TEXT_FAINT, x + w - 24, 146, "midright",
+                  shadow=False)
+        jr = self.rect(x + 20, 170, 196, 226)
+        key = ("jersey", jr.size, p)
+        img = self._panels.get(key)
+        if img is None:
+            img = self._panels[key] = jersey(jr.size, p)
+        surface.blit(img, jr.topleft)
+        name = self.play_name(p).upper()
+        caret = "_" if self.editing == p and int(self.t * 2) % 2 == 0 else ""
+        self.text(surface, name + caret, 26, WHITE, x + 118, 252, max_w=118)
+        self.text(surface, str(p + 1), 96, WHITE, x + 118, 325)
+        self.hotspot(jr, ("field", (p, 0)))
+        fx, fw = x + 240, w - 262
+        rows = (("NAME", self.names[p] + caret if self.editing == p else self.play_name(p)),
+                ("DIFFICULTY", self._diff_text(p)), ("INPUT", self.input_label(p)))
+        for r_i, (label, value) in enumerate(rows):
+            top = 170 + r_i * 78
+            r = self.rect(fx, top, fw, 68)
+            focused = self.row == r_i and self.col == p
+            if focused:
+                self.focus_panel(surface, r, pal.light)
+            if self.editing == p and r_i == 0:
+                label = "NAME  ·  TYPING"
+            self.hotspot(r, ("field", (p, r_i)))
+            self.text(surface, label, 17, pal.light if focused else TEXT_FAINT, fx + 16,
+                      top + 18, "midleft", shadow=False)
+            colour = TEXT if focused else TEXT_DIM
+            self.text(surface, value, 28, colour, fx + 16, top + 46, "midleft", max_w=fw - 60)
+            if r_i > 0 and focused:
+                self.arrow(surface, fx + fw - 40, top + 46, 12, pal.light, -1)
+                self.arrow(surface, fx + fw - 18, top + 46, 12, pal.light, 1)
+        self._draw_input_info(surface, p, fx, fw)
+
+    def _diff_text(self, p: int) -> str:
+        if not self.diffs[p]:
+            return "no chart"
+        d, rating = self.diffs[p][self.diff_index[p]]
+        return f"{d.capitalize()}  ·  {rating:.1f}"
+
+    def _draw_input_info(self, surface: pygame.Surface, p: int, x: float, w: float) -> None:
+        kind = self.input_kind(p)
+        y = 428
+        if kind == "keyboard":
+            keys = current_keys(self.app)[p]
+            self.text(surface, "KEYS", 17, TEXT_FAINT, x + 16, y, "midleft", shadow=False)
+            kx = x + 70
+            for k in keys:
+                label = k.upper() if len(k) == 1 else k
+                kw = max(34.0, self.text_width(label, 20) + 16)
+                self.panel(surface, self.rect(kx, y - 17, kw, 34), fill=(255, 255, 255, 22),
+                           edge=rgba(PALETTES[p].light, 120), radius=6, edge_w=1)
+                self.text(surface, label, 20, TEXT, kx + kw / 2, y, shadow=False)
+                kx += kw + 8
+        else:
+            about = (f"computer drummer, timing spread {BOT_SD_MS} ms" if kind == "bot"
+                     else "plays every note perfectly")
+            self.text(surface, about, 20, TEXT_FAINT, x + 16, y, "midleft", max_w=w - 20,
+                      shadow=False)

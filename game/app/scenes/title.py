@@ -1,0 +1,357 @@
+"""The title screen, and :class:`MenuScene`, the look every menu screen shares.
+
+All menu screens draw in "720p units": every size is given as if the window
+were 720 pixels high and scaled by ``height / 720``, so a 4K window shows the
+same layout, three times larger and just as sharp (text is rendered at size).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pygame
+
+from game.app.scene import Scene
+from game.ui.menu import MenuList
+from game.ui.text import TextCache, blit_text
+from game.ui.theme import (
+    BG_BOTTOM,
+    BG_TOP,
+    PALETTES,
+    PANEL,
+    PANEL_EDGE,
+    SKY_BLUE,
+    TEXT,
+    TEXT_DIM,
+    TEXT_FAINT,
+    YELLOW,
+    rgba,
+    rounded_panel,
+)
+
+#: Highlight of the focused item.
+ACCENT = SKY_BLUE
+#: Shared text renderer of the menu screens.
+TEXTS = TextCache()
+_PANEL_CACHE_MAX = 96
+
+
+class MenuScene(Scene):
+    """Base of the menu screens: backdrop, scaled text, panels, header, key hints, mouse.
+
+    Subclasses draw with :meth:`begin` first, then the helpers. Mouse support:
+    register clickable rectangles with :meth:`hotspot` while drawing and
+    override :meth:`on_hotspot`.
+    """
+
+    name = "menu"
+
+    def __init__(self, app: Any) -> None:
+        super().__init__(app)
+        self.size: tuple[int, int] = app.screen.get_size()
+        self._bg: pygame.Surface | None = None
+        self._panels: dict[tuple[Any, ...], pygame.Surface] = {}
+        self._hotspots: list[tuple[pygame.Rect, Any]] = []
+        self.t = 0.0
+
+    # geometry ----------------------------------------------------------------------
+    @property
+    def u(self) -> float:
+        """Pixels per 720p unit."""
+        return self.size[1] / 720.0
+
+    def px(self, v: float) -> int:
+        """``v`` 720p units in pixels."""
+        return round(v * self.u)
+
+    def rect(self, x: float, y: float, w: float, h: float) -> pygame.Rect:
+        """A rectangle given in 720p units (x from the left edge)."""
+        return pygame.Rect(self.px(x), self.px(y), self.px(w), self.px(h))
+
+    @property
+    def width_units(self) -> float:
+        """The window width in 720p units (1280 at 16:9)."""
+        return self.size[0] / self.u
+
+    def resize(self, size: tuple[int, int]) -> None:
+        self.size = size
+        self._bg = None
+        self._panels.clear()
+
+    def update(self, now_perf: float) -> None:
+        self.t = now_perf
+
+    # drawing -----------------------------------------------------------------------
+    def begin(self, surface: pygame.Surface) -> None:
+        """Start a frame: adopt the surface's size, paint the backdrop, forget hotspots."""
+        if surface.get_size() != self.size:
+            self.resize(surface.get_size())
+        if self._bg is None:
+            self._bg = _backdrop(self.size)
+        surface.blit(self._bg, (0, 0))
+        self._hotspots.clear()
+
+    def text(self, surface: pygame.Surface, s: str, size: float, colour: Sequence[int],
+             x: float, y: float, anchor: str = "center", *, max_w: float | None = None,
+             shadow: bool = True) -> pygame.Rect:
+        """Draw ``s`` at ``size`` units with ``anchor`` at (x, y) units; shrinks to ``max_w``."""
+        px = self.px(size)
+        if max_w is not None:
+            px = TEXTS.fit(s, px, self.px(max_w))
+        img = TEXTS.render(s, px, colour, shadow=shadow)
+        return blit_text(surface, img, self.px(x), self.px(y), anchor)
+
+    def text_width(self, s: str, size: float) -> float:
+        """How wide ``s`` is at ``size``, in units."""
+        return TEXTS.size_of(s, self.px(size))[0] / self.u
+
+    def wrap(self, s: str, size: float, max_w: float) -> list[str]:
+        """``s`` broken into lines at most ``max_w`` units wide at ``size``."""
+        lines: list[str] = []
+        for word in s.split():
+            if lines and self.text_width(f"{lines[-1]} {word}", size) <= max_w:
+                lines[-1] = f"{lines[-1]} {word}"
+            else:
+                lines.append(word)
+        return lines
+
+    def panel(self, surface: pygame.Surface, r: pygame.Rect, *,
+              fill: Sequence[int] = PANEL, edge: Sequence[int] | None = PANEL_EDGE,
+              radius: float = 14, edge_w: float = 1.5) -> None:
+        """A rounded translucent panel at pixel rect ``r`` (cached per size and colours)."""
+        key = (r.size, tuple(fill), tuple(edge) if edge else None, radius, edge_w)
+        img = self._panels.get(key)
+        if img is None:
+            if len(self._panels) > _PANEL_CACHE_MAX:
+                self._panels.clear()
+            img = rounded_panel(r.size, max(1, self.px(radius)), tuple(fill),  # type: ignore[arg-type]
+                                tuple(edge) if edge else None,  # type: ignore[arg-type]
+                                edge_w=max(1, self.px(edge_w)))
+            self._panels[key] = img
+        surface.blit(img, r.topleft)
+
+    def focus_panel(self, surface: pygame.Surface, r: pygame.Rect,
+                    colour: Sequence[int] = ACCENT, *, strong: bool = True,
+                    radius: float = 12) -> None:
+        """The highlight behind the focused item."""
+        self.panel(surface, r, fill=rgba(colour, 46 if strong else 22),
+                   edge=rgba(colour, 220 if strong else 90), radius=radius, edge_w=2)
+
+    def header(self, surface: pygame.Surface, title: str, subtitle: str = "") -> None:
+        """The page title, top left, with an accent bar in both players' colours."""
+        self.text(surface, title, 58, TEXT, 60, 34, "topleft")
+        bar_y = self.px(86)
+        pygame.draw.rect(surface, PALETTES[0].light, (self.px(62), bar_y, self.px(48),
+                                                       self.px(5)))
+        pygame.draw.rect(surface, PALETTES[1].light, (self.px(112), bar_y, self.px(48),
+                                                       self.px(5)))
+        if subtitle:
+            self.text(surface, subtitle, 26, TEXT_DIM, 176, 89, "midleft")
+
+    def hints(self, surface: pygame.Surface, pairs: Sequence[tuple[str, str]]) -> None:
+        """Key hints along the bottom: a keycap per key, then what it does."""
+        y = 690.0
+        widths = []
+        for key, what in pairs:
+            kw = TEXTS.size_of(key, self.px(20))[0] / self.u + 18
+            ww = TEXTS.size_of(what, self.px(22))[0] / self.u
+            widths.append((kw, ww))
+        total = sum(kw + ww + 40 for kw, ww in widths) - 40
+        x = (self.width_units - total) / 2
+        for (key, what), (kw, ww) in zip(pairs, widths, strict=True):
+            cap = self.rect(x, y - 14, kw, 28)
+            self.panel(surface, cap, fill=(255, 255, 255, 20), edge=(255, 255, 255, 70),
+                       radius=6, edge_w=1)
+            self.text(surface, key, 20, TEXT, x + kw / 2, y, shadow=False)
+            self.text(surface, what, 22, TEXT_FAINT, x + kw + 8, y, "midleft", shadow=False)
+            x += kw + ww + 48
+
+    def arrow(self, surface: pygame.Surface, x: float, y: float, size: float,
+              colour: Sequence[int], direction: int) -> pygame.Rect:
+        """A small triangle pointing left (-1) or right (+1) centred at (x, y) units."""
+        cx, cy, s = self.px(x), self.px(y), max(2, self.px(size))
+        pts = [(cx - direction * s // 2, cy - s // 2 - 1), (cx - direction * s // 2,
+                                                            cy + s // 2 + 1),
+               (cx + direction * s // 2, cy)]
+        pygame.draw.polygon(surface, colour, pts)
+        return pygame.Rect(cx - s, cy - s, 2 * s, 2 * s)
+
+    # mouse -------------------------------------------------------------------------
+    def hotspot(self, r: pygame.Rect, target: Any) -> None:
+        """Make pixel rect ``r`` clickable; :meth:`on_hotspot` gets ``target``."""
+        self._hotspots.append((r, target))
+
+    def mouse(self, event: Any) -> bool:
+        """Route a mouse event to :meth:`on_hotspot`; True if it was a mouse event."""
+        if event.type == pygame.MOUSEMOTION:
+            hit = self._hit(event.pos)
+            if hit is not None:
+                self.on_hotspot(hit, click=False)
+            return True
+        if event.type == pygame.MOUSEBUTTONDOWN:
+            if getattr(event, "button", 1) == 1:
+                hit = self._hit(event.pos)
+                if hit is not None:
+                    self.on_hotspot(hit, click=True)
+            return True
+        return event.type in (pygame.MOUSEBUTTONUP, pygame.MOUSEWHEEL)
+
+    def _hit(self, pos: tuple[int, int]) -> Any:
+        for r, target in reversed(self._hotspots):
+            if r.collidepoint(pos):
+                return target
+        return None
+
+    def on_hotspot(self, target: Any, *, click: bool) -> None:
+        """The mouse is over (``click`` False) or clicked ``target``."""
+
+
+def _backdrop(size: tuple[int, int]) -> pygame.Surface:
+    """The dark gradient with a soft blue glow on P1's side and an orange one on P2's."""
+    w, h = size
+    sw, sh = max(2, w // 4), max(2, h // 4)
+    y = np.linspace(0.0, 1.0, sh)[None, :, None]
+    x = np.linspace(0.0, 1.0, sw)[:, None, None]
+    top, bottom = np.array(BG_TOP, float), np.array(BG_BOTTOM, float)
+    img = top + (bottom - top) * y
+    aspect = w / max(1, h)
+    for cx, colour, strength in ((0.0, PALETTES[0].primary, 0.30),
+                                 (1.0, PALETTES[1].primary, 0.22)):
+        d2 = ((x - cx) * aspect) ** 2 + (y - 1.1) ** 2
+        img = img + np.array(colour, float) * strength * np.exp(-d2 / 0.45)
+    vignette = 1.0 - 0.35 * (((x - 0.5) * 2) ** 2 * 0.5 + ((y - 0.45) * 2) ** 2 * 0.5)
+    img = np.clip(img * vignette, 0, 255).astype(np.uint8)
+    bg = pygame.transform.smoothscale(pygame.surfarray.make_surface(img), (w, h))
+    return bg.convert() if pygame.display.get_surface() is not None else bg
+
+
+def notices(app: Any) -> list[str]:
+    """The app's one-line notices (audio off, a score not saved...), created if missing."""
+    found = app.services.get("notices")
+    if found is None:
+        found = []
+        app.services["notices"] = found
+    return found
+
+
+def current_keys(app: Any) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Each player's five key names (lanes hi-hat, snare, tom, cymbal, kick) from settings."""
+    settings = app.services.get("settings")
+    try:
+        return tuple(settings.keys.p1), tuple(settings.keys.p2)
+    except AttributeError:
+        from game.input.keyboard import DEFAULT_P1, DEFAULT_P2
+
+        return DEFAULT_P1, DEFAULT_P2
+
+
+def report_error(app: Any, message: str) -> None:
+    """Tell the player (a notice on the title screen) and stderr; never raises."""
+    notices(app).append(message)
+    print(f"drum-diplomacy: {message}", file=sys.stderr)
+
+
+class TitleScene(MenuScene):
+    """The game's name, the tagline and Play / Settings / Calibrate / Quit. Esc quits."""
+
+    name = "title"
+    ITEMS = ("Play", "Settings", "Calibrate", "Quit")
+
+    def __init__(self, app: Any) -> None:
+        super().__init__(app)
+        self.menu = MenuList(list(self.ITEMS))
+        self.bpm = 112.0
+
+    def back(self) -> None:
+        self.app.quit()
+
+    def on_event(self, event: Any, t_capture: float) -> None:
+        if self.mouse(event):
+            return
+        if event.type != pygame.KEYDOWN:
+            return
+        if event.key == pygame.K_ESCAPE:
+            self.back()
+            return
+        choice = self.menu.on_key(event.key)
+        if choice is not None:
+            self.choose(choice)
+
+    def choose(self, item: str) -> None:
+        """Act on a menu item."""
+        if item == "Play":
+            from game.app.scenes.song_select import SongSelectScene
+
+            self.app.push(SongSelectScene(self.app))
+        elif item == "Settings":
+            from game.app.scenes.settings_scene import SettingsScene
+
+            self.app.push(SettingsScene(self.app))
+        elif item == "Calibrate":
+            try:
+                from game.app.scenes.calibration import CalibrationScene
+
+                self.app.push(CalibrationScene(self.app))
+            except Exception as exc:  # a missing or broken screen must not end the game
+                report_error(self.app, f"calibration is not available: {exc}")
+        elif item == "Quit":
+            self.app.quit()
+
+    def on_hotspot(self, target: Any, *, click: bool) -> None:
+        self.menu.index = self.ITEMS.index(target)
+        if click:
+            self.choose(target)
+
+    def draw(self, surface: pygame.Surface) -> None:
+        self.begin(surface)
+        cx = self.width_units / 2
+        p1, p2 = PALETTES
+        left, right = "DRUM ", "DIPLOMACY"
+        size = self.px(124)
+        lw = TEXTS.size_of(left, size)[0] / self.u
+        rw = TEXTS.size_of(right, size)[0] / self.u
+        x0 = cx - (lw + rw) / 2
+        self.text(surface, left, 124, p1.light, x0, 190, "midleft")
+        self.text(surface, right, 124, p2.light, x0 + lw, 190, "midleft")
+        self.text(surface, "Two drummers. One rhythm.", 36, TEXT_DIM, cx, 262)
+        self._beat_dots(surface, cx, 312)
+        item_h, top = 62.0, 370.0
+        for i, item in enumerate(self.ITEMS):
+            y = top + i * item_h
+            r = self.rect(cx - 150, y - 25, 300, 50)
+            selected = i == self.menu.index
+            if selected:
+                self.focus_panel(surface, r, radius=25)
+            self.text(surface, item, 40, TEXT if selected else TEXT_DIM, cx, y)
+            self.hotspot(r, item)
+        lines = notices(self.app)[-3:]
+        for k, line in enumerate(lines):
+            self.text(surface, line, 22, YELLOW, cx, 630 - (len(lines) - 1 - k) * 24,
+                      max_w=self.width_units - 80, shadow=False)
+        self.hints(surface, [("Up/Down", "choose"), ("Enter", "select"), ("Esc", "quit")])
+
+    def _beat_dots(self, surface: pygame.Surface, cx: float, y: float) -> None:
+        """Eight dots ticking at 112 BPM, alternating the players' colours."""
+        beat = int(self.t * self.bpm / 60.0) % 8
+        phase = (self.t * self.bpm / 60.0) % 1.0
+        for k in range(8):
+            colour = PALETTES[k % 2].light
+            x = cx + (k - 3.5) * 26
+            lit = k == beat
+            r = 7 if lit else 4
+            if lit:
+                glow_r = self.px(7 + 8 * (1 - phase))
+                halo = pygame.Surface((glow_r * 2, glow_r * 2), pygame.SRCALPHA)
+                pygame.draw.circle(halo, rgba(colour, round(90 * (1 - phase))),
+                                   (glow_r, glow_r), glow_r)
+                surface.blit(halo, (self.px(x) - glow_r, self.px(y) - glow_r))
+            pygame.draw.circle(surface, colour if lit else _dim(colour),
+                               (self.px(x), self.px(y)), max(1, self.px(r)))
+
+
+def _dim(colour: Sequence[int]) -> tuple[int, int, int]:
+    return (colour[0] // 3 + 10, colour[1] // 3 + 10, colour[2] // 3 + 14)
+

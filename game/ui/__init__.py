@@ -1,0 +1,1 @@
+"""The game's screens, drawn with pygame. Reads the engine; never judges."""

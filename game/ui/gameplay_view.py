@@ -1,0 +1,284 @@
+"""The gameplay screen: two highways side by side with the live sync meter between them.
+
+The view only reads the session (notes, which are judged, scores, the live
+duet figures passed in); it never judges. Everything static is drawn once per
+resize into one background surface; a frame is that blit plus sprites and a
+few cached text surfaces (see ``bench/frame_time.py``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pygame
+
+from game.engine.events import GOOD, STRAY, Judgement
+from game.engine.session import LIVE_WINDOW_BEATS, Session
+from game.engine.sync import DuetStats
+from game.ui import theme
+from game.ui.highway import Highway, HighwayGeometry
+from game.ui.hud import HitErrorBar, PlayerPanel, Popups, TopBar
+from game.ui.sync_meter import SyncMeter
+from game.ui.text import TextCache, blit_text
+from game.ui.theme import PALETTES, WHITE, PlayerPalette, mix, rgba
+
+#: pixels per second of song time = this x window height x scroll speed
+SCROLL_PER_HEIGHT = 0.9
+
+
+@dataclass(frozen=True, slots=True)
+class PlayerLook:
+    """How one player appears.
+
+    Attributes
+    ----------
+    name : str
+        Shown on the player's badge.
+    colour : int
+        0 = P1's palette (blue), 1 = P2's (orange / vermillion).
+    lane_labels : tuple of str
+        Key names shown on the lanes at the hit line, one per lane.
+    """
+
+    name: str
+    colour: int = 0
+    lane_labels: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ScreenLayout:
+    """Where everything goes at one window size (all from :func:`compute_layout`)."""
+
+    size: tuple[int, int]
+    scale: float
+    pixels_per_second: float
+    highways: tuple[pygame.Rect, pygame.Rect]
+    hit_y: int
+    badges: tuple[pygame.Rect, pygame.Rect]
+    panels: tuple[pygame.Rect, pygame.Rect]
+    error_bars: tuple[pygame.Rect, pygame.Rect]
+    centre: pygame.Rect
+
+
+def compute_layout(size: tuple[int, int], scroll_speed: float = 1.0) -> ScreenLayout:
+    """Lay the screen out; sizes scale with the height (a 1280x720 design)."""
+    w, h = size
+    s = min(h / 720, w / 1280)
+    y0 = round((h - 720 * s) / 2)
+
+    def px(v: float) -> int:
+        return round(v * s)
+
+    cw, hw, gap = px(290), px(320), px(12)
+    side = min((w - cw - 2 * hw - 4 * gap) // 2, px(260))
+    total = 2 * side + 2 * hw + cw + 4 * gap
+    x = (w - total) // 2
+    xs = [x, x + side + gap, x + side + gap + hw + gap]
+    x_p2 = xs[2] + cw + gap
+    xs += [x_p2, x_p2 + hw + gap]
+    top, hit_y = y0 + px(104), y0 + px(588)
+    bottom = hit_y + px(62)
+    highways = (pygame.Rect(xs[1], top, hw, bottom - top), pygame.Rect(xs[3], top, hw,
+                                                                        bottom - top))
+    badges = tuple(pygame.Rect(r.x, y0 + px(52), r.width, px(44)) for r in highways)
+    panels = (pygame.Rect(xs[0], top, side, px(330)), pygame.Rect(xs[4], top, side, px(330)))
+    bars = tuple(pygame.Rect(r.x + px(10), bottom + px(10), r.width - px(20), px(44))
+                 for r in highways)
+    centre = pygame.Rect(xs[2], y0 + px(52), cw, bars[0].bottom - y0 - px(52))
+    return ScreenLayout((w, h), s, SCROLL_PER_HEIGHT * h * scroll_speed, highways, hit_y,
+                        (badges[0], badges[1]), panels, (bars[0], bars[1]), centre)
+
+
+def judgement_time(j: Judgement, miss_after_s: float) -> float:
+    """When a judgement was made: the hit's time, or a passed note's time + its window."""
+    if j.hit_time_s is not None:
+        return j.hit_time_s
+    return (j.note_time_s or 0.0) + miss_after_s
+
+
+class GameplayView:
+    """Renders the gameplay screen of a two-player session.
+
+    Parameters
+    ----------
+    session : Session
+        Read only.
+    players : pair of PlayerLook
+        P1's and P2's names, palettes and key labels.
+    scroll_speed : float
+        Multiplies the note speed (``0.9 x height`` pixels per second at 1.0).
+    """
+
+    def __init__(self, session: Session, *, players: tuple[PlayerLook, PlayerLook],
+                 scroll_speed: float = 1.0) -> None:
+        self.session = session
+        self.players = players
+        self.scroll_speed = scroll_speed
+        self.text = TextCache()
+        self.palettes: tuple[PlayerPalette, PlayerPalette] = (
+            PALETTES[players[0].colour % 2], PALETTES[players[1].colour % 2])
+        self.highways = tuple(
+            Highway(session.notes[p], session.players[p].layout, session.chart.tempo,
+                    session.judges[p].judged, self.palettes[p], players[p].lane_labels,
+                    self.text) for p in (0, 1))
+        self._miss_after_s = session.windows.miss_s + session.late_input_s
+        self.layout: ScreenLayout | None = None
+        self.notes_drawn = 0  #: notes drawn by the last frame (bench, tests)
+
+    # layout --------------------------------------------------------------------------
+    def resize(self, size: tuple[int, int]) -> None:
+        """Lay out for a window of ``size`` and pre-render everything static."""
+        size = (int(size[0]), int(size[1]))
+        lay = compute_layout(size, self.scroll_speed)
+        self.layout = lay
+        s = lay.scale
+        self.text.clear()
+        session = self.session
+        for p, hwy in enumerate(self.highways):
+            families = hwy.families
+            hwy.build(HighwayGeometry.build(lay.highways[p], lay.hit_y, families, s,
+                                            lay.pixels_per_second))
+        self.error_bars = tuple(HitErrorBar(lay.error_bars[p], s, session.windows,
+                                            self.palettes[p], self.text) for p in (0, 1))
+        self.panels = (PlayerPanel(lay.panels[0], s, self.palettes[0], self.text, "right"),
+                       PlayerPanel(lay.panels[1], s, self.palettes[1], self.text, "left"))
+        self.popups = Popups(s, self.text)
+        self.top = TopBar(size[0], s, session.chart, self.text)
+        self.meter = SyncMeter(lay.centre, s, self.text, self.palettes)
+        self.background = self._build_background(size)
+        for hwy in self.highways:
+            hwy.capture_fade(self.background)
+        self._countdown_disc = theme.ready(theme.glow(theme.supersampled(
+            (round(150 * s), round(150 * s)), lambda surf, ss: pygame.draw.ellipse(
+                surf, (12, 14, 26, 225), surf.get_rect())), theme.SKY_BLUE, round(14 * s),
+            strength=0.5))
+
+    def _build_background(self, size: tuple[int, int]) -> pygame.Surface:
+        lay = self.layout
+        assert lay is not None
+        target = pygame.display.get_surface()
+        bg = pygame.Surface(size, 0, target) if target is not None else pygame.Surface(size)
+        small = pygame.Surface((32, 18))
+        for y in range(18):
+            for x in range(32):
+                c = mix(theme.BG_TOP, theme.BG_BOTTOM, y / 17)
+                for cx, cy, col in ((0.2, 0.55, theme.BLUE), (0.8, 0.55, theme.VERMILLION)):
+                    d = math.hypot((x / 31 - cx) * 1.6, y / 17 - cy)
+                    c = mix(c, col, 0.16 * max(0.0, 1 - d / 0.55) ** 2)
+                small.set_at((x, y), c)
+        bg.blit(pygame.transform.smoothscale(small, size), (0, 0))
+        self.top.draw_static(bg)
+        for p in (0, 1):
+            self._draw_badge(bg, lay.badges[p], self.players[p].name, self.palettes[p], p)
+            self.highways[p].draw_static(bg)
+            self.panels[p].draw_static(bg)
+            self.error_bars[p].draw_static(bg)
+        self.meter.draw_static(bg)
+        return bg
+
+    def _draw_badge(self, bg: pygame.Surface, r: pygame.Rect, name: str, pal: PlayerPalette,
+                    p: int) -> None:
+        """The player's "jersey": striped plate in their colour, number disc and name."""
+        s = r.height / 44
+        plate = theme.vertical_gradient(r.size, mix(pal.primary, WHITE, 0.12),
+                                        mix(pal.primary, (0, 0, 0), 0.35))
+        plate.blit(theme.rounded_panel(r.size, round(10 * s), (255, 255, 255, 255)), (0, 0),
+                   special_flags=pygame.BLEND_RGBA_MULT)
+        theme.stripes(plate, (255, 255, 255, 20), round(16 * s), round(6 * s))
+        plate.blit(theme.rounded_panel(r.size, round(10 * s), (0, 0, 0, 0),
+                                       rgba(mix(pal.light, WHITE, 0.4), 230), edge_w=2), (0, 0))
+        bg.blit(theme.glow(plate, pal.primary, round(10 * s), strength=0.6),
+                (r.x - round(10 * s), r.y - round(10 * s)))
+        d = r.height - round(10 * s)
+        disc = theme.supersampled((d, d), lambda surf, ss: pygame.draw.ellipse(
+            surf, WHITE, surf.get_rect()))
+        bg.blit(disc, (r.x + round(6 * s), r.y + round(5 * s)))
+        blit_text(bg, self.text.render(str(p + 1), round(30 * s), pal.primary, shadow=False),
+                  r.x + round(6 * s) + d / 2, r.centery + round(1 * s))
+        label = (name or pal.label).upper()
+        room = r.width - d - round(30 * s)
+        size = self.text.fit(label, round(30 * s), room)
+        blit_text(bg, self.text.render(label, size, WHITE), r.x + d + round(18 * s),
+                  r.centery + round(1 * s), "midleft")
+
+    # frame ---------------------------------------------------------------------------
+    def draw(self, surface: pygame.Surface, now_s: float, *, recent: Sequence[Judgement],
+             live: DuetStats, countdown: float | None = None) -> None:
+        """Draw one frame at song time ``now_s``.
+
+        Parameters
+        ----------
+        surface : pygame.Surface
+            Re-lays out first if its size differs from the last :meth:`resize`.
+        recent : sequence of Judgement
+            The latest judgements (time order), for pop-ups and lane flashes.
+        live : DuetStats
+            The rolling duet figures (``session.live_duet()``).
+        countdown : float or None
+            Seconds to bar 1 during the lead-in: shows 3, 2, 1 in the centre.
+        """
+        lay = self.layout
+        if lay is None or surface.get_size() != lay.size:
+            self.resize(surface.get_size())
+            lay = self.layout
+            assert lay is not None
+        surface.blit(self.background, (0, 0))
+        self.top.draw(surface, now_s)
+        popup, flashes = self._scan_recent(recent, now_s)
+        session = self.session
+        s = lay.scale
+        drawn = 0
+        for p in (0, 1):
+            drawn += self.highways[p].draw(surface, now_s, flashes[p])
+            j = popup[p]
+            if j is not None:
+                r = lay.highways[p]
+                self.popups.draw(surface, r.centerx, lay.hit_y - round(170 * s), j[0], j[1])
+            self.panels[p].draw(surface, session.player_stats(p))
+            self.error_bars[p].draw(surface, now_s, session.scores[p].offsets)
+        self.notes_drawn = drawn
+        window_s = LIVE_WINDOW_BEATS * session.chart.tempo.beat_length_at_s(now_s)
+        self.meter.draw(surface, now_s, live, window_s)
+        if countdown is not None and countdown > 0:
+            self._draw_countdown(surface, countdown)
+
+    def _scan_recent(self, recent: Sequence[Judgement], now_s: float) -> tuple[
+            list[tuple[Judgement, float] | None], list[list[tuple[int, float]]]]:
+        """Newest pop-up per player and newest hit per (player, lane) still flashing."""
+        popup: list[tuple[Judgement, float] | None] = [None, None]
+        flashes: list[list[tuple[int, float]]] = [[], []]
+        seen: list[set[int]] = [set(), set()]
+        horizon = max(theme.POPUP_S, theme.FLASH_S) + 0.5
+        for j in reversed(recent):
+            if j.grade is STRAY:
+                continue
+            age = now_s - judgement_time(j, self._miss_after_s)
+            if age > horizon:
+                break
+            if age < -0.02:
+                continue
+            age = max(age, 0.0)
+            p = j.player
+            if popup[p] is None and age < theme.POPUP_S:
+                popup[p] = (j, age)
+            if j.grade >= GOOD and age < theme.FLASH_S and j.lane not in seen[p]:
+                seen[p].add(j.lane)
+                flashes[p].append((j.lane, age))
+        return popup, flashes
+
+    def _draw_countdown(self, surface: pygame.Surface, countdown: float) -> None:
+        lay = self.layout
+        assert lay is not None
+        s = lay.scale
+        n = math.ceil(countdown)
+        phase = n - countdown  # 0 just as the number appears, -> 1
+        cx, cy = lay.size[0] // 2, lay.size[1] // 2
+        blit_text(surface, self._countdown_disc, cx, cy)
+        size = round((120 if phase < 0.12 else 104) * s)
+        img = self.text.render(str(n), size, WHITE)
+        img.set_alpha(round(255 * (1 - 0.6 * phase)))
+        blit_text(surface, img, cx, cy + round(4 * s))
+        blit_text(surface, self.text.render("GET READY", round(16 * s), theme.TEXT_DIM),
+                  cx, cy + round(58 * s))

@@ -1,0 +1,309 @@
+"""Per-player heads-up display and the top bar.
+
+* :class:`PlayerPanel`: score, accuracy, combo (with multiplier), judgement counts.
+* :class:`HitErrorBar`: osu!-style bar under a highway: Perfect / Great / Good
+  window bands, a tick per recent hit at its offset (early left, late right)
+  fading with age, and a marker for their mean.
+* :class:`Popups`: PERFECT / GREAT / GOOD / MISS over the hit line, fading out.
+* :class:`TopBar`: song title, current section, song progress and time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pygame
+
+from game.engine.chart import Chart
+from game.engine.events import Grade, Judgement
+from game.engine.scoring import PlayerStats, multiplier_for
+from game.engine.windows import HitWindows
+from game.ui import theme
+from game.ui.text import TextCache, blit_text
+from game.ui.theme import WHITE, PlayerPalette, mix, rgba
+
+TICK_LEVELS = 8
+
+
+def error_x(offset_s: float, centre_x: float, half_width: float, range_s: float) -> float:
+    """x of a hit offset on the error bar: early (negative) left, late right, clamped."""
+    t = max(-1.0, min(1.0, offset_s / range_s)) if range_s > 0 else 0.0
+    return centre_x + t * half_width
+
+
+def tick_level(rank_from_newest: int, age_s: float, *, levels: int = TICK_LEVELS,
+               keep: int = theme.ERROR_TICKS, life_s: float = theme.ERROR_TICK_S) -> int:
+    """Fade level of a tick (0 = opaque, ``levels`` or more = gone) by rank and age."""
+    by_rank = rank_from_newest * levels // max(1, keep)
+    by_age = int(max(0.0, age_s) / life_s * levels)
+    return max(by_rank, by_age)
+
+
+class HitErrorBar:
+    """The hit-error bar of one player, inside ``rect``."""
+
+    def __init__(self, rect: pygame.Rect, scale: float, windows: HitWindows,
+                 palette: PlayerPalette, text: TextCache) -> None:
+        self.rect = rect
+        self.scale = scale
+        self.windows = windows
+        self.text = text
+        self.range_s = windows.good_s
+        self.half_w = rect.width / 2 - round(6 * scale)
+        self.cx = rect.centerx
+        self.bar_y = rect.y + round(12 * scale)
+        s = scale
+        tick_w, tick_h = max(2, round(3 * s)), round(20 * s)
+        self._ticks: dict[Grade, list[pygame.Surface]] = {}
+        for g in (Grade.PERFECT, Grade.GREAT, Grade.GOOD):
+            t = pygame.Surface((tick_w, tick_h), pygame.SRCALPHA)
+            pygame.draw.rect(t, theme.GRADE_COLOURS[g], t.get_rect(),
+                             border_radius=tick_w // 2)
+            self._ticks[g] = theme.alpha_levels(t, TICK_LEVELS)
+        self._tick_dy = -tick_h // 2
+        m = round(7 * s)
+        tri = theme.supersampled((m * 2, m + 2), lambda surf, ss: pygame.draw.polygon(
+            surf, WHITE, [(0, 0), (2 * m * ss, 0), (m * ss, (m + 2) * ss)]))
+        self._marker = theme.glow(tri, palette.light, round(4 * s), strength=0.9)
+        self._marker_off = (-self._marker.get_width() // 2,
+                            -self._marker.get_height() + round(4 * s))
+
+    def draw_static(self, bg: pygame.Surface) -> None:
+        """Bands, centre line and EARLY / LATE captions."""
+        s = self.scale
+        h = max(4, round(8 * s))
+        y = self.bar_y - h // 2
+        panel = theme.rounded_panel((self.rect.width, self.rect.height), round(8 * s),
+                                    (0, 0, 0, 90), theme.PANEL_EDGE)
+        bg.blit(panel, self.rect)
+        w = self.windows
+        for width_s, g, a in ((w.good_s, Grade.GOOD, 120), (w.great_s, Grade.GREAT, 170),
+                              (w.perfect_s, Grade.PERFECT, 210)):
+            half = round(self.half_w * width_s / self.range_s)
+            band = theme.rounded_panel((2 * half, h), h // 2, rgba(theme.GRADE_COLOURS[g], a))
+            bg.blit(band, (self.cx - half, y))
+        pygame.draw.rect(bg, WHITE, (self.cx - max(1, round(s)), self.bar_y - round(11 * s),
+                                     max(2, round(2 * s)), round(22 * s)))
+        cap = round(13 * s)
+        low = self.rect.bottom - round(9 * s)
+        blit_text(bg, self.text.render("EARLY", cap, theme.TEXT_DIM, shadow=False),
+                  self.rect.x + round(8 * s), low, "midleft")
+        blit_text(bg, self.text.render("LATE", cap, theme.TEXT_DIM, shadow=False),
+                  self.rect.right - round(8 * s), low, "midright")
+
+    def draw(self, surface: pygame.Surface, now_s: float,
+             offsets: Sequence[tuple[float, float]]) -> None:
+        """Ticks for the latest hits (``(note time s, offset s)``) and their mean."""
+        recent = offsets[-theme.ERROR_TICKS:]
+        if not recent:
+            return
+        grade_for = self.windows.grade_for
+        blits = []
+        total = 0.0
+        n = len(recent)
+        cx, hw, rng = self.cx, self.half_w, self.range_s
+        y = self.bar_y + self._tick_dy
+        for k, (t, off) in enumerate(recent):
+            total += off
+            level = tick_level(n - 1 - k, now_s - (t + off))
+            if level >= TICK_LEVELS:
+                continue
+            g = grade_for(off)
+            levels = self._ticks.get(g)
+            if levels is not None:
+                blits.append((levels[level], (round(error_x(off, cx, hw, rng)), y)))
+        surface.fblits(blits)
+        mean = total / n
+        mx = round(error_x(mean, cx, hw, rng))
+        surface.blit(self._marker, (mx + self._marker_off[0], self.bar_y - round(10 * self.scale)
+                                    + self._marker_off[1]))
+        ms = round(mean * 1e3)
+        label = f"avg {ms:+d} ms" if ms else "avg ±0 ms"
+        self.text.draw_run(surface, label, round(13 * self.scale), theme.TEXT, cx,
+                           self.rect.bottom - round(9 * self.scale), shadow=False)
+
+
+class PlayerPanel:
+    """Score, accuracy, combo and judgement counts beside one highway.
+
+    ``align`` is ``"right"`` (text hugs the right edge: P1, left of its highway)
+    or ``"left"`` (P2).
+    """
+
+    def __init__(self, rect: pygame.Rect, scale: float, palette: PlayerPalette,
+                 text: TextCache, align: str) -> None:
+        self.rect = rect
+        self.scale = scale
+        self.palette = palette
+        self.text = text
+        self.align = align
+        pad = round(12 * scale)
+        self.x = rect.right - pad if align == "right" else rect.x + pad
+        self.anchor = "midright" if align == "right" else "midleft"
+        inner = rect.width - 2 * pad
+        self.score_size = text.fit("8,888,888", round(36 * scale), inner)
+        self.combo_size = text.fit("8888", round(56 * scale), inner)
+        s = scale
+        self._names = {g: text.render(theme.GRADE_TEXT[g], round(15 * s),
+                                      theme.GRADE_COLOURS[g], shadow=False)
+                       for g in (Grade.PERFECT, Grade.GREAT, Grade.GOOD, Grade.MISS)}
+        self.rows = {"score": rect.y + round(44 * s), "acc": rect.y + round(108 * s),
+                     "combo": rect.y + round(176 * s), "counts": rect.y + round(232 * s)}
+
+    def draw_static(self, bg: pygame.Surface) -> None:
+        """Panel and captions."""
+        s = self.scale
+        r = self.rect
+        bg.blit(theme.rounded_panel(r.size, round(12 * s), theme.PANEL, theme.PANEL_EDGE), r)
+        stripe = theme.rounded_panel((r.width - round(24 * s), max(2, round(3 * s))),
+                                     round(2 * s), rgba(self.palette.primary, 255))
+        bg.blit(stripe, (r.x + round(12 * s), r.y + round(6 * s)))
+        cap = round(14 * s)
+        for key, label in (("score", "SCORE"), ("acc", "ACCURACY"), ("combo", "COMBO")):
+            blit_text(bg, self.text.render(label, cap, theme.TEXT_DIM, shadow=False), self.x,
+                      self.rows[key] - round(24 * s), self.anchor)
+
+    def draw(self, surface: pygame.Surface, stats: PlayerStats) -> None:
+        """The figures, drawn from cached glyphs."""
+        s = self.scale
+        run = self.text.draw_run
+        x, anchor = self.x, self.anchor
+        run(surface, f"{stats.score:,}", self.score_size, WHITE, x, self.rows["score"], anchor)
+        run(surface, f"{stats.accuracy * 100:.2f}%", round(28 * s), self.palette.light, x,
+            self.rows["acc"], anchor)
+        rect = run(surface, str(stats.combo), self.combo_size, WHITE, x, self.rows["combo"],
+                   anchor)
+        tag = f"×{multiplier_for(stats.combo)}"
+        colour = mix(self.palette.light, WHITE, 0.3)
+        if self.align == "right":
+            run(surface, tag, round(20 * s), colour, rect.left - round(8 * s),
+                rect.bottom - round(8 * s), "bottomright")
+        else:
+            run(surface, tag, round(20 * s), colour, rect.right + round(8 * s),
+                rect.bottom - round(8 * s), "bottomleft")
+        y = self.rows["counts"]
+        size = round(15 * s)
+        step = round(20 * s)
+        for g, n in ((Grade.PERFECT, stats.perfect), (Grade.GREAT, stats.great),
+                     (Grade.GOOD, stats.good), (Grade.MISS, stats.miss)):
+            name = self._names[g]
+            if self.align == "right":
+                run(surface, str(n), size, theme.TEXT, x, y, "midright", shadow=False)
+                blit_text(surface, name, x - round(44 * s), y, "midright")
+            else:
+                blit_text(surface, name, x, y, "midleft")
+                run(surface, str(n), size, theme.TEXT, x + round(100 * s), y, "midleft",
+                    shadow=False)
+            y += step
+
+
+class Popups:
+    """Judgement pop-ups (text and colour differ per grade; Miss also has an X)."""
+
+    LEVELS = 10
+
+    def __init__(self, scale: float, text: TextCache) -> None:
+        self.scale = scale
+        self.text = text
+        s = scale
+        self._sprites: dict[Grade, tuple[list[pygame.Surface], list[pygame.Surface]]] = {}
+        for g in (Grade.PERFECT, Grade.GREAT, Grade.GOOD, Grade.MISS):
+            normal, big = (self._make(g, round(38 * s * k)) for k in (1.0, 1.22))
+            self._sprites[g] = (theme.alpha_levels(normal, self.LEVELS),
+                                theme.alpha_levels(big, self.LEVELS))
+        self._subs = {word: theme.alpha_levels(text.render(word, round(17 * s), theme.TEXT),
+                                               self.LEVELS) for word in ("EARLY", "LATE")}
+
+    def _make(self, g: Grade, size: int) -> pygame.Surface:
+        colour = theme.GRADE_COLOURS[g]
+        word = self.text.render(theme.GRADE_TEXT[g], size, colour)
+        if g is Grade.MISS:
+            h = word.get_height()
+            x_w = round(h * 0.62)
+            out = pygame.Surface((word.get_width() + x_w + h // 4, h), pygame.SRCALPHA)
+            m = max(2, h // 6)
+            lw = max(2, h // 7)
+            pygame.draw.line(out, colour, (m, m + h // 10), (x_w - m, h - m), lw)
+            pygame.draw.line(out, colour, (x_w - m, m + h // 10), (m, h - m), lw)
+            out.blit(word, (x_w + h // 4, 0))
+            word = out
+        return theme.glow(word, theme.GRADE_GLOWS[g], max(2, size // 5), strength=0.8)
+
+    def draw(self, surface: pygame.Surface, x: int, y: int, j: Judgement, age: float) -> None:
+        """Draw ``j``'s pop-up ``age`` seconds after it was judged, centred at (x, y)."""
+        if not 0 <= age < theme.POPUP_S:
+            return
+        pair = self._sprites.get(j.grade)
+        if pair is None:
+            return
+        fade = 0.0 if age < 0.15 else (age - 0.15) / (theme.POPUP_S - 0.15)
+        level = min(self.LEVELS - 1, int(fade * self.LEVELS))
+        spr = (pair[1] if age < 0.05 else pair[0])[level]
+        yy = y - round(10 * self.scale * age / theme.POPUP_S)
+        blit_text(surface, spr, x, yy)
+        off = j.offset_s
+        if off is not None and j.grade in (Grade.GREAT, Grade.GOOD):
+            sub = self._subs["EARLY" if off < 0 else "LATE"][level]
+            blit_text(surface, sub, x, yy + spr.get_height() // 2)
+
+
+class TopBar:
+    """Song title, section name, progress bar and clock across the top."""
+
+    def __init__(self, width: int, scale: float, chart: Chart, text: TextCache) -> None:
+        self.scale = scale
+        self.chart = chart
+        self.text = text
+        s = scale
+        m = round(20 * s)
+        self.bar = pygame.Rect(m, round(8 * s), width - 2 * m, max(3, round(6 * s)))
+        self.row_y = round(30 * s)
+        self.width = width
+        self.length_s = max(chart.length_s, 1e-6)
+        fill = pygame.Surface((self.bar.width, 1), pygame.SRCALPHA)
+        for x in range(self.bar.width):
+            fill.set_at((x, 0), (*mix(theme.SKY_BLUE, theme.ORANGE, x / max(1, self.bar.width)),
+                                 255))
+        fill = pygame.transform.scale(fill, self.bar.size)
+        fill.blit(theme.rounded_panel(self.bar.size, self.bar.height // 2, (255, 255, 255, 255)),
+                  (0, 0), special_flags=pygame.BLEND_RGBA_MULT)
+        self._fill = theme.ready(fill)
+        d = self.bar.height * 2
+        dot = theme.supersampled((d, d), lambda surf, ss: pygame.draw.ellipse(
+            surf, WHITE, surf.get_rect()))
+        self._head = theme.ready(theme.glow(dot, WHITE, round(6 * s), strength=0.9))
+
+    def draw_static(self, bg: pygame.Surface) -> None:
+        """Trough, section ticks and the title."""
+        s = self.scale
+        b = self.bar
+        bg.blit(theme.rounded_panel(b.size, b.height // 2, (255, 255, 255, 28)), b)
+        for sec in self.chart.sections:
+            x = b.x + round(b.width * min(1.0, sec.time_s / self.length_s))
+            pygame.draw.rect(bg, (200, 205, 225), (x, b.y - round(2 * s), max(1, round(s)),
+                                                   b.height + round(4 * s)))
+        meta = self.chart.meta
+        title = meta.title.upper() + (f"  ·  {meta.artist}" if meta.artist else "")
+        blit_text(bg, self.text.render(title, round(17 * s), theme.TEXT_DIM), b.x,
+                  self.row_y, "midleft")
+
+    def draw(self, surface: pygame.Surface, now_s: float) -> None:
+        """Progress fill and head, section name, clock."""
+        s = self.scale
+        b = self.bar
+        frac = max(0.0, min(1.0, now_s / self.length_s))
+        w = round(b.width * frac)
+        if w > 0:
+            surface.blit(self._fill, b.topleft, (0, 0, w, b.height))
+            head = self._head
+            surface.blit(head, (b.x + w - head.get_width() // 2,
+                                b.centery - head.get_height() // 2))
+        sec = self.chart.section_at(now_s)
+        name = sec.name.upper() if sec is not None else "GET READY"
+        blit_text(surface, self.text.render(name, round(24 * s), WHITE), self.width // 2,
+                  self.row_y + round(2 * s))
+        t = max(0, int(now_s))
+        total = int(self.length_s + 0.5)
+        clock = f"{t // 60}:{t % 60:02d} / {total // 60}:{total % 60:02d}"
+        self.text.draw_run(surface, clock, round(17 * s), theme.TEXT_DIM, b.right, self.row_y,
+                           "midright")

@@ -1,0 +1,75 @@
+"""Keyboard-driven menu widgets shared by the menu scenes (no mouse needed)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pygame
+
+BG_DIM = (8, 10, 20, 190)
+TEXT = (235, 238, 245)
+TEXT_DIM = (140, 148, 170)
+ACCENT = (86, 180, 233)  # Okabe-Ito sky blue
+
+_FONTS: dict[int, pygame.font.Font] = {}
+
+
+def font(px: int) -> pygame.font.Font:
+    """The default font at a pixel size (cached)."""
+    px = max(8, int(px))
+    f = _FONTS.get(px)
+    if f is None:
+        f = pygame.font.Font(None, px)
+        _FONTS[px] = f
+    return f
+
+
+def draw_dimmed_title(surface: pygame.Surface, title: str) -> None:
+    """Dim what is on screen and write a big title above the middle."""
+    w, h = surface.get_size()
+    veil = pygame.Surface((w, h), pygame.SRCALPHA)
+    veil.fill(BG_DIM)
+    surface.blit(veil, (0, 0))
+    img = font(h // 8).render(title, True, TEXT)
+    surface.blit(img, img.get_rect(center=(w // 2, int(h * 0.35))))
+
+
+class MenuList:
+    """A vertical list: Up/Down move, Enter/Space choose.
+
+    ``on_key`` returns the chosen item's label on Enter, else None.
+    """
+
+    def __init__(self, items: Sequence[str], *, index: int = 0) -> None:
+        self.items = list(items)
+        self.index = index
+
+    @property
+    def current(self) -> str:
+        """The highlighted item."""
+        return self.items[self.index]
+
+    def on_key(self, key: int) -> str | None:
+        """Move or choose."""
+        if not self.items:
+            return None
+        if key in (pygame.K_UP, pygame.K_w):
+            self.index = (self.index - 1) % len(self.items)
+        elif key in (pygame.K_DOWN, pygame.K_s):
+            self.index = (self.index + 1) % len(self.items)
+        elif key in (pygame.K_RETURN, pygame.K_KP_ENTER, pygame.K_SPACE):
+            return self.items[self.index]
+        return None
+
+    def draw(self, surface: pygame.Surface, *, centre_y: float = 0.5,
+             size: float = 0.06) -> None:
+        """Draw centred; ``centre_y`` and ``size`` are fractions of the height."""
+        w, h = surface.get_size()
+        px = int(h * size)
+        f = font(px)
+        top = int(h * centre_y) - (len(self.items) * px * 13 // 10) // 2
+        for i, label in enumerate(self.items):
+            selected = i == self.index
+            img = f.render(("> " if selected else "") + label, True,
+                           ACCENT if selected else TEXT_DIM)
+            surface.blit(img, img.get_rect(center=(w // 2, top + i * px * 13 // 10)))
