@@ -27,7 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from xvfb import KeySender, virtual_display  # noqa: E402
+from xvfb import KeySender, virtual_display
 
 TAPS = 300
 BASELINE = r'''

@@ -43,7 +43,7 @@ class KeySender:
     """Sends real X key events through XTest and notes when each reached the server."""
 
     def __init__(self, display: str) -> None:
-        from Xlib import X, XK
+        from Xlib import XK, X
         from Xlib import display as xdisplay
         from Xlib.ext import xtest
 

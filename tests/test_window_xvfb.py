@@ -101,3 +101,92 @@ def test_play_in_a_real_window_with_xtest_keys(tmp_path):
     s = json.loads(stats.read_text())
     assert s["frames"] > 60
     assert s["input_poll_interval_ms"]["p50"] < 2.0
+
+
+def _send_chart(sender: KeySender, log: Path, notes, keys: dict[str, str]) -> int:
+    """Tap an unbound key to learn the song clock, then each note's key on time."""
+    sender.tap("q")
+    row = _wait_for_line(log, lambda r: r.get("key") == "q")
+    perf_at_song_zero = row["t_capture"] - row["t_song"]
+    sent = 0
+    for note in notes:
+        key = keys.get(note.voice.value)
+        if key is None:
+            continue
+        target = perf_at_song_zero + note.time_s
+        while time.perf_counter() < target - 0.002:
+            time.sleep(0.001)
+        while time.perf_counter() < target:
+            pass
+        sender.tap(key, hold_s=0.005)
+        sent += 1
+    return sent
+
+
+def test_whole_game_through_the_menus(tmp_path):
+    """Title -> settings -> calibrate -> song select -> setup -> play -> pause -> results.
+
+    Real X key events all the way; P2 is set to autoplay in player setup, P1
+    plays the keyboard. The finished play is found in the score database, and
+    every scene's screenshot is written.
+    """
+    import sqlite3
+
+    chart = load_song("first-contact")
+    keys = {"HH": "d", "OH": "d", "SD": "f", "XS": "f", "T1": "s", "T2": "s", "T3": "s",
+            "CR": "e", "RD": "e", "BD": "v"}
+    log = tmp_path / "in.jsonl"
+    env = None
+    with virtual_display(display=":94") as display:
+        env = _env(display, tmp_path)
+        env["DRUM_DIPLOMACY_INPUT_LOG"] = str(log)
+        game = subprocess.Popen([sys.executable, "-m", "game"], env=env)
+        sender = KeySender(display)
+        try:
+            sender.focus(sender.find_window("Drum Diplomacy"))
+
+            def press(*names: str, pause: float = 0.35) -> None:
+                for n in names:
+                    sender.tap(n)
+                    time.sleep(pause)
+
+            time.sleep(1.0)
+            press("Down", "Return")            # Settings
+            press("Escape")                    # back to the title (cursor stays on Settings)
+            press("Down", "Return")            # Calibrate
+            press("Escape")                    # back to the title
+            press("Up", "Up", "Return")        # Play -> song select
+            press("Return")                    # First Contact -> player setup
+            press("Tab", "Down", "Down", "Right", "Right")  # P2 input: keyboard -> bot -> auto
+            press("Down", "Return", pause=0.5)  # Start!
+            press("Escape", pause=0.6)         # pause during the countdown
+            press("Escape", pause=0.2)         # resume
+            sent = _send_chart(sender, log, chart.notes("p1", "normal"), keys)
+            # the song ends by itself; results show; then leave everything
+            deadline = time.monotonic() + 60
+            db = tmp_path / "home" / "scores.sqlite3"
+            plays = 0
+            while time.monotonic() < deadline and plays == 0:
+                time.sleep(0.5)
+                if db.exists():
+                    with sqlite3.connect(db) as conn:
+                        plays = conn.execute("select count(*) from plays").fetchone()[0]
+            time.sleep(1.0)
+            press("Return", "Escape", "Escape", "Escape", "Escape")
+            assert game.wait(timeout=20) == 0
+        finally:
+            if game.poll() is None:
+                game.kill()
+            sender.close()
+    with sqlite3.connect(tmp_path / "home" / "scores.sqlite3") as conn:
+        row = conn.execute("select song_id, p2_name, report_json from plays").fetchone()
+    assert row[0] == "first-contact"
+    report = json.loads(row[2])
+    p1 = report["players"][0]
+    hits = p1["judgements"]["perfect"] + p1["judgements"]["great"] + p1["judgements"]["good"]
+    assert hits >= sent - 1, (p1, sent)
+    assert report["players"][1]["accuracy"] == 1.0  # autoplay
+    shots = {p.stem for p in (tmp_path / "shots").glob("*.png")}
+    for scene in ("title", "settings", "calibration", "song_select", "player_setup",
+                  "gameplay", "pause", "results"):
+        assert scene in shots, (scene, sorted(shots))

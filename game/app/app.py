@@ -128,6 +128,23 @@ class App:
         """End the loop after this frame."""
         self.running = False
 
+    def _startup_probe(self) -> None:
+        """With ``$DRUM_DIPLOMACY_STARTUP_PROBE`` set: note the first frame's time and quit.
+
+        Writes ``perf_counter()`` (CLOCK_MONOTONIC, comparable across processes)
+        and whether any heavy audio-analysis module was imported on the way.
+        """
+        probe = os.environ.get("DRUM_DIPLOMACY_STARTUP_PROBE")
+        if not probe:
+            return
+        import json
+        import sys
+
+        heavy = sorted(m for m in ("librosa", "numba", "scipy", "sklearn") if m in sys.modules)
+        Path(probe).write_text(json.dumps({"first_frame_perf_s": time.perf_counter(),
+                                           "heavy_modules": heavy}))
+        self.quit()
+
     def _screenshot(self, name: str) -> None:
         """Save a scene's 10th frame, and gameplay's every 300th, as PNG."""
         n = self._shot_frames.get(name, 0) + 1
@@ -202,6 +219,8 @@ class App:
                     self.frames += 1
                     if self.screenshots_dir is not None:
                         self._screenshot(top.name)
+                    if self.frames == 1:
+                        self._startup_probe()
                 if self.on_frame is not None:
                     self.on_frame(self)
                 next_frame += self.frame_dt_s

@@ -123,7 +123,7 @@ def gameplay_scene(app: Any, chart: Chart, setups: tuple[PlayerSetup, PlayerSetu
     return GameplayScene(
         app, chart, setups, specs,
         windows_named(windows or getattr(settings, "windows", "standard")),
-        outputs or PlayOutputs(),
+        outputs or _env_outputs(),
         on_finished=lambda scene, report: finish_play(app, scene, report,
                                                       show_results=show_results),
         lead_in_s=lead_in_s, max_seconds=max_seconds,
@@ -131,6 +131,13 @@ def gameplay_scene(app: Any, chart: Chart, setups: tuple[PlayerSetup, PlayerSetu
         audio_offset_s=getattr(getattr(settings, "audio", None), "audio_offset_ms", 0.0) / 1e3,
         scroll_speed=getattr(getattr(settings, "display", None), "scroll_speed", 1.0),
         hit_sounds=(sounds[0], sounds[1]))
+
+
+def _env_outputs() -> PlayOutputs:
+    """No files, unless ``$DRUM_DIPLOMACY_INPUT_LOG`` names an input log (for tests/tools)."""
+    outputs = PlayOutputs(input_log=os.environ.get("DRUM_DIPLOMACY_INPUT_LOG") or None)
+    outputs.open()
+    return outputs
 
 
 def finish_play(app: Any, scene: Any, report: dict[str, Any], *,

@@ -107,13 +107,14 @@ def _play_headless(chart: Chart, setups: tuple[PlayerSetup, PlayerSetup],
     session = Session(chart, setups, windows=windows)
     outputs.open()
     stop = _StopFlag()
-    for i in (0, 1):
-        outputs.events.extend(scripted_events(specs[i], player=i, chart=chart, setup=setups[i]))
+    events = [e for i in (0, 1)
+              for e in scripted_events(specs[i], player=i, chart=chart, setup=setups[i])]
     with stop.installed():
         # No live input: judge as fast as the engine goes, in song-time order.
-        for e in sorted(outputs.events, key=lambda e: e.time_s):
+        for e in sorted(events, key=lambda e: e.time_s):
             if stop.requested:
                 break
+            outputs.events.append(e)
             session.feed(e)
             session.advance(e.time_s)
         if not stop.requested:

@@ -78,8 +78,8 @@ def compute_layout(size: tuple[int, int], scroll_speed: float = 1.0) -> ScreenLa
     xs = [x, x + side + gap, x + side + gap + hw + gap]
     x_p2 = xs[2] + cw + gap
     xs += [x_p2, x_p2 + hw + gap]
-    top, hit_y = y0 + px(104), y0 + px(588)
-    bottom = hit_y + px(62)
+    top, hit_y = y0 + px(104), y0 + px(580)
+    bottom = hit_y + px(70)
     highways = (pygame.Rect(xs[1], top, hw, bottom - top), pygame.Rect(xs[3], top, hw,
                                                                         bottom - top))
     badges = tuple(pygame.Rect(r.x, y0 + px(52), r.width, px(44)) for r in highways)
@@ -89,6 +89,19 @@ def compute_layout(size: tuple[int, int], scroll_speed: float = 1.0) -> ScreenLa
     centre = pygame.Rect(xs[2], y0 + px(52), cw, bars[0].bottom - y0 - px(52))
     return ScreenLayout((w, h), s, SCROLL_PER_HEIGHT * h * scroll_speed, highways, hit_y,
                         (badges[0], badges[1]), panels, (bars[0], bars[1]), centre)
+
+
+def outside(screen: pygame.Rect, holes: Sequence[pygame.Rect]) -> list[pygame.Rect]:
+    """Rectangles tiling ``screen`` except the ``holes`` (which must not overlap in x)."""
+    out: list[pygame.Rect] = []
+    x = screen.left
+    for hole in sorted(holes, key=lambda r: r.x):
+        out.append(pygame.Rect(x, screen.top, hole.left - x, screen.height))
+        out.append(pygame.Rect(hole.left, screen.top, hole.width, hole.top - screen.top))
+        out.append(pygame.Rect(hole.left, hole.bottom, hole.width, screen.bottom - hole.bottom))
+        x = hole.right
+    out.append(pygame.Rect(x, screen.top, screen.right - x, screen.height))
+    return [r for r in out if r.width > 0 and r.height > 0]
 
 
 def judgement_time(j: Judgement, miss_after_s: float) -> float:
@@ -148,6 +161,7 @@ class GameplayView:
         self.top = TopBar(size[0], s, session.chart, self.text)
         self.meter = SyncMeter(lay.centre, s, self.text, self.palettes)
         self.background = self._build_background(size)
+        self._bg_rects = outside(pygame.Rect((0, 0), size), [h.view for h in self.highways])
         for hwy in self.highways:
             hwy.capture_fade(self.background)
         self._countdown_disc = theme.ready(theme.glow(theme.supersampled(
@@ -224,7 +238,9 @@ class GameplayView:
             self.resize(surface.get_size())
             lay = self.layout
             assert lay is not None
-        surface.blit(self.background, (0, 0))
+        bg = self.background
+        for r in self._bg_rects:  # all but the highways' note areas, which paint themselves
+            surface.blit(bg, r, r)
         self.top.draw(surface, now_s)
         popup, flashes = self._scan_recent(recent, now_s)
         session = self.session

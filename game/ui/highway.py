@@ -1,10 +1,15 @@
 """One player's note highway: notes scroll down to a hit line on the song clock.
 
-Geometry is pure (:func:`note_y`, :class:`HighwayGeometry`); the drawing keeps to
-blits of sprites made once per resize. Kick notes are bars across the highway
-(Rock Band style); every other lane family has its own gem shape, so colour is
-never the only cue: hi-hat an ellipse, snare a rounded block, tom a hexagon,
-cymbal a diamond.
+Geometry is pure (:func:`note_y`, :class:`HighwayGeometry`). Drawing does not
+blit every note every frame: the notes (with the highway body and beat lines)
+are painted once into opaque strips of song time, "chunks", and a frame blits
+the one or two chunk slices that show. A judged note is painted out of its
+chunk once, when the view first sees it judged. So the cost of a frame does
+not grow with note density, only with how many notes get judged.
+
+Kick notes are bars across the highway (Rock Band style); every other lane
+family has its own gem shape, so colour is never the only cue: hi-hat an
+ellipse, snare a rounded block, tom a hexagon, cymbal a diamond.
 """
 
 from __future__ import annotations
@@ -22,10 +27,11 @@ from game.engine.tempo import TempoMap
 from game.engine.voices import LaneLayout
 from game.ui import theme
 from game.ui.text import TextCache, blit_text
-from game.ui.theme import WHITE, PlayerPalette, mix, rgba
+from game.ui.theme import WHITE, PlayerPalette, make_gem, mix, rgba
 
 NORMAL, ACCENT, GHOST = 0, 1, 2
 FLASH_LEVELS = 8
+_Blit = tuple[pygame.Surface, tuple[int, int]]
 
 
 def note_y(note_time_s: float, now_s: float, hit_line_y: float,
@@ -103,64 +109,13 @@ class HighwayGeometry:
                 col += 1
         return cls(rect, hit_y, tuple(xs), lane_w, kick, scale, pixels_per_second)
 
-
-def _shape(surf: pygame.Surface, family: str, r: pygame.Rect, colour: Sequence[int],
-           width: int = 0) -> None:
-    """Draw one gem family's outline shape filling ``r``."""
-    x, y, w, h = r
-    if family == "hihat" or family == "other":
-        pygame.draw.ellipse(surf, colour, r, width)
-    elif family == "snare" or family == "kick":
-        pygame.draw.rect(surf, colour, r, width, border_radius=max(1, int(h * 0.32)))
-    elif family == "tom":
-        c = h * 0.5
-        pygame.draw.polygon(surf, colour, [(x, y + c), (x + c, y), (x + w - c, y),
-                                           (x + w, y + c), (x + w - c, y + h), (x + c, y + h)],
-                            width)
-    else:  # cymbal: a diamond
-        pygame.draw.polygon(surf, colour, [(x, y + h / 2), (x + w / 2, y), (x + w, y + h / 2),
-                                           (x + w / 2, y + h)], width)
-
-
-def make_gem(family: str, size: tuple[int, int], fill: Sequence[int], rim: Sequence[int], *,
-             glow_colour: Sequence[int] | None = None, glow_r: int = 0, alpha: int = 255,
-             hollow: bool = False) -> pygame.Surface:
-    """A gem sprite: rim, body, a top highlight and a family mark, anti-aliased.
-
-    With ``glow_r`` the sprite is ``2 * glow_r`` larger each way (centred the same).
-    """
-    h = size[1]
-
-    def draw(s: pygame.Surface, ss: int) -> None:
-        full = s.get_rect()
-        rim_w = max(ss, round(h * ss * 0.11))
-        _shape(s, family, full, rim)
-        inner = full.inflate(-2 * rim_w, -2 * rim_w)
-        if hollow:
-            _shape(s, family, inner, rgba(fill, 70))
-            return
-        _shape(s, family, inner, fill)
-        hl = pygame.Surface(full.size, pygame.SRCALPHA)
-        _shape(hl, family, inner.inflate(-rim_w, -rim_w), (255, 255, 255, 80))
-        hl.fill((0, 0, 0, 0), pygame.Rect(0, full.height * 0.46, full.width, full.height))
-        s.blit(hl, (0, 0))
-        dark = mix(fill, (0, 0, 0), 0.45)
-        if family == "hihat":
-            _shape(s, "hihat", full.inflate(-full.width * 0.55, -full.height * 0.5), dark,
-                   max(1, rim_w // 2))
-        elif family == "cymbal":
-            dot = full.inflate(-full.width * 0.8, -full.height * 0.6)
-            pygame.draw.ellipse(s, dark, dot)
-        elif family == "kick":
-            notch = full.inflate(-full.width * 0.86, -full.height * 0.45)
-            pygame.draw.rect(s, rgba(WHITE, 200), notch, border_radius=notch.height // 2)
-
-    sprite = theme.supersampled(size, draw, base=fill)
-    if glow_colour is not None and glow_r > 0:
-        sprite = theme.glow(sprite, glow_colour, glow_r, strength=0.85)
-    if alpha < 255:
-        sprite.fill((255, 255, 255, alpha), special_flags=pygame.BLEND_RGBA_MULT)
-    return theme.ready(sprite)
+    @property
+    def view(self) -> pygame.Rect:
+        """Where notes show: inside the edges, from the top to a little past the hit line."""
+        inset = max(2, round(3 * self.scale))
+        return pygame.Rect(self.rect.x + inset, self.rect.y + inset,
+                           self.rect.width - 2 * inset,
+                           self.hit_y + round(30 * self.scale) - self.rect.y - inset)
 
 
 class Highway:
@@ -192,94 +147,134 @@ class Highway:
         self.labels = tuple(labels) + tuple(
             lane.name[:1].upper() for lane in layout.lanes[len(labels):])
         self.text = text
-        lane_of = [n.lane(layout) for n in notes]
-        kind = [ACCENT if n.accent else GHOST if n.ghost else NORMAL for n in notes]
-        # Two groups (kick bars underneath, gems on top), each sorted by time.
-        self._groups: list[tuple[list[float], list[int], list[int], list[int]]] = []
+        self._n = len(notes)
+        self._lane = [n.lane(layout) for n in notes]
+        self._kind = [ACCENT if n.accent else GHOST if n.ghost else NORMAL for n in notes]
+        # Two groups, kick bars (painted first) and gems, each sorted by time.
+        self._groups: list[tuple[list[float], list[int]]] = []
         for want_kick in (True, False):
             idx = [i for i in range(len(notes))
-                   if (self.families[lane_of[i]] == "kick") == want_kick]
-            self._groups.append(([notes[i].time_s for i in idx], idx,
-                                 [lane_of[i] for i in idx], [kind[i] for i in idx]))
+                   if (self.families[self._lane[i]] == "kick") == want_kick]
+            self._groups.append(([notes[i].time_s for i in idx], idx))
         self.geom: HighwayGeometry | None = None
 
     # building (once per resize) ------------------------------------------------------
     def build(self, geom: HighwayGeometry) -> None:
-        """Make every sprite for ``geom``."""
+        """Make the sprites for ``geom`` and forget the painted chunks."""
         self.geom = geom
         s = geom.scale
         pal = self.palette
-        self._sprites: dict[tuple[int, int], tuple[pygame.Surface, int, int]] = {}
-        gem_w = min(int(geom.lane_w * 0.80), round(66 * s))
-        gem_h = max(6, round(22 * s))
-        bar_w = geom.rect.width - round(22 * s)
-        bar_h = max(4, round(13 * s))
-        tall = 0
+        v = geom.view
+        self.view = v
+        self.gem_w = min(int(geom.lane_w * 0.80), round(66 * s))
+        self.gem_h = max(6, round(22 * s))
+        self.bar_w = geom.rect.width - round(22 * s)
+        self.bar_h = max(4, round(13 * s))
+        sprites: dict[tuple[int, int], tuple[pygame.Surface, int, int]] = {}
         for lane, fam in enumerate(self.families):
             fill = {"hihat": pal.light, "snare": mix(pal.light, WHITE, 0.18),
                     "tom": mix(pal.primary, pal.light, 0.55), "cymbal": mix(pal.light, WHITE, 0.4),
                     "kick": mix(pal.primary, pal.light, 0.25)}.get(fam, pal.light)
             rim = mix(fill, WHITE, 0.55)
-            for kind in (NORMAL, ACCENT, GHOST):
-                k = {NORMAL: 1.0, ACCENT: 1.2, GHOST: 0.7}[kind]
-                w, h = (bar_w, round(bar_h * k)) if fam == "kick" else (round(gem_w * k),
-                                                                        round(gem_h * k))
+            for kind, k in ((NORMAL, 1.0), (ACCENT, 1.2), (GHOST, 0.7)):
+                w, h = ((self.bar_w, round(self.bar_h * k)) if fam == "kick" else
+                        (round(self.gem_w * k), round(self.gem_h * k)))
                 if kind == ACCENT:
                     spr = make_gem(fam, (w, h), mix(fill, WHITE, 0.3), WHITE,
-                                   glow_colour=mix(pal.light, WHITE, 0.3), glow_r=round(9 * s))
+                                   glow_colour=mix(pal.light, WHITE, 0.3), glow_r=round(8 * s))
                 elif kind == GHOST:
                     spr = make_gem(fam, (w, h), mix(fill, (20, 20, 30), 0.35), rim, alpha=150,
                                    hollow=True)
-                else:  # no glow: a crisp, mostly opaque sprite blits fastest (RLE)
+                else:
                     spr = make_gem(fam, (w, h), fill, rim)
                 sw, sh = spr.get_size()
-                tall = max(tall, sh)
-                self._sprites[(lane, kind)] = (spr, geom.lane_x[lane] - sw // 2, -(sh // 2))
-        self._ahead_s = (geom.hit_y - geom.rect.top + tall) / geom.pixels_per_second
-        self._behind_s = (geom.rect.bottom - geom.hit_y + tall) / geom.pixels_per_second
-        # per group, per note: (sprite, x, dy), so the frame loop only computes y
-        self._draw_lists = []
-        for times, idx, lanes, kinds in self._groups:
-            spr = [self._sprites[(ln, kd)] for ln, kd in zip(lanes, kinds, strict=True)]
-            self._draw_lists.append((times, idx, [t[0] for t in spr], [t[1] for t in spr],
-                                     [t[2] for t in spr]))
-        inner_w = geom.rect.width - round(8 * s)
+                sprites[(lane, kind)] = (spr, geom.lane_x[lane] - v.x - sw // 2, -(sh // 2))
+        self._reach = max(spr.get_height() for spr, _, _ in sprites.values())
+        # per group, per note: (sprite, x in the chunk, dy): painting only computes y
+        self._paint = [([sprites[(self._lane[i], self._kind[i])] for i in idx])
+                       for _, idx in self._groups]
+        self._chunk_h = max(128, round(v.height * 0.8))
+        self._chunks: dict[int, tuple[pygame.Surface, pygame.Surface]] = {}
+        self._erased = bytearray(self._n)
+        self._row = self._body_row(v.width)
+        lw = v.width
         self._beat_line = theme.ready(theme.vertical_gradient(
-            (inner_w, max(1, round(1 * s))), rgba(pal.light, 40), rgba(pal.light, 40)))
+            (lw, max(1, round(1 * s))), rgba(pal.light, 40), rgba(pal.light, 40)))
         self._bar_line = theme.ready(theme.vertical_gradient(
-            (inner_w, max(2, round(2 * s))), rgba(pal.light, 95), rgba(pal.light, 95)))
-        self._build_flashes(geom, gem_w, gem_h, bar_w, bar_h)
+            (lw, max(2, round(2 * s))), rgba(pal.light, 100), rgba(pal.light, 100)))
+        self._build_flashes(geom)
+        self._build_overlay(geom)
 
-    def _build_flashes(self, geom: HighwayGeometry, gem_w: int, gem_h: int, bar_w: int,
-                       bar_h: int) -> None:
+    def _body_row(self, width: int) -> pygame.Surface:
+        """One opaque row of the highway body: darker edges, lane separators."""
+        pal = self.palette
+        geom = self.geom
+        assert geom is not None
+        row = pygame.Surface((width, 1))
+        centre, edge = mix(theme.BG_TOP, pal.deep, 0.62), mix(theme.BG_TOP, pal.deep, 0.22)
+        for x in range(width):
+            t = abs(x / max(1, width - 1) * 2 - 1) ** 2
+            row.set_at((x, 0), mix(centre, edge, t))
+        sep = mix(centre, pal.light, 0.16)
+        for x in self._separators():
+            row.set_at((x - self.view.x, 0), sep)
+        return row
+
+    def _build_flashes(self, geom: HighwayGeometry) -> None:
         s = geom.scale
         pal = self.palette
         beam_h = round(geom.pixels_per_second * 0.18)
         self._flash: dict[int, list[tuple[pygame.Surface, int, int]]] = {}
         for lane, fam in enumerate(self.families):
             if fam == "kick":
-                w, h = bar_w + round(20 * s), round(46 * s)
+                w, h = self.bar_w + round(20 * s), round(46 * s)
                 beam = theme.vertical_gradient((w, h), rgba(pal.light, 0), rgba(pal.light, 120))
-                lit = make_gem("kick", (bar_w, bar_h), mix(pal.light, WHITE, 0.5), WHITE,
-                               glow_colour=pal.light, glow_r=round(12 * s))
+                lit = make_gem("kick", (self.bar_w, self.bar_h), mix(pal.light, WHITE, 0.5),
+                               WHITE, glow_colour=pal.light, glow_r=round(12 * s))
             else:
                 w = round(geom.lane_w * 0.72)
                 beam = theme.vertical_gradient((w, beam_h), rgba(pal.light, 0),
                                                rgba(pal.light, 110))
-                lit = make_gem(fam, (gem_w, gem_h), mix(pal.light, WHITE, 0.6), WHITE,
-                               glow_colour=pal.light, glow_r=round(12 * s))
-            combo = pygame.Surface((max(w, lit.get_width()), beam.get_height()
-                                    + lit.get_height() // 2), pygame.SRCALPHA)
+                lit = make_gem(fam, (self.gem_w, self.gem_h), mix(pal.light, WHITE, 0.6),
+                               WHITE, glow_colour=pal.light, glow_r=round(12 * s))
+            bh, lh = beam.get_height(), lit.get_height()
+            combo = pygame.Surface((max(w, lit.get_width()), bh + lh // 2), pygame.SRCALPHA)
             cw = combo.get_width()
             combo.blit(beam, ((cw - beam.get_width()) // 2, 0))
-            combo.blit(lit, ((cw - lit.get_width()) // 2,
-                             beam.get_height() - lit.get_height() // 2))
-            x = geom.lane_x[lane] - cw // 2
-            y = geom.hit_y - beam.get_height()
+            combo.blit(lit, ((cw - lit.get_width()) // 2, bh - lh // 2))
+            x, y = geom.lane_x[lane] - cw // 2, geom.hit_y - bh
             self._flash[lane] = [(spr, x, y) for spr in theme.alpha_levels(combo, FLASH_LEVELS)]
 
+    def _build_overlay(self, geom: HighwayGeometry) -> None:
+        """The strike zone drawn over the notes: glow band, kick line, lane targets, keys."""
+        s = geom.scale
+        pal = self.palette
+        r = geom.rect
+        top = geom.hit_y - round(60 * s)
+        ov = pygame.Surface((r.width, self.view.bottom - top), pygame.SRCALPHA)
+        band = theme.vertical_gradient((r.width - round(6 * s), round(60 * s)),
+                                       rgba(pal.light, 0), rgba(pal.light, 36))
+        ov.blit(band, (round(3 * s), 0))
+        hy = geom.hit_y - top
+        kick_ring = make_gem("kick", (self.bar_w, self.bar_h), pal.deep, rgba(pal.light, 210),
+                             hollow=True)
+        blit_text(ov, kick_ring, r.width // 2, hy)
+        label_size = round(20 * s)
+        for lane, fam in enumerate(self.families):
+            if fam == "kick":
+                continue
+            rw, rh = round(self.gem_w * 1.08), round(self.gem_h * 1.45)
+            ring = make_gem(fam, (rw, rh), mix(pal.deep, (0, 0, 0), 0.2),
+                            mix(pal.light, WHITE, 0.35), hollow=True)
+            x = geom.lane_x[lane] - r.x
+            blit_text(ov, ring, x, hy)
+            key = self.labels[lane]
+            size = self.text.fit(key, label_size, rw - round(8 * s))
+            blit_text(ov, self.text.render(key, size, WHITE), x, hy + round(1 * s))
+        self._overlay = (theme.ready(ov), (r.x, top))
+
     def draw_static(self, bg: pygame.Surface) -> None:
-        """Draw the highway body, lane lines, hit line and key labels onto ``bg``."""
+        """Draw the highway body, edges and captions (below the hit line) onto ``bg``."""
         geom = self.geom
         assert geom is not None
         s = geom.scale
@@ -290,52 +285,32 @@ class Highway:
         halo = theme.glow(halo, pal.primary, round(16 * s), strength=0.45)
         halo.fill((255, 255, 255, 0), halo.get_rect().inflate(-round(34 * s), -round(34 * s)))
         bg.blit(halo, (r.x - round(16 * s), r.y - round(16 * s)))
-        body = theme.vertical_gradient(r.size, rgba(pal.deep, 70), rgba(pal.deep, 235))
+        row = pygame.Surface((r.width, 1))
+        row.fill(self._row.get_at((0, 0)))
+        row.blit(self._row, (self.view.x - r.x, 0))
+        body = pygame.Surface(r.size, pygame.SRCALPHA)
+        body.blit(pygame.transform.scale(row, r.size), (0, 0))
         body.blit(theme.rounded_panel(r.size, rad, (255, 255, 255, 255)), (0, 0),
                   special_flags=pygame.BLEND_RGBA_MULT)
         bg.blit(body, r)
-        for x in self._separators():
-            line = theme.vertical_gradient((max(1, round(s)), r.height - rad),
-                                           rgba(pal.light, 0), rgba(pal.light, 45))
-            bg.blit(line, (x, r.y + rad // 2))
-        edge = theme.rounded_panel(r.size, rad, (0, 0, 0, 0), rgba(pal.primary, 210),
+        edge = theme.rounded_panel(r.size, rad, (0, 0, 0, 0), rgba(pal.primary, 220),
                                    edge_w=max(1, round(2 * s)))
         bg.blit(edge, r)
-        # strike zone: a glowing band with the kick bar's outline on the hit line
-        band = theme.vertical_gradient((r.width - round(6 * s), round(60 * s)),
-                                       rgba(pal.light, 0), rgba(pal.light, 38))
-        bg.blit(band, (r.x + round(3 * s), geom.hit_y - round(60 * s)))
-        bar_w, bar_h = r.width - round(22 * s), max(4, round(13 * s))
-        kick_ring = make_gem("kick", (bar_w, bar_h), rgba(pal.deep, 0), rgba(pal.light, 200),
-                             hollow=True)
-        bg.blit(kick_ring, kick_ring.get_rect(center=(r.centerx, geom.hit_y)))
-        gem_w = min(int(geom.lane_w * 0.80), round(66 * s))
-        gem_h = max(6, round(22 * s))
-        label_size = round(22 * s)
-        cap_size = round(15 * s)
+        tag_y = geom.hit_y + round(44 * s)
+        cap_size = round(14 * s)
         for lane, fam in enumerate(self.families):
-            key = self.labels[lane]
+            name = self.layout.lanes[lane].name.upper()
             if fam == "kick":
-                tag_y = geom.hit_y + round(27 * s)
-                img = self.text.render(f"{key}  ·  KICK", round(17 * s), theme.TEXT)
+                img = self.text.render(f"{self.labels[lane]}  ·  KICK", round(16 * s), theme.TEXT)
                 tag = theme.rounded_panel((img.get_width() + round(18 * s),
                                            img.get_height() + round(4 * s)), round(8 * s),
                                           rgba(pal.primary, 230), rgba(pal.light, 255))
                 blit_text(bg, tag, r.centerx, tag_y)
                 blit_text(bg, img, r.centerx, tag_y)
                 continue
-            rw, rh = round(gem_w * 1.08), round(gem_h * 1.45)
-            ring = make_gem(fam, (rw, rh), mix(pal.deep, (0, 0, 0), 0.3),
-                            mix(pal.light, WHITE, 0.3), glow_colour=pal.primary,
-                            glow_r=round(4 * s))
-            x = geom.lane_x[lane]
-            blit_text(bg, ring, x, geom.hit_y)
-            size = self.text.fit(key, label_size, rw - round(6 * s))
-            blit_text(bg, self.text.render(key, size, WHITE), x, geom.hit_y + round(1 * s))
-            name = self.layout.lanes[lane].name.upper()
-            csize = self.text.fit(name, cap_size, geom.lane_w - round(4 * s), min_size=6)
-            blit_text(bg, self.text.render(name, csize, theme.TEXT_DIM, shadow=False), x,
-                      geom.hit_y + round(48 * s))
+            size = self.text.fit(name, cap_size, geom.lane_w - round(4 * s), min_size=6)
+            blit_text(bg, self.text.render(name, size, theme.TEXT_DIM, shadow=False),
+                      geom.lane_x[lane], geom.hit_y + round(60 * s))
 
     def _separators(self) -> list[int]:
         geom = self.geom
@@ -347,52 +322,121 @@ class Highway:
         """Copy the finished background under the highway's top edge as a fade-in veil."""
         geom = self.geom
         assert geom is not None
-        h = round(52 * geom.scale)
-        r = pygame.Rect(geom.rect.x, geom.rect.y, geom.rect.width, h).clip(bg.get_rect())
+        rad = round(14 * geom.scale)
+        r = pygame.Rect(geom.rect.x, geom.rect.y, geom.rect.width, round(56 * geom.scale))
+        r = r.clip(bg.get_rect())
         veil = pygame.Surface(r.size, pygame.SRCALPHA)
         veil.blit(bg, (0, 0), r)
-        ramp = theme.vertical_gradient(r.size, (255, 255, 255, 255), (255, 255, 255, 0))
+        ramp = pygame.Surface(r.size, pygame.SRCALPHA)
+        ramp.fill((255, 255, 255, 255))  # opaque over the rounded corners, then fading
+        ramp.blit(theme.vertical_gradient((r.width, r.height - rad), (255, 255, 255, 255),
+                                          (255, 255, 255, 0)), (0, rad))
         veil.blit(ramp, (0, 0), special_flags=pygame.BLEND_RGBA_MULT)
-        self._veil = (theme.ready(veil), r.topleft)
+        self._veil = (theme.ready(veil, rle=False), r.topleft)
+
+    # chunks ----------------------------------------------------------------------------
+    def _chunk(self, k: int) -> tuple[pygame.Surface, pygame.Surface]:
+        """Chunk ``k`` (song pixels ``[k * H, (k + 1) * H)``, top row = latest), painted."""
+        ch = self._chunks.get(k)
+        if ch is not None:
+            return ch
+        geom = self.geom
+        assert geom is not None
+        h, pps = self._chunk_h, geom.pixels_per_second
+        target = pygame.display.get_surface()
+        empty = pygame.Surface((self.view.width, h), 0, target) if target else pygame.Surface(
+            (self.view.width, h))
+        empty.blit(pygame.transform.scale(self._row, (self.view.width, h)), (0, 0))
+        top = (k + 1) * h
+        tempo = self.tempo
+        for b in range(max(0, math.ceil(tempo.beat_at((k * h - 2) / pps))),
+                       math.floor(tempo.beat_at((top + 2) / pps)) + 1):
+            line = self._bar_line if tempo.bar_at_beat(b)[1] < 1e-6 else self._beat_line
+            empty.blit(line, (0, round(top - tempo.seconds_at(b) * pps) - line.get_height() // 2))
+        full = empty.copy()
+        reach = self._reach / pps
+        full.fblits(self._note_blits(k * h / pps - reach, top / pps + reach, top))
+        self._chunks[k] = (empty, full)
+        return empty, full
+
+    def _note_blits(self, t0: float, t1: float, top: float) -> list[_Blit]:
+        """Unjudged notes with times in ``[t0, t1]`` placed in a chunk whose top is ``top``."""
+        pps = self.geom.pixels_per_second  # type: ignore[union-attr]
+        judged = self.judged
+        out: list[_Blit] = []
+        for (times, idx), paint in zip(self._groups, self._paint, strict=True):
+            for i in range(bisect_left(times, t0), bisect_right(times, t1)):
+                if not judged[idx[i]]:
+                    spr, x, dy = paint[i]
+                    out.append((spr, (x, round(top - times[i] * pps) + dy)))
+        return out
+
+    def _erase(self, g: int, i: int) -> None:
+        """Paint note ``i`` of group ``g`` out of every chunk it shows in."""
+        times = self._groups[g][0]
+        spr, x, dy = self._paint[g][i]
+        pps = self.geom.pixels_per_second  # type: ignore[union-attr]
+        h = self._chunk_h
+        reach = self._reach / pps
+        t = times[i]
+        for k, (empty, full) in self._chunks.items():
+            top = (k + 1) * h
+            r = pygame.Rect(x, round(top - t * pps) + dy, spr.get_width(), spr.get_height())
+            if not r.colliderect(full.get_rect()):
+                continue
+            full.blit(empty, r.topleft, r)
+            full.set_clip(r)
+            full.fblits(self._note_blits(t - reach, t + reach, top))
+            full.set_clip(None)
 
     # drawing (every frame) -------------------------------------------------------------
     def draw(self, surface: pygame.Surface, now_s: float,
              flashes: Sequence[tuple[int, float]] = ()) -> int:
-        """Beat lines, lane flashes (``(lane, age_s)`` of recent hits) and unjudged notes.
+        """Notes (painted chunks), the strike zone, lane flashes (``(lane, age_s)``).
 
-        Returns the number of notes drawn.
+        Returns the number of unjudged notes in view.
         """
         geom = self.geom
         assert geom is not None
-        pps = geom.pixels_per_second
-        base = geom.hit_y + now_s * pps  # y = base - time * pps
-        blits: list[tuple[pygame.Surface, tuple[int, int]]] = []
-        tempo = self.tempo
-        b0 = math.ceil(tempo.beat_at(now_s - self._behind_s))
-        b1 = math.floor(tempo.beat_at(now_s + self._ahead_s))
-        x_line = geom.rect.x + round(4 * geom.scale)
-        for b in range(max(b0, 0), b1 + 1):
-            y = round(base - tempo.seconds_at(b) * pps)
-            downbeat = tempo.bar_at_beat(b)[1] < 1e-6
-            blits.append((self._bar_line if downbeat else self._beat_line, (x_line, y)))
+        v = self.view
+        pps, h = geom.pixels_per_second, self._chunk_h
+        y_now = now_s * pps
+        y_hi = y_now + (geom.hit_y - v.top)
+        y_lo = y_now - (v.bottom - geom.hit_y)
+        k_lo, k_hi = math.floor(y_lo / h), math.floor(y_hi / h)
+        for k in [k for k in self._chunks if k < k_lo]:
+            del self._chunks[k]
+        for k in range(k_lo, k_hi + 1):
+            self._chunk(k)
+        judged, erased = self.judged, self._erased
+        shown = 0
+        reach = self._reach / pps
+        for g, (times, idx) in enumerate(self._groups):
+            for i in range(bisect_left(times, y_lo / pps - reach),
+                           bisect_right(times, y_hi / pps + reach)):
+                n = idx[i]
+                if judged[n]:
+                    if not erased[n]:
+                        self._erase(g, i)
+                        erased[n] = 1
+                else:
+                    shown += 1
+        base = geom.hit_y + y_now
+        blits = [(self._chunks[k][1], (v.x, round(base - (k + 1) * h)))
+                 for k in range(k_lo, k_hi + 1)]
+        clip = surface.get_clip()
+        surface.set_clip(v)
+        surface.fblits(blits)
+        surface.set_clip(clip)
+        ov, pos = self._overlay
+        top = [(ov, pos)]
         for lane, age in flashes:
             levels = self._flash.get(lane)
             if levels is not None and 0 <= age < theme.FLASH_S:
                 spr, x, y = levels[min(FLASH_LEVELS - 1, int(age / theme.FLASH_S * FLASH_LEVELS))]
-                blits.append((spr, (x, y)))
-        judged = self.judged
-        drawn = 0
-        for times, idx, sprs, xs, dys in self._draw_lists:
-            lo = bisect_left(times, now_s - self._behind_s)
-            hi = bisect_right(times, now_s + self._ahead_s)
-            for i in range(lo, hi):
-                if not judged[idx[i]]:
-                    blits.append((sprs[i], (xs[i], int(base - times[i] * pps) + dys[i])))
-                    drawn += 1
-        clip = surface.get_clip()
-        surface.set_clip(geom.rect)
-        surface.fblits(blits)
-        surface.set_clip(clip)
-        veil, pos = self._veil
-        surface.blit(veil, pos)
-        return drawn
+                top.append((spr, (x, y)))
+        top.append(self._veil)
+        surface.fblits(top)
+        if k_hi + 1 not in self._chunks:  # paint the next chunk before it is needed
+            self._chunk(k_hi + 1)
+        return shown

@@ -242,3 +242,63 @@ def stripes(surf: pygame.Surface, colour: RGBA, spacing: int, width: int) -> Non
     shape.fill((255, 255, 255, 0), special_flags=pygame.BLEND_RGBA_MAX)
     layer.blit(shape, (0, 0), special_flags=pygame.BLEND_RGBA_MULT)
     surf.blit(layer, (0, 0))
+
+
+# Gems ----------------------------------------------------------------------------
+def gem_shape(surf: pygame.Surface, family: str, r: pygame.Rect, colour: Sequence[int],
+           width: int = 0) -> None:
+    """Draw one gem family's outline shape filling ``r``."""
+    x, y, w, h = r
+    if family == "hihat" or family == "other":
+        pygame.draw.ellipse(surf, colour, r, width)
+    elif family == "snare" or family == "kick":
+        pygame.draw.rect(surf, colour, r, width, border_radius=max(1, int(h * 0.32)))
+    elif family == "tom":
+        c = h * 0.5
+        pygame.draw.polygon(surf, colour, [(x, y + c), (x + c, y), (x + w - c, y),
+                                           (x + w, y + c), (x + w - c, y + h), (x + c, y + h)],
+                            width)
+    else:  # cymbal: a diamond
+        pygame.draw.polygon(surf, colour, [(x, y + h / 2), (x + w / 2, y), (x + w, y + h / 2),
+                                           (x + w / 2, y + h)], width)
+
+
+def make_gem(family: str, size: tuple[int, int], fill: Sequence[int], rim: Sequence[int], *,
+             glow_colour: Sequence[int] | None = None, glow_r: int = 0, alpha: int = 255,
+             hollow: bool = False) -> pygame.Surface:
+    """A gem sprite: rim, body, a top highlight and a family mark, anti-aliased.
+
+    With ``glow_r`` the sprite is ``2 * glow_r`` larger each way (centred the same).
+    """
+    h = size[1]
+
+    def draw(s: pygame.Surface, ss: int) -> None:
+        full = s.get_rect()
+        rim_w = max(ss, round(h * ss * 0.11))
+        gem_shape(s, family, full, rim)
+        inner = full.inflate(-2 * rim_w, -2 * rim_w)
+        if hollow:
+            gem_shape(s, family, inner, rgba(fill, 70))
+            return
+        gem_shape(s, family, inner, fill)
+        hl = pygame.Surface(full.size, pygame.SRCALPHA)
+        gem_shape(hl, family, inner.inflate(-rim_w, -rim_w), (255, 255, 255, 80))
+        hl.fill((0, 0, 0, 0), pygame.Rect(0, full.height * 0.46, full.width, full.height))
+        s.blit(hl, (0, 0))
+        dark = mix(fill, (0, 0, 0), 0.45)
+        if family == "hihat":
+            gem_shape(s, "hihat", full.inflate(-full.width * 0.55, -full.height * 0.5), dark,
+                   max(1, rim_w // 2))
+        elif family == "cymbal":
+            dot = full.inflate(-full.width * 0.8, -full.height * 0.6)
+            pygame.draw.ellipse(s, dark, dot)
+        elif family == "kick":
+            notch = full.inflate(-full.width * 0.86, -full.height * 0.45)
+            pygame.draw.rect(s, rgba(WHITE, 200), notch, border_radius=notch.height // 2)
+
+    sprite = supersampled(size, draw, base=fill)
+    if glow_colour is not None and glow_r > 0:
+        sprite = glow(sprite, glow_colour, glow_r, strength=0.85)
+    if alpha < 255:
+        sprite.fill((255, 255, 255, alpha), special_flags=pygame.BLEND_RGBA_MULT)
+    return ready(sprite)

@@ -104,8 +104,6 @@ class GameplayScene(Scene):
         self.outputs.events.clear()
         scripted = [scripted_events(s, player=i, chart=chart, setup=setups[i])
                     if not s.live else [] for i, s in enumerate(self.specs)]
-        for evs in scripted:
-            self.outputs.events.extend(evs)
         self._queue = sorted((e for evs in scripted for e in evs), key=lambda e: e.time_s)
         self._queue_times = [e.time_s for e in self._queue]
         self._q_next = 0
@@ -202,7 +200,9 @@ class GameplayScene(Scene):
             now_s = self.clock.now()
         hi = bisect_right(self._queue_times, now_s)
         while self._q_next < hi:
-            self._judged(self.session.feed(self._queue[self._q_next]))
+            event = self._queue[self._q_next]
+            self.outputs.events.append(event)  # the replay holds what was played
+            self._judged(self.session.feed(event))
             self._q_next += 1
         for j in self.session.advance(now_s):
             self._judged(j)

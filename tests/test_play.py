@@ -1,0 +1,99 @@
+"""``drum-diplomacy play``: headless runs, the window under the dummy driver, clean stops."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from game.app.play import PlayConfig, run_play
+from game.cli import main
+from game.engine.errors import GameError
+
+
+def test_headless_autoplay_whole_song_is_perfect(tmp_path):
+    report = run_play(PlayConfig("first-contact", "auto", "auto", headless=True,
+                                 results_json=str(tmp_path / "r.json")))
+    for p in report["players"]:
+        assert p["judgements"]["perfect"] == p["notes"] > 0
+        assert p["judgements"]["miss"] == 0 and p["strays"] == 0
+    duet = report["duet"]
+    assert duet["sync_spread_ms"] == 0.0 and duet["in_sync_rate"] == 1.0
+    assert duet["mean_asynchrony_ms"] == 0.0
+    assert json.loads((tmp_path / "r.json").read_text()) == report
+
+
+def test_headless_humanised_bot_spread(tmp_path):
+    report = run_play(PlayConfig("first-contact", "auto", "bot:sd=10,seed=3", headless=True,
+                                 windows="casual"))
+    p2 = report["players"][1]
+    assert 60 < p2["unstable_rate"] < 140  # 10 x SD(ms), a 34-second song
+    # P1 is exact, so the pair's spread is P2's own spread, averaged over chords
+    assert 4 < report["duet"]["sync_spread_ms"] < 12
+
+
+def test_headless_record_then_score_the_replay(tmp_path, capsys):
+    replay = tmp_path / "x.ddreplay"
+    report = run_play(PlayConfig("first-contact", "bot:sd=20,miss=0.1,seed=1",
+                                 "bot:sd=15,seed=2", headless=True, record=str(replay),
+                                 input_log=str(tmp_path / "in.jsonl")))
+    assert main(["score", "first-contact", "--replay", str(replay), "--layout", "keyboard5",
+                 "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == report
+    assert (tmp_path / "in.jsonl").read_text() == ""  # no live input captured
+
+
+def test_headless_refuses_live_input():
+    with pytest.raises(GameError, match="keyboard input needs"):
+        run_play(PlayConfig("first-contact", "keyboard", "auto", headless=True))
+    with pytest.raises(GameError, match="unknown input source"):
+        run_play(PlayConfig("first-contact", "joystick", "auto", headless=True))
+
+
+def _env(tmp_path):
+    return {**os.environ, "SDL_VIDEODRIVER": "dummy", "SDL_AUDIODRIVER": "dummy",
+            "DRUM_DIPLOMACY_HOME": str(tmp_path / "home")}
+
+
+def test_window_play_under_dummy_driver_writes_stats(tmp_path):
+    stats, results = tmp_path / "s.json", tmp_path / "r.json"
+    proc = subprocess.run(
+        [sys.executable, "-m", "game", "play", "first-contact", "--p1", "auto", "--p2",
+         "bot:sd=15,seed=1", "--lead-in", "0.5", "--max-seconds", "3", "--no-results",
+         "--stats-json", str(stats), "--results-json", str(results)],
+        env=_env(tmp_path), capture_output=True, text=True, timeout=120, check=False)
+    assert proc.returncode == 0, proc.stderr
+    s = json.loads(stats.read_text())
+    assert s["frames"] > 60
+    assert s["input_poll_interval_ms"]["p99"] < 5
+    for key in ("frame_time_ms", "draw_time_ms", "flip_time_ms", "input_poll_interval_ms"):
+        assert set(s[key]) == {"p50", "p99", "max"}
+    r = json.loads(results.read_text())
+    assert 0 < r["players"][0]["judgements"]["perfect"] < r["players"][0]["notes"]
+
+
+def test_sigterm_mid_song_flushes_everything(tmp_path, capsys):
+    stats, results, replay = tmp_path / "s.json", tmp_path / "r.json", tmp_path / "x.ddreplay"
+    log = tmp_path / "in.jsonl"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "game", "play", "first-contact", "--p1", "auto", "--p2", "auto",
+         "--lead-in", "0.2", "--no-results", "--stats-json", str(stats), "--results-json",
+         str(results), "--record", str(replay), "--input-log", str(log)], env=_env(tmp_path))
+    time.sleep(4.0)
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=30) == 0
+    r = json.loads(results.read_text())
+    judged = sum(r["players"][0]["judgements"].values())
+    assert 0 < judged < r["players"][0]["notes"]  # stopped mid-song, partial result kept
+    assert json.loads(stats.read_text())["frames"] > 0
+    # the replay holds what was played before the stop, and re-judges to the same result
+    assert main(["score", "first-contact", "--replay", str(replay), "--json"]) == 0
+    rejudged = json.loads(capsys.readouterr().out)
+    assert rejudged["players"][0]["judgements"]["perfect"] == r["players"][0]["judgements"][
+        "perfect"]
+    assert log.exists()
