@@ -71,8 +71,8 @@ def compute_layout(size: tuple[int, int], scroll_speed: float = 1.0) -> ScreenLa
     def px(v: float) -> int:
         return round(v * s)
 
-    cw, hw, gap = px(290), px(320), px(12)
-    side = min((w - cw - 2 * hw - 4 * gap) // 2, px(260))
+    cw, hw, gap, margin = px(290), px(320), px(12), px(8)
+    side = min((w - cw - 2 * hw - 4 * gap - 2 * margin) // 2, px(260))
     total = 2 * side + 2 * hw + cw + 4 * gap
     x = (w - total) // 2
     xs = [x, x + side + gap, x + side + gap + hw + gap]
@@ -135,10 +135,11 @@ class GameplayView:
         self.highways = tuple(
             Highway(session.notes[p], session.players[p].layout, session.chart.tempo,
                     session.judges[p].judged, self.palettes[p], players[p].lane_labels,
-                    self.text) for p in (0, 1))
+                    self.text, session.windows.miss_s + session.late_input_s + 0.1)
+            for p in (0, 1))
         self._miss_after_s = session.windows.miss_s + session.late_input_s
         self.layout: ScreenLayout | None = None
-        self.notes_drawn = 0  #: notes drawn by the last frame (bench, tests)
+        self.notes_in_view = 0  #: notes with times on screen in the last frame (bench)
 
     # layout --------------------------------------------------------------------------
     def resize(self, size: tuple[int, int]) -> None:
@@ -166,7 +167,7 @@ class GameplayView:
             hwy.capture_fade(self.background)
         self._countdown_disc = theme.ready(theme.glow(theme.supersampled(
             (round(150 * s), round(150 * s)), lambda surf, ss: pygame.draw.ellipse(
-                surf, (12, 14, 26, 225), surf.get_rect())), theme.SKY_BLUE, round(14 * s),
+                surf, (12, 14, 26, 248), surf.get_rect())), theme.SKY_BLUE, round(14 * s),
             strength=0.5))
 
     def _build_background(self, size: tuple[int, int]) -> pygame.Surface:
@@ -254,7 +255,7 @@ class GameplayView:
                 self.popups.draw(surface, r.centerx, lay.hit_y - round(170 * s), j[0], j[1])
             self.panels[p].draw(surface, session.player_stats(p))
             self.error_bars[p].draw(surface, now_s, session.scores[p].offsets)
-        self.notes_drawn = drawn
+        self.notes_in_view = drawn
         window_s = LIVE_WINDOW_BEATS * session.chart.tempo.beat_length_at_s(now_s)
         self.meter.draw(surface, now_s, live, window_s)
         if countdown is not None and countdown > 0:
@@ -266,20 +267,24 @@ class GameplayView:
         popup: list[tuple[Judgement, float] | None] = [None, None]
         flashes: list[list[tuple[int, float]]] = [[], []]
         seen: list[set[int]] = [set(), set()]
-        horizon = max(theme.POPUP_S, theme.FLASH_S) + 0.5
+        horizon = max(theme.POPUP_S, theme.FLASH_S) + 0.3  # judging order is nearly time order
+        miss_after = self._miss_after_s
         for j in reversed(recent):
-            if j.grade is STRAY:
+            grade = j.grade
+            if grade is STRAY:
                 continue
-            age = now_s - judgement_time(j, self._miss_after_s)
+            t = j.hit_time_s
+            age = now_s - (t if t is not None else (j.note_time_s or 0.0) + miss_after)
             if age > horizon:
                 break
             if age < -0.02:
                 continue
-            age = max(age, 0.0)
+            if age < 0:
+                age = 0.0
             p = j.player
             if popup[p] is None and age < theme.POPUP_S:
                 popup[p] = (j, age)
-            if j.grade >= GOOD and age < theme.FLASH_S and j.lane not in seen[p]:
+            if grade >= GOOD and age < theme.FLASH_S and j.lane not in seen[p]:
                 seen[p].add(j.lane)
                 flashes[p].append((j.lane, age))
         return popup, flashes

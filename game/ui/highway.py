@@ -134,12 +134,16 @@ class Highway:
     labels : tuple of str
         Key names per lane, shown on the hit line.
     text : TextCache
+    judge_reach_s : float
+        How far from the song clock a note can be judged (widest window plus input
+        latency allowance, with a margin); only those are checked each frame.
     """
 
     def __init__(self, notes: tuple[Note, ...], layout: LaneLayout, tempo: TempoMap,
                  judged: bytearray, palette: PlayerPalette, labels: Sequence[str],
-                 text: TextCache) -> None:
+                 text: TextCache, judge_reach_s: float = 0.5) -> None:
         self.layout = layout
+        self.judge_reach_s = judge_reach_s
         self.tempo = tempo
         self.judged = judged
         self.palette = palette
@@ -193,10 +197,14 @@ class Highway:
         # per group, per note: (sprite, x in the chunk, dy): painting only computes y
         self._paint = [([sprites[(self._lane[i], self._kind[i])] for i in idx])
                        for _, idx in self._groups]
-        self._chunk_h = max(128, round(v.height * 0.8))
+        self._chunk_h = max(64, round(128 * s))  # small: painting one is a short job
         self._chunks: dict[int, tuple[pygame.Surface, pygame.Surface]] = {}
         self._erased = bytearray(self._n)
+        self._last_now: float | None = None
         self._row = self._body_row(v.width)
+        target = pygame.display.get_surface()
+        blank = pygame.transform.scale(self._row, (v.width, self._chunk_h))
+        self._blank = blank.convert() if target is not None else blank
         lw = v.width
         self._beat_line = theme.ready(theme.vertical_gradient(
             (lw, max(1, round(1 * s))), rgba(pal.light, 40), rgba(pal.light, 40)))
@@ -223,7 +231,7 @@ class Highway:
     def _build_flashes(self, geom: HighwayGeometry) -> None:
         s = geom.scale
         pal = self.palette
-        beam_h = round(geom.pixels_per_second * 0.18)
+        beam_h = round(geom.pixels_per_second * 0.14)
         self._flash: dict[int, list[tuple[pygame.Surface, int, int]]] = {}
         for lane, fam in enumerate(self.families):
             if fam == "kick":
@@ -252,9 +260,9 @@ class Highway:
         r = geom.rect
         top = geom.hit_y - round(60 * s)
         ov = pygame.Surface((r.width, self.view.bottom - top), pygame.SRCALPHA)
-        band = theme.vertical_gradient((r.width - round(6 * s), round(60 * s)),
-                                       rgba(pal.light, 0), rgba(pal.light, 36))
-        ov.blit(band, (round(3 * s), 0))
+        band = theme.vertical_gradient((r.width - round(6 * s), round(26 * s)),
+                                       rgba(pal.light, 0), rgba(pal.light, 40))
+        ov.blit(band, (round(3 * s), round(34 * s)))
         hy = geom.hit_y - top
         kick_ring = make_gem("kick", (self.bar_w, self.bar_h), pal.deep, rgba(pal.light, 210),
                              hollow=True)
@@ -323,7 +331,7 @@ class Highway:
         geom = self.geom
         assert geom is not None
         rad = round(14 * geom.scale)
-        r = pygame.Rect(geom.rect.x, geom.rect.y, geom.rect.width, round(56 * geom.scale))
+        r = pygame.Rect(geom.rect.x, geom.rect.y, geom.rect.width, round(46 * geom.scale))
         r = r.clip(bg.get_rect())
         veil = pygame.Surface(r.size, pygame.SRCALPHA)
         veil.blit(bg, (0, 0), r)
@@ -343,10 +351,7 @@ class Highway:
         geom = self.geom
         assert geom is not None
         h, pps = self._chunk_h, geom.pixels_per_second
-        target = pygame.display.get_surface()
-        empty = pygame.Surface((self.view.width, h), 0, target) if target else pygame.Surface(
-            (self.view.width, h))
-        empty.blit(pygame.transform.scale(self._row, (self.view.width, h)), (0, 0))
+        empty = self._blank.copy()
         top = (k + 1) * h
         tempo = self.tempo
         for b in range(max(0, math.ceil(tempo.beat_at((k * h - 2) / pps))),
@@ -394,7 +399,7 @@ class Highway:
              flashes: Sequence[tuple[int, float]] = ()) -> int:
         """Notes (painted chunks), the strike zone, lane flashes (``(lane, age_s)``).
 
-        Returns the number of unjudged notes in view.
+        Returns how many notes (judged or not) have times in view.
         """
         geom = self.geom
         assert geom is not None
@@ -406,21 +411,26 @@ class Highway:
         k_lo, k_hi = math.floor(y_lo / h), math.floor(y_hi / h)
         for k in [k for k in self._chunks if k < k_lo]:
             del self._chunks[k]
+        # Only notes within judging reach of the clock (since the last frame) can have
+        # been judged meanwhile; a jump back in time repaints everything.
+        last = self._last_now
+        if last is not None and now_s < last - 1e-9:
+            self._chunks.clear()
+            self._erased = bytearray(self._n)
+            last = None
+        self._last_now = now_s
+        reach = self.judge_reach_s + self._reach / pps
+        t_lo = y_lo / pps if last is None else max(y_lo / pps, min(last, now_s) - reach)
+        t_hi = y_hi / pps if last is None else min(y_hi / pps, now_s + reach)
         for k in range(k_lo, k_hi + 1):
             self._chunk(k)
         judged, erased = self.judged, self._erased
-        shown = 0
-        reach = self._reach / pps
         for g, (times, idx) in enumerate(self._groups):
-            for i in range(bisect_left(times, y_lo / pps - reach),
-                           bisect_right(times, y_hi / pps + reach)):
+            for i in range(bisect_left(times, t_lo), bisect_right(times, t_hi)):
                 n = idx[i]
-                if judged[n]:
-                    if not erased[n]:
-                        self._erase(g, i)
-                        erased[n] = 1
-                else:
-                    shown += 1
+                if judged[n] and not erased[n]:
+                    self._erase(g, i)
+                    erased[n] = 1
         base = geom.hit_y + y_now
         blits = [(self._chunks[k][1], (v.x, round(base - (k + 1) * h)))
                  for k in range(k_lo, k_hi + 1)]
@@ -439,4 +449,5 @@ class Highway:
         surface.fblits(top)
         if k_hi + 1 not in self._chunks:  # paint the next chunk before it is needed
             self._chunk(k_hi + 1)
-        return shown
+        t0, t1 = y_lo / pps, y_hi / pps
+        return sum(bisect_right(times, t1) - bisect_left(times, t0) for times, _ in self._groups)

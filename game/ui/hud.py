@@ -61,6 +61,8 @@ class HitErrorBar:
                              border_radius=tick_w // 2)
             self._ticks[g] = theme.alpha_levels(t, TICK_LEVELS)
         self._tick_dy = -tick_h // 2
+        self._place: dict[tuple[float, float], tuple[list[pygame.Surface] | None,
+                                                     tuple[int, int], float]] = {}
         m = round(7 * s)
         tri = theme.supersampled((m * 2, m + 2), lambda surf, ss: pygame.draw.polygon(
             surf, WHITE, [(0, 0), (2 * m * ss, 0), (m * ss, (m + 2) * ss)]))
@@ -91,35 +93,47 @@ class HitErrorBar:
         blit_text(bg, self.text.render("LATE", cap, theme.TEXT_DIM, shadow=False),
                   self.rect.right - round(8 * s), low, "midright")
 
+    def _placed(self, entry: tuple[float, float]) -> tuple[list[pygame.Surface] | None,
+                                                           tuple[int, int], float]:
+        """A hit's tick sprites, position and hit time (cached per hit)."""
+        if len(self._place) > 4096:
+            self._place.clear()
+        t, off = entry
+        x = round(error_x(off, self.cx, self.half_w, self.range_s))
+        p = (self._ticks.get(self.windows.grade_for(off)), (x, self.bar_y + self._tick_dy),
+             t + off)
+        self._place[entry] = p
+        return p
+
     def draw(self, surface: pygame.Surface, now_s: float,
              offsets: Sequence[tuple[float, float]]) -> None:
         """Ticks for the latest hits (``(note time s, offset s)``) and their mean."""
         recent = offsets[-theme.ERROR_TICKS:]
-        if not recent:
+        n = len(recent)
+        if not n:
             return
-        grade_for = self.windows.grade_for
+        place = self._place
         blits = []
         total = 0.0
-        n = len(recent)
-        cx, hw, rng = self.cx, self.half_w, self.range_s
-        y = self.bar_y + self._tick_dy
-        for k, (t, off) in enumerate(recent):
-            total += off
-            level = tick_level(n - 1 - k, now_s - (t + off))
-            if level >= TICK_LEVELS:
-                continue
-            g = grade_for(off)
-            levels = self._ticks.get(g)
-            if levels is not None:
-                blits.append((levels[level], (round(error_x(off, cx, hw, rng)), y)))
+        by_rank = TICK_LEVELS / theme.ERROR_TICKS
+        by_age = TICK_LEVELS / theme.ERROR_TICK_S
+        for k, entry in enumerate(recent):
+            p = place.get(entry)
+            if p is None:
+                p = self._placed(entry)
+            total += entry[1]
+            age = now_s - p[2]
+            level = max(int((n - 1 - k) * by_rank), int(age * by_age) if age > 0 else 0)
+            if level < TICK_LEVELS and p[0] is not None:
+                blits.append((p[0][level], p[1]))
         surface.fblits(blits)
         mean = total / n
-        mx = round(error_x(mean, cx, hw, rng))
+        mx = round(error_x(mean, self.cx, self.half_w, self.range_s))
         surface.blit(self._marker, (mx + self._marker_off[0], self.bar_y - round(10 * self.scale)
                                     + self._marker_off[1]))
         ms = round(mean * 1e3)
         label = f"avg {ms:+d} ms" if ms else "avg ±0 ms"
-        self.text.draw_run(surface, label, round(13 * self.scale), theme.TEXT, cx,
+        self.text.draw_run(surface, label, round(13 * self.scale), theme.TEXT, self.cx,
                            self.rect.bottom - round(9 * self.scale), shadow=False)
 
 

@@ -30,8 +30,8 @@ ZONES: tuple[tuple[str, float, float], ...] = (("locked", 0.0, 10.0), ("tight", 
                                                ("loose", 25.0, 50.0), ("flam", 50.0, SCALE_MS))
 DOT_LEVELS = 8
 NEEDLE_TAU_S = 0.07  #: needle smoothing time constant
-ARC_DOTS = 16  #: the latest shared notes shown as dots inside the gauge
-HISTORY_DOTS = 40  #: ... and in the history strip
+ARC_DOTS = 12  #: the latest shared notes shown as dots inside the gauge
+HISTORY_DOTS = 28  #: ... and in the history strip
 
 
 def needle_angle(mean_asynchrony_ms: float | None, *, scale_ms: float = SCALE_MS,
@@ -162,13 +162,13 @@ class SyncMeter:
             pal = self.palettes[i]
             x = self.cx + sign * r_out * math.sin(end)
             y = self.cy - r_out * math.cos(end) + round(26 * s)
-            blit_text(bg, t.render(f"{pal.label} AHEAD", round(13 * s), pal.light), x, y)
+            blit_text(bg, t.render(f"{pal.label}  AHEAD", round(14 * s), pal.light), x, y)
         blit_text(bg, t.render("IN SYNC", cap, theme.TEXT_DIM, shadow=False),
                   self.rate_bar.x, self.rate_bar.y - round(22 * s), "midleft")
         bg.blit(theme.rounded_panel(self.rate_bar.size, self.rate_bar.height // 2,
                                     (255, 255, 255, 26)), self.rate_bar)
         h = self.history
-        blit_text(bg, t.render("LAST 8 BEATS", round(12 * s), theme.TEXT_FAINT, shadow=False),
+        blit_text(bg, t.render("LAST  8  BEATS", round(13 * s), theme.TEXT_DIM, shadow=False),
                   self.cx, h.y - round(10 * s))
         bg.blit(theme.rounded_panel(h.size, round(8 * s), (0, 0, 0, 80), theme.PANEL_EDGE), h)
         for name, _, hi in ZONES[:2]:

@@ -18,6 +18,8 @@ from game.ui.theme import SHADOW, ready
 
 #: Default bound on cached surfaces.
 MAX_ENTRIES = 768
+#: Bound on laid-out glyph runs (cheap: lists of references to cached glyphs).
+MAX_RUNS = 4096
 
 
 def _ensure_font() -> None:
@@ -44,6 +46,8 @@ class TextCache:
             OrderedDict())
         self._glyphs: dict[tuple[str, int, tuple[int, ...], bool],
                            tuple[pygame.Surface, int]] = {}
+        self._runs: dict[tuple[str, int, Sequence[int], bool],
+                         tuple[list[tuple[pygame.Surface, int]], int, int]] = {}
         self.renders = 0  #: how many times text was actually rendered (for tests/bench)
 
     def font(self, size: int) -> pygame.font.Font:
@@ -99,6 +103,20 @@ class TextCache:
             self._glyphs[key] = g
         return g
 
+    def _run(self, text: str, size: int, col: tuple[int, ...],
+             shadow: bool) -> tuple[list[tuple[pygame.Surface, int]], int, int]:
+        """Glyphs of ``text`` with their x offsets, and the run's width and height."""
+        run = []
+        width = 0
+        glyphs = self._glyphs
+        for ch in text:
+            g = glyphs.get((ch, size, col, shadow))
+            if g is None:
+                g = self.glyph(ch, size, col, shadow)
+            run.append((g[0], width))
+            width += g[1]
+        return run, width, self.font(size).get_height()
+
     def draw_run(self, surface: pygame.Surface, text: str, size: int, colour: Sequence[int],
                  x: float, y: float, anchor: str = "center", *,
                  shadow: bool = True) -> pygame.Rect:
@@ -108,18 +126,14 @@ class TextCache:
         rendering after the first time each character is seen, only blits.
         Returns the rectangle covered.
         """
-        size = int(size)
-        col = tuple(colour)
-        glyphs = self._glyphs
-        run = []
-        width = 0
-        for ch in text:
-            g = glyphs.get((ch, size, col, shadow))
-            if g is None:
-                g = self.glyph(ch, size, col, shadow)
-            run.append((g[0], width))
-            width += g[1]
-        height = self.font(size).get_height()
+        key = (text, size, colour, shadow)
+        laid = self._runs.get(key)
+        if laid is None:
+            if len(self._runs) > MAX_RUNS:
+                self._runs.clear()
+            laid = self._run(text, int(size), tuple(colour), shadow)
+            self._runs[key] = laid
+        run, width, height = laid
         rect = pygame.Rect(0, 0, width, height)
         setattr(rect, anchor, (round(x), round(y)))
         left, top = rect.topleft
@@ -141,6 +155,7 @@ class TextCache:
         """Forget every rendered surface (fonts are kept)."""
         self._cache.clear()
         self._glyphs.clear()
+        self._runs.clear()
 
     def __len__(self) -> int:
         return len(self._cache)

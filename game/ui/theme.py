@@ -141,7 +141,8 @@ def ready(surf: pygame.Surface, *, rle: bool | None = None) -> pygame.Surface:
     if rle is None:
         opaque = pygame.mask.from_surface(surf, 250).count()
         visible = pygame.mask.from_surface(surf, 4).count()
-        rle = (visible - opaque) * 2 < opaque
+        w, h = surf.get_size()
+        rle = (visible - opaque) * 3 < w * h  # translucent pixels are the slow ones
     if rle:
         surf.set_alpha(255, pygame.RLEACCEL)
     return surf
@@ -197,7 +198,14 @@ def glow(sprite: pygame.Surface, colour: Sequence[int], radius: int, *,
     mask = pygame.mask.from_surface(sprite, 40)
     sil = mask.to_surface(setcolor=rgba(colour, 255), unsetcolor=rgba(colour, 0))
     out.blit(sil, (radius, radius))
-    out = pygame.transform.gaussian_blur(out, max(1, radius // 2))
+    size = out.get_size()
+    k = max(1, radius // 4)  # blur a smaller copy: the cost grows with radius x area
+    if k > 1:
+        small = pygame.transform.smoothscale(out, (max(1, size[0] // k), max(1, size[1] // k)))
+        small = pygame.transform.gaussian_blur(small, max(1, radius // (2 * k)))
+        out = pygame.transform.smoothscale(small, size)
+    else:
+        out = pygame.transform.gaussian_blur(out, max(1, radius // 2))
     if strength != 1.0:
         out.fill((255, 255, 255, round(255 * min(strength, 1.0))),
                  special_flags=pygame.BLEND_RGBA_MULT)

@@ -193,10 +193,9 @@ class GameplayScene(Scene):
         if self.finished:
             return
         now_s = self.clock.now()
-        if self.audio is not None and not self._audio_started and now_s >= 0.0:
-            t_play = self.audio.play(0.0)
-            self.clock.start(0.0, at_perf_s=t_play)
-            self._audio_started = True
+        if (self.audio is not None and not self._audio_started
+                and now_s >= -1.5 * self.app.frame_dt_s - self.audio_offset_s):
+            self._start_audio_on_time()
             now_s = self.clock.now()
         hi = bisect_right(self._queue_times, now_s)
         while self._q_next < hi:
@@ -213,6 +212,23 @@ class GameplayScene(Scene):
                      and now_perf - self._wall_start >= self.max_seconds)
         if now_s >= self._end_s or over_time:
             self._finish(complete=not over_time)
+
+    def _start_audio_on_time(self) -> None:
+        """Start the song exactly when the lead-in clock reaches 0.
+
+        Waits (still reading inputs) for that moment rather than starting at the
+        first frame past it, so re-anchoring the clock to the audio start moves
+        song time by the length of the ``play()`` call, not by up to a frame.
+        """
+        # The clock reads what is *heard* (start time minus the output latency),
+        # so the audio must start when the lead-in clock reads -latency.
+        t = time.perf_counter()
+        start_perf = t - self.clock.to_song_time(t) - self.audio_offset_s
+        while time.perf_counter() < start_perf:
+            self.app.poll()
+        t_play = self.audio.play(0.0)
+        self.clock.start(0.0, at_perf_s=t_play)
+        self._audio_started = True
 
     def _finish(self, *, complete: bool) -> None:
         if complete:
