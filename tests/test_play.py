@@ -97,3 +97,39 @@ def test_sigterm_mid_song_flushes_everything(tmp_path, capsys):
     assert rejudged["players"][0]["judgements"]["perfect"] == r["players"][0]["judgements"][
         "perfect"]
     assert log.exists()
+
+
+def test_song_clock_does_not_jump_when_the_audio_starts(tmp_path, monkeypatch):
+    """The lead-in clock hands over to the audio-anchored clock within a millisecond."""
+    monkeypatch.setenv("DRUM_DIPLOMACY_HOME", str(tmp_path))
+    from game.app.app import App
+    from game.app.outputs import PlayOutputs
+    from game.app.play import setups_for
+    from game.app.scenes.gameplay import GameplayScene
+    from game.app.sources import parse_source
+    from game.audio.player import AudioPlayer
+    from game.engine.windows import STANDARD
+    from game.formats.library import load_song
+
+    audio = AudioPlayer()
+    assert audio.open()
+    app = App(size=(640, 360), services={"audio": audio})
+    chart = load_song("first-contact")
+    cfg = PlayConfig("first-contact", "auto", "auto")
+    scene = GameplayScene(app, chart, setups_for(chart, cfg),
+                          (parse_source("auto"), parse_source("auto")), STANDARD, PlayOutputs(),
+                          lead_in_s=0.3)
+    app.push(scene)
+    drift = []
+    try:
+        t_end = time.perf_counter() + 0.8
+        while time.perf_counter() < t_end:
+            scene.update(time.perf_counter())
+            t = time.perf_counter()
+            drift.append(scene.clock.to_song_time(t) - t)
+            time.sleep(1 / 60)
+    finally:
+        app.pop()
+        audio.close()
+    assert scene._audio_started
+    assert max(drift) - min(drift) < 0.002  # song time runs with the wall clock, no jump
