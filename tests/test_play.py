@@ -133,3 +133,59 @@ def test_song_clock_does_not_jump_when_the_audio_starts(tmp_path, monkeypatch):
         audio.close()
     assert scene._audio_started
     assert max(drift) - min(drift) < 0.002  # song time runs with the wall clock, no jump
+
+
+def _wav(path, seconds: float = 2.0) -> None:
+    import wave
+
+    import numpy as np
+
+    n = int(44100 * seconds)
+    data = (np.sin(np.arange(n) * 0.05) * 8000).astype("<i2")
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(44100)
+        w.writeframes(np.repeat(data, 1).tobytes())
+
+
+def test_drum_stem_is_muted_while_its_player_misses(tmp_path, monkeypatch):
+    """A song with stems: P1's drum stem goes silent on a miss and returns on a hit."""
+    monkeypatch.setenv("DRUM_DIPLOMACY_HOME", str(tmp_path))
+    from game.app.app import App
+    from game.app.outputs import PlayOutputs
+    from game.app.scenes.gameplay import GameplayScene
+    from game.app.sources import parse_source
+    from game.audio.player import AudioPlayer
+    from game.engine.events import HitEvent
+    from game.engine.session import PlayerSetup
+    from game.engine.windows import STANDARD
+    from game.formats.beatmap import load_beatmap
+
+    for name in ("backing.wav", "p1.wav", "p2.wav"):
+        _wav(tmp_path / name)
+    beatmap = tmp_path / "stems.beatmap"
+    beatmap.write_text("drum-diplomacy beatmap 1\n[song]\nid = stems\ntitle = Stems\n"
+                       "stem_backing = backing.wav\nstem_p1 = p1.wav\nstem_p2 = p2.wav\n"
+                       "[tempo]\n1 120 4/4\n[p1 easy]\nbar 1\nSD |x-x-|\n"
+                       "[p2 easy]\nbar 1\nSD |x-x-|\n")
+    chart = load_beatmap(beatmap)
+    audio = AudioPlayer()
+    assert audio.open()
+    app = App(size=(640, 360), services={"audio": audio})
+    setups = (PlayerSetup("p1", "easy"), PlayerSetup("p2", "easy"))
+    scene = GameplayScene(app, chart, setups, (parse_source("keyboard"), parse_source("auto")),
+                          STANDARD, PlayOutputs(), lead_in_s=0.0, folder=tmp_path)
+    try:
+        drums = audio.track_channel("drums:0")
+        assert drums.get_volume() > 0
+        notes = chart.notes("p1", "easy")
+        # a hit far off the first note's window misses nothing yet; let it pass unhit
+        for j in scene.session.advance(notes[0].time_s + 0.2):
+            scene._judged(j)
+        assert drums.get_volume() == 0.0  # missed: P1's drums go silent
+        scene._judged(scene.session.feed(HitEvent(0, notes[1].time_s, None, 1, 100, "keyboard")))
+        assert drums.get_volume() > 0  # hit again: back
+    finally:
+        scene.close()
+        audio.close()

@@ -105,7 +105,8 @@ def close_services(services: dict[str, Any]) -> None:
 def gameplay_scene(app: Any, chart: Chart, setups: tuple[PlayerSetup, PlayerSetup],
                    specs: tuple[SourceSpec, SourceSpec], *, outputs: PlayOutputs | None = None,
                    windows: str | None = None, lead_in_s: float = 3.0,
-                   max_seconds: float | None = None, show_results: bool = True) -> Any:
+                   max_seconds: float | None = None, show_results: bool = True,
+                   folder: Path | None = None) -> Any:
     """A GameplayScene set up from the settings (keys, offsets, scroll speed, hit sounds).
 
     When the song ends, :func:`finish_play` records it and shows the results
@@ -126,7 +127,7 @@ def gameplay_scene(app: Any, chart: Chart, setups: tuple[PlayerSetup, PlayerSetu
         outputs or _env_outputs(),
         on_finished=lambda scene, report: finish_play(app, scene, report,
                                                       show_results=show_results),
-        lead_in_s=lead_in_s, max_seconds=max_seconds,
+        lead_in_s=lead_in_s, max_seconds=max_seconds, folder=folder,
         bindings=bindings, input_offsets_s=(offsets[0], offsets[1]),
         audio_offset_s=getattr(getattr(settings, "audio", None), "audio_offset_ms", 0.0) / 1e3,
         scroll_speed=getattr(getattr(settings, "display", None), "scroll_speed", 1.0),

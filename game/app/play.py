@@ -13,7 +13,7 @@ from game.engine.errors import GameError
 from game.engine.session import PlayerSetup, Session
 from game.engine.voices import KEYBOARD_5
 from game.engine.windows import windows_named
-from game.formats.library import load_song
+from game.formats.library import load_song, resolve_beatmap
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +82,8 @@ def _play_in_window(chart: Chart, setups: tuple[PlayerSetup, PlayerSetup],
     outputs.open()
     scene = gameplay_scene(app, chart, setups, specs, outputs=outputs, windows=cfg.windows,
                            lead_in_s=cfg.lead_in_s, max_seconds=cfg.max_seconds,
-                           show_results=cfg.show_results)
+                           show_results=cfg.show_results,
+                           folder=resolve_beatmap(cfg.song).parent)
     try:
         app.run(scene)
     finally:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from bisect import bisect_right
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pygame
@@ -52,6 +53,10 @@ class GameplayScene(Scene):
         Each player's calibrated input latency, taken off their hits' times.
     audio_offset_s : float
         Calibrated audio output latency.
+    folder : Path, optional
+        The beatmap's folder: its ``audio`` and stem files are relative to it.
+        Stems are ``stem_backing``, ``stem_p1``, ``stem_p2`` in the ``[song]``
+        block; with them, a player's drum stem is muted while they miss.
     """
 
     name = "gameplay"
@@ -64,7 +69,7 @@ class GameplayScene(Scene):
                  input_offsets_s: tuple[float, float] = (0.0, 0.0),
                  audio_offset_s: float = 0.0, scroll_speed: float = 1.0,
                  hit_sounds: tuple[bool, bool] = (True, True),
-                 max_seconds: float | None = None) -> None:
+                 max_seconds: float | None = None, folder: Path | None = None) -> None:
         super().__init__(app)
         self.chart = chart
         self.setups = setups
@@ -84,6 +89,7 @@ class GameplayScene(Scene):
         self.scroll_speed = scroll_speed
         self.hit_sounds = hit_sounds
         self.max_seconds = max_seconds
+        self.folder = folder
         self.audio = app.services.get("audio")
         self._keymap = self.bindings.lookup()
         self._live = {i for i, s in enumerate(specs) if s.kind == "keyboard"}
@@ -114,13 +120,30 @@ class GameplayScene(Scene):
         self._end_s = chart.length_s + 1.0
         if self.audio is not None:
             self.audio.stop()
-            self.audio.load_song(self._audio_file(), chart=chart)
+            self._load_audio()
         self.clock.start(-self.lead_in_s)
         self._wall_start = time.perf_counter()
 
-    def _audio_file(self) -> str | None:
-        audio = self.chart.meta.audio
-        return audio if audio else None
+    def _file(self, name: str | None) -> str | None:
+        if not name:
+            return None
+        return str(self.folder / name) if self.folder is not None else name
+
+    def _load_audio(self) -> None:
+        """The song's stems if it has them, else its audio, else a click track."""
+        extra = dict(self.chart.meta.extra)
+        drums = {p: self._file(extra.get(f"stem_p{p + 1}")) for p in (0, 1)}
+        stems = {p: f for p, f in drums.items() if f}
+        try:
+            if stems:
+                self.audio.load_stems(self._file(extra.get("stem_backing")), stems)
+            else:
+                self.audio.load_song(self._file(self.chart.meta.audio), chart=self.chart)
+        except (pygame.error, OSError, ValueError) as exc:
+            from game.app.scenes.title import report_error
+
+            report_error(self.app, f"cannot play this song's audio ({exc}); using a click")
+            self.audio.load_song(None, chart=self.chart)
 
     def restart(self) -> None:
         """Start the song again from the countdown (a new session)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from pathlib import Path
 from typing import Any
 
 import pygame
@@ -240,7 +241,8 @@ class PlayerSetupScene(MenuScene):
                                    name=self.play_name(i))
                        for i, part in enumerate(("p1", "p2")))
         self.app.push(gameplay_scene(self.app, self.chart, (setups[0], setups[1]),
-                                     (self.spec(0), self.spec(1))))
+                                     (self.spec(0), self.spec(1)),
+                                     folder=Path(self.entry["beatmap"]).parent))
 
     # settings ----------------------------------------------------------------------
     def _prefs_key(self) -> tuple[Any, ...]:
