@@ -65,8 +65,14 @@ def _pct(xs: list[float], q: float) -> float:
     return xs[min(len(xs) - 1, round(q * (len(xs) - 1)))]
 
 
-def run(chart: Chart, screen: pygame.Surface, frames: int, start_s: float) -> dict[str, float]:
-    """Play ``frames`` frames from ``start_s`` and time each; returns figures in ms."""
+def run(chart: Chart, screen: pygame.Surface, frames: int, start_s: float, *,
+        reference: bool = False) -> dict[str, float]:
+    """Play ``frames`` frames from ``start_s`` and time each; returns figures in ms.
+
+    With ``reference``, each frame's draw is replaced by one plain copy of a
+    window-sized surface onto the window: the floor any full redraw pays on this
+    machine at this moment (memory speed varies a lot on shared machines).
+    """
     session = Session(chart)
     events = (HumanBot(sd_ms=20, miss_rate=0.05, seed=1).play(session.notes[0], player=0)
               + HumanBot(sd_ms=20, bias_ms=12, drift_ms=8, miss_rate=0.05, seed=2).play(
@@ -96,8 +102,11 @@ def run(chart: Chart, screen: pygame.Surface, frames: int, start_s: float) -> di
         t0 = time.perf_counter()
         live = session.live_duet()
         t1 = time.perf_counter()
-        view.draw(screen, now, recent=recent, live=live,
-                  countdown=-now if now < 0 else None)
+        if reference:
+            screen.blit(view.background, (0, 0))
+        else:
+            view.draw(screen, now, recent=recent, live=live,
+                      countdown=-now if now < 0 else None)
         t2 = time.perf_counter()
         pygame.display.flip()
         t3 = time.perf_counter()
@@ -143,6 +152,9 @@ def main() -> None:
         print(f"  draw+flip   median {r['total_median']:.3f} ms   p99 {r['total_p99']:.3f} ms"
               f"   max {r['total_max']:.3f} ms")
         print(f"  (live_duet() per frame, outside the view: median {r['live_median']:.3f} ms)")
+        ref = run(chart, screen, args.frames // 2, start, reference=True)
+        print(f"  reference, same loop with the draw replaced by one full-window copy: median "
+              f"{ref['draw_median']:.3f} ms (the floor of any full redraw here, right now)")
     print("\ntargets (1280x720, dense): median <= 1.5 ms, p99 <= 3 ms")
     pygame.display.quit()
 

@@ -132,7 +132,9 @@ def test_song_clock_does_not_jump_when_the_audio_starts(tmp_path, monkeypatch):
         app.pop()
         audio.close()
     assert scene._audio_started
-    assert max(drift) - min(drift) < 0.002  # song time runs with the wall clock, no jump
+    # song time runs with the wall clock: no jump (starting at the first frame past 0
+    # would shift it by up to a frame, ~16 ms)
+    assert max(drift) - min(drift) < 0.005
 
 
 def _wav(path, seconds: float = 2.0) -> None:

@@ -20,8 +20,8 @@ from game.engine.tempo import TempoMap
 from game.engine.voices import KEYBOARD_5, Voice
 from game.formats.library import load_song
 from game.ui import theme
-from game.ui.gameplay_view import GameplayView, PlayerLook, compute_layout, outside
-from game.ui.highway import lane_family, note_y, visible_range
+from game.ui.gameplay_view import GameplayView, PlayerLook, compute_layout
+from game.ui.highway import lane_family, note_y
 from game.ui.hud import error_x, tick_level
 from game.ui.sync_meter import ahead_text, needle_angle
 from game.ui.text import TextCache
@@ -52,11 +52,6 @@ def sparse_chart() -> Chart:
                  {("p1", "expert"): sort_notes(p1), ("p2", "expert"): sort_notes(p2)})
 
 
-def quiet(session: Session):
-    """The live duet figures with nothing played yet."""
-    return session.live_duet()
-
-
 def note_xy(view: GameplayView, player: int, index: int, now_s: float) -> tuple[int, int]:
     """Where the formula puts a note's centre on screen."""
     hwy = view.highways[player]
@@ -71,17 +66,15 @@ def brightness(c: pygame.Color) -> int:
     return c.r + c.g + c.b
 
 
+def region(surface: pygame.Surface, rect: pygame.Rect) -> bytes:
+    return pygame.image.tobytes(surface.subsurface(rect), "RGB")
+
+
 # pure helpers ------------------------------------------------------------------------
 def test_note_y_puts_notes_on_the_hit_line_at_their_time_and_above_before():
     assert note_y(5.0, 5.0, 600, 648) == 600
     assert note_y(6.0, 5.0, 600, 648) == pytest.approx(600 - 648)
     assert note_y(4.5, 5.0, 600, 648) == pytest.approx(600 + 324)  # passed: below the line
-
-
-def test_visible_range_bisects():
-    times = [0.0, 1.0, 2.0, 3.0, 4.0]
-    assert visible_range(times, 2.0, 1.0, 0.5) == (2, 4)
-    assert visible_range(times, -5.0, 1.0, 0.5) == (0, 0)
 
 
 def test_error_x_early_left_late_right_clamped():
@@ -119,15 +112,6 @@ def test_layout_fits_and_keeps_highways_apart():
         assert lay.panels[0].right <= a.left and b.right <= lay.panels[1].left
         assert lay.pixels_per_second == pytest.approx(0.9 * size[1])
         assert screen.contains(lay.error_bars[0]) and screen.contains(lay.error_bars[1])
-
-
-def test_outside_tiles_the_screen_around_holes():
-    screen = pygame.Rect(0, 0, 100, 50)
-    holes = [pygame.Rect(10, 5, 20, 30), pygame.Rect(60, 5, 20, 30)]
-    rects = outside(screen, holes)
-    area = sum(r.width * r.height for r in rects)
-    assert area == 100 * 50 - 2 * 20 * 30
-    assert not any(r.colliderect(h) for r in rects for h in holes)
 
 
 def test_text_cache_renders_once_per_distinct_string():
@@ -171,14 +155,14 @@ def test_a_note_is_drawn_where_the_formula_says():
     surface = pygame.Surface((1280, 720))
     view.resize(surface.get_size())
     now = 0.6  # the snare at 1.0 s is 0.4 s away: well on the highway
-    view.draw(surface, now, recent=[], live=quiet(session))
+    view.draw(surface, now, recent=[], live=session.live_duet())
     x, y = note_xy(view, 0, 0, now)
     note_px = surface.get_at((x, y))
     assert note_px != view.background.get_at((x, y))
     assert brightness(note_px) > 350  # a light gem on a dark highway
     assert brightness(surface.get_at((x, y - 40))) < 200  # nothing just above it
     # the same note 0.1 s later has moved down by 0.1 s x pixels per second
-    view.draw(surface, now + 0.1, recent=[], live=quiet(session))
+    view.draw(surface, now + 0.1, recent=[], live=session.live_duet())
     x2, y2 = note_xy(view, 0, 0, now + 0.1)
     assert y2 - y == pytest.approx(0.1 * view.layout.pixels_per_second, abs=1)
     assert brightness(surface.get_at((x2, y2))) > 350
@@ -190,7 +174,7 @@ def test_kick_notes_span_the_highway():
     surface = pygame.Surface((1280, 720))
     view.resize(surface.get_size())
     now = 2.7  # kick at 3.0 s
-    view.draw(surface, now, recent=[], live=quiet(session))
+    view.draw(surface, now, recent=[], live=session.live_duet())
     _, y = note_xy(view, 0, 2, now)
     hwy = view.layout.highways[0]
     for x in (hwy.x + hwy.width // 4, hwy.centerx, hwy.right - hwy.width // 4):
@@ -203,17 +187,72 @@ def test_a_judged_note_is_no_longer_drawn():
     surface = pygame.Surface((1280, 720))
     view.resize(surface.get_size())
     now = 0.9
-    view.draw(surface, now, recent=[], live=quiet(session))
+    view.draw(surface, now, recent=[], live=session.live_duet())
     x, y = note_xy(view, 0, 0, now)
     assert brightness(surface.get_at((x, y))) > 350
     j = session.feed(HitEvent(0, 0.92, lane=1))  # the snare at 1.0 s, 80 ms early
     assert j.grade is Grade.GOOD and j.note_index == 0
-    view.draw(surface, now, recent=[j], live=quiet(session))
+    view.draw(surface, now, recent=[j], live=session.live_duet())
     assert brightness(surface.get_at((x, y))) < 200
     # and it stays gone as the song moves on (no lane flash this time)
-    view.draw(surface, now + 0.05, recent=[], live=quiet(session))
+    view.draw(surface, now + 0.05, recent=[], live=session.live_duet())
     x, y = note_xy(view, 0, 0, now + 0.05)
     assert brightness(surface.get_at((x, y))) < 200
+
+
+def test_notes_painted_out_as_judged_match_a_fresh_paint():
+    """Notes are painted into scrolling strips and painted out when judged: after a busy
+    stretch of play the highways must look exactly as a new view paints them."""
+    tempo = TempoMap.constant(160.0)
+    voices = (Voice.HIHAT_CLOSED, Voice.SNARE, Voice.TOM_HIGH, Voice.CRASH, Voice.KICK)
+    parts = {(p, "expert"): sort_notes([make_note(tempo, k / 4, v, accent=k % 4 == 0,
+                                                  ghost=k % 4 == 3)
+                                        for k in range(96) for v in voices[k % 2::2]])
+             for p in ("p1", "p2")}
+    session = Session(Chart(SongMeta("dense", "Dense"), tempo, (), parts))
+    events = sorted(HumanBot(sd_ms=20, miss_rate=0.1, seed=4).play(session.notes[0], player=0)
+                    + HumanBot(sd_ms=30, miss_rate=0.1, seed=5).play(session.notes[1],
+                                                                     player=1),
+                    key=lambda e: e.time_s)
+    view = GameplayView(session, players=LOOKS)
+    surface = pygame.Surface((1280, 720))
+    recent: list[Judgement] = []
+    nxt = 0
+    for f in range(200):
+        now = f / 60
+        while nxt < len(events) and events[nxt].time_s <= now:
+            recent.append(session.feed(events[nxt]))
+            nxt += 1
+        recent.extend(session.advance(now))
+        view.draw(surface, now, recent=recent[-48:], live=session.live_duet())
+    assert sum(session.judges[0].judged) > 50
+    fresh_surface = pygame.Surface((1280, 720))
+    view.draw(surface, now, recent=[], live=session.live_duet())
+    GameplayView(session, players=LOOKS).draw(fresh_surface, now, recent=[],
+                                              live=session.live_duet())
+    for hwy in view.highways:
+        assert region(surface, hwy.view) == region(fresh_surface, hwy.view)
+
+
+def test_painting_out_one_note_keeps_its_overlapping_neighbours():
+    """Accented gems glow into the next lane and kick bars cross every lane: judging one
+    note must leave the notes it overlaps intact."""
+    tempo = TempoMap.constant(120.0)
+    chord = [make_note(tempo, 4.0, v, accent=True)
+             for v in (Voice.HIHAT_CLOSED, Voice.SNARE, Voice.TOM_HIGH, Voice.CRASH, Voice.KICK)]
+    parts = {(p, "expert"): sort_notes(chord) for p in ("p1", "p2")}
+    session = Session(Chart(SongMeta("chord", "Chord"), tempo, (), parts))
+    view = GameplayView(session, players=LOOKS)
+    surface = pygame.Surface((1280, 720))
+    view.draw(surface, 1.6, recent=[], live=session.live_duet())
+    session.feed(HitEvent(0, 2.0, lane=1))  # the snare only
+    view.draw(surface, 1.6, recent=[], live=session.live_duet())
+    fresh = pygame.Surface((1280, 720))
+    GameplayView(session, players=LOOKS).draw(fresh, 1.6, recent=[], live=session.live_duet())
+    hwy = view.highways[0]
+    assert region(surface, hwy.view) == region(fresh, hwy.view)
+    x, y = note_xy(view, 0, 2, 1.6)  # the hi-hat next to it is still there
+    assert brightness(surface.get_at((x, y))) > 350
 
 
 def test_view_only_reads_the_session():
@@ -223,12 +262,8 @@ def test_view_only_reads_the_session():
     view.resize(surface.get_size())
     before = (bytes(session.judges[0].judged), session.player_stats(0), session.now_s)
     for t in (0.0, 1.0, 2.0, 5.0):
-        view.draw(surface, t, recent=[], live=quiet(session))
+        view.draw(surface, t, recent=[], live=session.live_duet())
     assert (bytes(session.judges[0].judged), session.player_stats(0), session.now_s) == before
-
-
-def region(surface: pygame.Surface, rect: pygame.Rect) -> bytes:
-    return pygame.image.tobytes(surface.subsurface(rect), "RGB")
 
 
 def test_sync_meter_changes_from_locked_to_flam():
@@ -288,9 +323,9 @@ def test_judgement_popup_appears_then_fades():
     assert j.grade is Grade.PERFECT
     session.advance(1.05)
     for now, shown in ((1.05, True), (1.0 + theme.POPUP_S + 0.05, False)):
-        view.draw(surface, now, recent=[], live=quiet(session))
+        view.draw(surface, now, recent=[], live=session.live_duet())
         without = region(surface, box)
-        view.draw(surface, now, recent=[j], live=quiet(session))
+        view.draw(surface, now, recent=[j], live=session.live_duet())
         with_popup = region(surface, box)
         assert (with_popup != without) is shown
 
@@ -306,9 +341,9 @@ def test_a_miss_pops_up_too():
     hwy = lay.highways[0]
     box = pygame.Rect(0, 0, hwy.width - 20, round(80 * lay.scale))
     box.center = (hwy.centerx, lay.hit_y - round(170 * lay.scale))
-    view.draw(surface, 1.2, recent=[], live=quiet(session))
+    view.draw(surface, 1.2, recent=[], live=session.live_duet())
     without = region(surface, box)
-    view.draw(surface, 1.2, recent=misses, live=quiet(session))
+    view.draw(surface, 1.2, recent=misses, live=session.live_duet())
     assert region(surface, box) != without
 
 
@@ -327,7 +362,7 @@ def test_hit_error_ticks_land_on_the_right_side(offset_s, side):
     view.resize(surface.get_size())
     j = session.feed(HitEvent(0, 1.0 + offset_s, lane=1))
     assert j.grade is Grade.GREAT
-    view.draw(surface, 1.1, recent=[j], live=quiet(session))
+    view.draw(surface, 1.1, recent=[j], live=session.live_duet())
     xs = tick_xs(surface, view, 0, Grade.GREAT)
     assert xs, "no tick drawn"
     cx = view.error_bars[0].cx

@@ -2,8 +2,18 @@
 
 The view only reads the session (notes, which are judged, scores, the live
 duet figures passed in); it never judges. Everything static is drawn once per
-resize into one background surface; a frame is that blit plus sprites and a
-few cached text surfaces (see ``bench/frame_time.py``).
+resize into one background surface. A frame copies that background, the
+highways copy their pre-painted note strips over it (see :mod:`game.ui.highway`),
+and the rest is a few dozen sprite and cached-glyph blits (see
+``bench/frame_time.py``).
+
+Usage::
+
+    view = GameplayView(session, players=(PlayerLook("Ann", 0, ("D", "F", "S", "E", "V")),
+                                          PlayerLook("Bo", 1, ("J", "K", "L", "I", "N"))))
+    view.resize(screen.get_size())          # and on every window resize
+    view.draw(screen, now_s, recent=recent_judgements, live=session.live_duet(),
+              countdown=-now_s if now_s < 0 else None)
 """
 
 from __future__ import annotations
@@ -91,19 +101,6 @@ def compute_layout(size: tuple[int, int], scroll_speed: float = 1.0) -> ScreenLa
                         (badges[0], badges[1]), panels, (bars[0], bars[1]), centre)
 
 
-def outside(screen: pygame.Rect, holes: Sequence[pygame.Rect]) -> list[pygame.Rect]:
-    """Rectangles tiling ``screen`` except the ``holes`` (which must not overlap in x)."""
-    out: list[pygame.Rect] = []
-    x = screen.left
-    for hole in sorted(holes, key=lambda r: r.x):
-        out.append(pygame.Rect(x, screen.top, hole.left - x, screen.height))
-        out.append(pygame.Rect(hole.left, screen.top, hole.width, hole.top - screen.top))
-        out.append(pygame.Rect(hole.left, hole.bottom, hole.width, screen.bottom - hole.bottom))
-        x = hole.right
-    out.append(pygame.Rect(x, screen.top, screen.right - x, screen.height))
-    return [r for r in out if r.width > 0 and r.height > 0]
-
-
 def judgement_time(j: Judgement, miss_after_s: float) -> float:
     """When a judgement was made: the hit's time, or a passed note's time + its window."""
     if j.hit_time_s is not None:
@@ -162,7 +159,6 @@ class GameplayView:
         self.top = TopBar(size[0], s, session.chart, self.text)
         self.meter = SyncMeter(lay.centre, s, self.text, self.palettes)
         self.background = self._build_background(size)
-        self._bg_rects = outside(pygame.Rect((0, 0), size), [h.view for h in self.highways])
         for hwy in self.highways:
             hwy.capture_fade(self.background)
         self._countdown_disc = theme.ready(theme.glow(theme.supersampled(
@@ -239,16 +235,17 @@ class GameplayView:
             self.resize(surface.get_size())
             lay = self.layout
             assert lay is not None
-        bg = self.background
-        for r in self._bg_rects:  # all but the highways' note areas, which paint themselves
-            surface.blit(bg, r, r)
+        # one straight copy (measured faster than copying around the highways' note areas,
+        # which their strips then cover)
+        surface.blit(self.background, (0, 0))
         self.top.draw(surface, now_s)
         popup, flashes = self._scan_recent(recent, now_s)
         session = self.session
         s = lay.scale
         drawn = 0
         for p in (0, 1):
-            drawn += self.highways[p].draw(surface, now_s, flashes[p])
+            drawn += self.highways[p].draw(surface, now_s, flashes[p],
+                                           sum(session.scores[p].counts))
             j = popup[p]
             if j is not None:
                 r = lay.highways[p]

@@ -27,9 +27,10 @@ from game.engine.tempo import TempoMap
 from game.engine.voices import LaneLayout
 from game.ui import theme
 from game.ui.text import TextCache, blit_text
-from game.ui.theme import WHITE, PlayerPalette, make_gem, mix, rgba
+from game.ui.theme import ACCENT, GHOST, NORMAL, WHITE, PlayerPalette, lane_family, mix, rgba
 
-NORMAL, ACCENT, GHOST = 0, 1, 2
+__all__ = ["Highway", "HighwayGeometry", "lane_family", "note_y"]
+
 FLASH_LEVELS = 8
 _Blit = tuple[pygame.Surface, tuple[int, int]]
 
@@ -40,47 +41,11 @@ def note_y(note_time_s: float, now_s: float, hit_line_y: float,
     return hit_line_y - (note_time_s - now_s) * pixels_per_second
 
 
-def visible_range(times: Sequence[float], now_s: float, ahead_s: float,
-                  behind_s: float) -> tuple[int, int]:
-    """Index range ``[lo, hi)`` of sorted ``times`` within ``[now - behind, now + ahead]``."""
-    return bisect_left(times, now_s - behind_s), bisect_right(times, now_s + ahead_s)
-
-
-def lane_family(name: str) -> str:
-    """The gem family of a lane by its name: hihat, snare, tom, cymbal, kick or other."""
-    n = name.lower()
-    if "kick" in n or "bass" in n:
-        return "kick"
-    if "hat" in n or "pedal" in n:
-        return "hihat"
-    if "snare" in n:
-        return "snare"
-    if "tom" in n:
-        return "tom"
-    if any(k in n for k in ("cymbal", "crash", "ride", "splash", "china")):
-        return "cymbal"
-    return "other"
-
-
 @dataclass(frozen=True, slots=True)
 class HighwayGeometry:
-    """Where one highway sits on screen.
-
-    Attributes
-    ----------
-    rect : pygame.Rect
-        The highway body.
-    hit_y : int
-        The hit line.
-    lane_x : tuple of int
-        Centre x of each lane's notes (kick lanes: the highway's centre).
-    lane_w : int
-        Width of one gem column.
-    kick : tuple of bool
-        Per lane: drawn as a bar across the highway.
-    scale : float
-        Window height / 720.
-    pixels_per_second : float
+    """Where one highway sits on screen: the body ``rect``, the hit line ``hit_y``, the
+    centre x of each lane's notes (kick lanes: the highway's centre), the width of one
+    gem column, which lanes are kick bars, the scale (height / 720) and the scroll speed.
     """
 
     rect: pygame.Rect
@@ -135,8 +100,7 @@ class Highway:
         Key names per lane, shown on the hit line.
     text : TextCache
     judge_reach_s : float
-        How far from the song clock a note can be judged (widest window plus input
-        latency allowance, with a margin); only those are checked each frame.
+        How far from the song clock notes get judged (widest window, input latency).
     """
 
     def __init__(self, notes: tuple[Note, ...], layout: LaneLayout, tempo: TempoMap,
@@ -176,21 +140,9 @@ class Highway:
         self.bar_h = max(4, round(13 * s))
         sprites: dict[tuple[int, int], tuple[pygame.Surface, int, int]] = {}
         for lane, fam in enumerate(self.families):
-            fill = {"hihat": pal.light, "snare": mix(pal.light, WHITE, 0.18),
-                    "tom": mix(pal.primary, pal.light, 0.55), "cymbal": mix(pal.light, WHITE, 0.4),
-                    "kick": mix(pal.primary, pal.light, 0.25)}.get(fam, pal.light)
-            rim = mix(fill, WHITE, 0.55)
-            for kind, k in ((NORMAL, 1.0), (ACCENT, 1.2), (GHOST, 0.7)):
-                w, h = ((self.bar_w, round(self.bar_h * k)) if fam == "kick" else
-                        (round(self.gem_w * k), round(self.gem_h * k)))
-                if kind == ACCENT:
-                    spr = make_gem(fam, (w, h), mix(fill, WHITE, 0.3), WHITE,
-                                   glow_colour=mix(pal.light, WHITE, 0.3), glow_r=round(8 * s))
-                elif kind == GHOST:
-                    spr = make_gem(fam, (w, h), mix(fill, (20, 20, 30), 0.35), rim, alpha=150,
-                                   hollow=True)
-                else:
-                    spr = make_gem(fam, (w, h), fill, rim)
+            size = (self.bar_w, self.bar_h) if fam == "kick" else (self.gem_w, self.gem_h)
+            for kind in (NORMAL, ACCENT, GHOST):
+                spr = theme.note_sprite(fam, kind, size, pal, s)
                 sw, sh = spr.get_size()
                 sprites[(lane, kind)] = (spr, geom.lane_x[lane] - v.x - sw // 2, -(sh // 2))
         self._reach = max(spr.get_height() for spr, _, _ in sprites.values())
@@ -201,57 +153,36 @@ class Highway:
         self._chunks: dict[int, tuple[pygame.Surface, pygame.Surface]] = {}
         self._erased = bytearray(self._n)
         self._last_now: float | None = None
-        self._row = self._body_row(v.width)
-        target = pygame.display.get_surface()
+        self._accounted = 0
+        gems = sorted(x for x, k in zip(geom.lane_x, geom.kick, strict=True) if not k)
+        self._row = theme.body_row(v.width, pal, [(a + b) // 2 - v.x for a, b in pairwise(gems)])
         blank = pygame.transform.scale(self._row, (v.width, self._chunk_h))
-        self._blank = blank.convert() if target is not None else blank
-        lw = v.width
-        self._beat_line = theme.ready(theme.vertical_gradient(
-            (lw, max(1, round(1 * s))), rgba(pal.light, 40), rgba(pal.light, 40)))
-        self._bar_line = theme.ready(theme.vertical_gradient(
-            (lw, max(2, round(2 * s))), rgba(pal.light, 100), rgba(pal.light, 100)))
+        self._blank = blank.convert() if pygame.display.get_surface() else blank
+        self._beat_line, self._bar_line = (theme.ready(theme.vertical_gradient(
+            (v.width, max(th, round(th * s))), rgba(pal.light, a), rgba(pal.light, a)))
+            for th, a in ((1, 40), (2, 100)))
         self._build_flashes(geom)
         self._build_overlay(geom)
 
-    def _body_row(self, width: int) -> pygame.Surface:
-        """One opaque row of the highway body: darker edges, lane separators."""
-        pal = self.palette
-        geom = self.geom
-        assert geom is not None
-        row = pygame.Surface((width, 1))
-        centre, edge = mix(theme.BG_TOP, pal.deep, 0.62), mix(theme.BG_TOP, pal.deep, 0.22)
-        for x in range(width):
-            t = abs(x / max(1, width - 1) * 2 - 1) ** 2
-            row.set_at((x, 0), mix(centre, edge, t))
-        sep = mix(centre, pal.light, 0.16)
-        for x in self._separators():
-            row.set_at((x - self.view.x, 0), sep)
-        return row
-
     def _build_flashes(self, geom: HighwayGeometry) -> None:
+        """Per lane, fading levels of a beam and a lit target (kick: a lit bar)."""
         s = geom.scale
         pal = self.palette
         beam_h = round(geom.pixels_per_second * 0.14)
-        self._flash: dict[int, list[tuple[pygame.Surface, int, int]]] = {}
+        self._flash: dict[int, list[list[_Blit]]] = {}
         for lane, fam in enumerate(self.families):
             if fam == "kick":
-                w, h = self.bar_w + round(20 * s), round(46 * s)
-                beam = theme.vertical_gradient((w, h), rgba(pal.light, 0), rgba(pal.light, 120))
-                lit = make_gem("kick", (self.bar_w, self.bar_h), mix(pal.light, WHITE, 0.5),
-                               WHITE, glow_colour=pal.light, glow_r=round(12 * s))
+                beam, lit = theme.flash_sprites(fam, (self.bar_w, round(22 * s)),
+                                                (self.bar_w, self.bar_h), pal, s, glow_r=6)
             else:
-                w = round(geom.lane_w * 0.72)
-                beam = theme.vertical_gradient((w, beam_h), rgba(pal.light, 0),
-                                               rgba(pal.light, 110))
-                lit = make_gem(fam, (self.gem_w, self.gem_h), mix(pal.light, WHITE, 0.6),
-                               WHITE, glow_colour=pal.light, glow_r=round(12 * s))
-            bh, lh = beam.get_height(), lit.get_height()
-            combo = pygame.Surface((max(w, lit.get_width()), bh + lh // 2), pygame.SRCALPHA)
-            cw = combo.get_width()
-            combo.blit(beam, ((cw - beam.get_width()) // 2, 0))
-            combo.blit(lit, ((cw - lit.get_width()) // 2, bh - lh // 2))
-            x, y = geom.lane_x[lane] - cw // 2, geom.hit_y - bh
-            self._flash[lane] = [(spr, x, y) for spr in theme.alpha_levels(combo, FLASH_LEVELS)]
+                beam, lit = theme.flash_sprites(fam, (round(geom.lane_w * 0.5), beam_h),
+                                                (self.gem_w, self.gem_h), pal, s)
+            x = geom.lane_x[lane]
+            beam_at = (x - beam.get_width() // 2, geom.hit_y - beam.get_height())
+            lit_at = (x - lit.get_width() // 2, geom.hit_y - lit.get_height() // 2)
+            self._flash[lane] = [[(b, beam_at), (g, lit_at)] for b, g in zip(
+                theme.alpha_levels(beam, FLASH_LEVELS), theme.alpha_levels(lit, FLASH_LEVELS),
+                strict=True)]
 
     def _build_overlay(self, geom: HighwayGeometry) -> None:
         """The strike zone drawn over the notes: glow band, kick line, lane targets, keys."""
@@ -262,24 +193,25 @@ class Highway:
         ov = pygame.Surface((r.width, self.view.bottom - top), pygame.SRCALPHA)
         band = theme.vertical_gradient((r.width - round(6 * s), round(26 * s)),
                                        rgba(pal.light, 0), rgba(pal.light, 40))
-        ov.blit(band, (round(3 * s), round(34 * s)))
         hy = geom.hit_y - top
-        kick_ring = make_gem("kick", (self.bar_w, self.bar_h), pal.deep, rgba(pal.light, 210),
-                             hollow=True)
+        kick_ring = theme.make_gem("kick", (self.bar_w, self.bar_h), pal.deep,
+                                   rgba(pal.light, 210), hollow=True, inner_alpha=0)
         blit_text(ov, kick_ring, r.width // 2, hy)
         label_size = round(20 * s)
         for lane, fam in enumerate(self.families):
             if fam == "kick":
                 continue
             rw, rh = round(self.gem_w * 1.08), round(self.gem_h * 1.45)
-            ring = make_gem(fam, (rw, rh), mix(pal.deep, (0, 0, 0), 0.2),
-                            mix(pal.light, WHITE, 0.35), hollow=True)
+            ring = theme.make_gem(fam, (rw, rh), pal.deep, mix(pal.light, WHITE, 0.35),
+                                  hollow=True, inner_alpha=0)
             x = geom.lane_x[lane] - r.x
             blit_text(ov, ring, x, hy)
             key = self.labels[lane]
             size = self.text.fit(key, label_size, rw - round(8 * s))
             blit_text(ov, self.text.render(key, size, WHITE), x, hy + round(1 * s))
-        self._overlay = (theme.ready(ov), (r.x, top))
+        # two sprites: the translucent band blends, the mostly clear targets run-length encode
+        self._overlay = [(theme.ready(band, rle=False), (r.x + round(3 * s), top + round(34 * s))),
+                         (theme.ready(ov, rle=True), (r.x, top))]
 
     def draw_static(self, bg: pygame.Surface) -> None:
         """Draw the highway body, edges and captions (below the hit line) onto ``bg``."""
@@ -309,7 +241,9 @@ class Highway:
         for lane, fam in enumerate(self.families):
             name = self.layout.lanes[lane].name.upper()
             if fam == "kick":
-                img = self.text.render(f"{self.labels[lane]}  ·  KICK", round(16 * s), theme.TEXT)
+                key = self.labels[lane]
+                label = "KICK" if key.upper() == "KICK" else f"{key}  ·  KICK"
+                img = self.text.render(label, round(16 * s), theme.TEXT)
                 tag = theme.rounded_panel((img.get_width() + round(18 * s),
                                            img.get_height() + round(4 * s)), round(8 * s),
                                           rgba(pal.primary, 230), rgba(pal.light, 255))
@@ -320,27 +254,12 @@ class Highway:
             blit_text(bg, self.text.render(name, size, theme.TEXT_DIM, shadow=False),
                       geom.lane_x[lane], geom.hit_y + round(60 * s))
 
-    def _separators(self) -> list[int]:
-        geom = self.geom
-        assert geom is not None
-        xs = sorted(x for x, k in zip(geom.lane_x, geom.kick, strict=True) if not k)
-        return [(a + b) // 2 for a, b in pairwise(xs)]
-
     def capture_fade(self, bg: pygame.Surface) -> None:
         """Copy the finished background under the highway's top edge as a fade-in veil."""
         geom = self.geom
         assert geom is not None
-        rad = round(14 * geom.scale)
         r = pygame.Rect(geom.rect.x, geom.rect.y, geom.rect.width, round(46 * geom.scale))
-        r = r.clip(bg.get_rect())
-        veil = pygame.Surface(r.size, pygame.SRCALPHA)
-        veil.blit(bg, (0, 0), r)
-        ramp = pygame.Surface(r.size, pygame.SRCALPHA)
-        ramp.fill((255, 255, 255, 255))  # opaque over the rounded corners, then fading
-        ramp.blit(theme.vertical_gradient((r.width, r.height - rad), (255, 255, 255, 255),
-                                          (255, 255, 255, 0)), (0, rad))
-        veil.blit(ramp, (0, 0), special_flags=pygame.BLEND_RGBA_MULT)
-        self._veil = (theme.ready(veil, rle=False), r.topleft)
+        self._veil = (theme.fade_veil(bg, r, solid_rows=round(14 * geom.scale)), r.topleft)
 
     # chunks ----------------------------------------------------------------------------
     def _chunk(self, k: int) -> tuple[pygame.Surface, pygame.Surface]:
@@ -364,42 +283,66 @@ class Highway:
         self._chunks[k] = (empty, full)
         return empty, full
 
-    def _note_blits(self, t0: float, t1: float, top: float) -> list[_Blit]:
-        """Unjudged notes with times in ``[t0, t1]`` placed in a chunk whose top is ``top``."""
+    def _note_blits(self, t0: float, t1: float, top: float,
+                    span: tuple[int, int] | None = None) -> list[_Blit]:
+        """Unjudged notes with times in ``[t0, t1]`` placed in a chunk whose top is ``top``
+        (with ``span``: only those reaching into that x range)."""
         pps = self.geom.pixels_per_second  # type: ignore[union-attr]
         judged = self.judged
+        x0, x1 = span if span is not None else (-(1 << 30), 1 << 30)
         out: list[_Blit] = []
         for (times, idx), paint in zip(self._groups, self._paint, strict=True):
             for i in range(bisect_left(times, t0), bisect_right(times, t1)):
-                if not judged[idx[i]]:
-                    spr, x, dy = paint[i]
+                spr, x, dy = paint[i]
+                if not judged[idx[i]] and x < x1 and x + spr.get_width() > x0:
                     out.append((spr, (x, round(top - times[i] * pps) + dy)))
         return out
 
     def _erase(self, g: int, i: int) -> None:
-        """Paint note ``i`` of group ``g`` out of every chunk it shows in."""
+        """Paint note ``i`` of group ``g`` (0 kicks, 1 gems) out of the chunks it shows in."""
         times = self._groups[g][0]
         spr, x, dy = self._paint[g][i]
         pps = self.geom.pixels_per_second  # type: ignore[union-attr]
         h = self._chunk_h
         reach = self._reach / pps
         t = times[i]
-        for k, (empty, full) in self._chunks.items():
-            top = (k + 1) * h
-            r = pygame.Rect(x, round(top - t * pps) + dy, spr.get_width(), spr.get_height())
-            if not r.colliderect(full.get_rect()):
+        y = t * pps
+        sh = spr.get_height()
+        span = (x, x + spr.get_width())
+        for k in range(math.floor((y - dy - sh) / h), math.floor((y - dy) / h) + 1):
+            chunk = self._chunks.get(k)
+            if chunk is None:
                 continue
+            empty, full = chunk
+            top = (k + 1) * h
+            r = pygame.Rect(x, round(top - y) + dy, spr.get_width(), sh)
             full.blit(empty, r.topleft, r)
             full.set_clip(r)
-            full.fblits(self._note_blits(t - reach, t + reach, top))
+            full.fblits(self._note_blits(t - reach, t + reach, top, span))
             full.set_clip(None)
+
+    def _paint_out(self, t0: float, t1: float) -> int:
+        """Paint out every newly judged note with a time in ``[t0, t1]``; how many."""
+        judged, erased = self.judged, self._erased
+        found = 0
+        for g, (times, idx) in enumerate(self._groups):
+            for i in range(bisect_left(times, t0), bisect_right(times, t1)):
+                n = idx[i]
+                if judged[n] and not erased[n]:
+                    self._erase(g, i)
+                    erased[n] = 1
+                    found += 1
+        return found
 
     # drawing (every frame) -------------------------------------------------------------
     def draw(self, surface: pygame.Surface, now_s: float,
-             flashes: Sequence[tuple[int, float]] = ()) -> int:
+             flashes: Sequence[tuple[int, float]] = (), judged_total: int | None = None) -> int:
         """Notes (painted chunks), the strike zone, lane flashes (``(lane, age_s)``).
 
-        Returns how many notes (judged or not) have times in view.
+        ``judged_total`` is how many of the player's notes are judged so far (the
+        score processor's count); with it only notes near the clock are checked
+        for judging while the count matches. Returns how many notes (judged or
+        not) have times in view.
         """
         geom = self.geom
         assert geom is not None
@@ -411,26 +354,25 @@ class Highway:
         k_lo, k_hi = math.floor(y_lo / h), math.floor(y_hi / h)
         for k in [k for k in self._chunks if k < k_lo]:
             del self._chunks[k]
-        # Only notes within judging reach of the clock (since the last frame) can have
-        # been judged meanwhile; a jump back in time repaints everything.
+        # Notes are judged near the clock: scan only judging reach around it (since the
+        # last frame), unless more notes were judged than that scan finds (a hit fed
+        # ahead of the drawn time, the end of the song). A jump back repaints everything.
         last = self._last_now
         if last is not None and now_s < last - 1e-9:
             self._chunks.clear()
             self._erased = bytearray(self._n)
             last = None
         self._last_now = now_s
-        reach = self.judge_reach_s + self._reach / pps
-        t_lo = y_lo / pps if last is None else max(y_lo / pps, min(last, now_s) - reach)
-        t_hi = y_hi / pps if last is None else min(y_hi / pps, now_s + reach)
         for k in range(k_lo, k_hi + 1):
             self._chunk(k)
-        judged, erased = self.judged, self._erased
-        for g, (times, idx) in enumerate(self._groups):
-            for i in range(bisect_left(times, t_lo), bisect_right(times, t_hi)):
-                n = idx[i]
-                if judged[n] and not erased[n]:
-                    self._erase(g, i)
-                    erased[n] = 1
+        reach = self.judge_reach_s + self._reach / pps
+        found = 0
+        if last is not None:
+            found = self._paint_out(min(last, now_s) - reach, now_s + reach)
+        if last is None or judged_total is None or judged_total - self._accounted > found:
+            self._paint_out(y_lo / pps - self._reach / pps, y_hi / pps + self._reach / pps)
+        if judged_total is not None:
+            self._accounted = judged_total
         base = geom.hit_y + y_now
         blits = [(self._chunks[k][1], (v.x, round(base - (k + 1) * h)))
                  for k in range(k_lo, k_hi + 1)]
@@ -438,13 +380,11 @@ class Highway:
         surface.set_clip(v)
         surface.fblits(blits)
         surface.set_clip(clip)
-        ov, pos = self._overlay
-        top = [(ov, pos)]
+        top = list(self._overlay)
         for lane, age in flashes:
             levels = self._flash.get(lane)
             if levels is not None and 0 <= age < theme.FLASH_S:
-                spr, x, y = levels[min(FLASH_LEVELS - 1, int(age / theme.FLASH_S * FLASH_LEVELS))]
-                top.append((spr, (x, y)))
+                top += levels[min(FLASH_LEVELS - 1, int(age / theme.FLASH_S * FLASH_LEVELS))]
         top.append(self._veil)
         surface.fblits(top)
         if k_hi + 1 not in self._chunks:  # paint the next chunk before it is needed

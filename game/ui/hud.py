@@ -69,6 +69,8 @@ class HitErrorBar:
         self._marker = theme.glow(tri, palette.light, round(4 * s), strength=0.9)
         self._marker_off = (-self._marker.get_width() // 2,
                             -self._marker.get_height() + round(4 * s))
+        self._marker_y = self.bar_y - round(10 * s) + self._marker_off[1]
+        self._label_size, self._label_y = round(13 * s), rect.bottom - round(9 * s)
 
     def draw_static(self, bg: pygame.Surface) -> None:
         """Bands, centre line and EARLY / LATE captions."""
@@ -126,15 +128,14 @@ class HitErrorBar:
             level = max(int((n - 1 - k) * by_rank), int(age * by_age) if age > 0 else 0)
             if level < TICK_LEVELS and p[0] is not None:
                 blits.append((p[0][level], p[1]))
-        surface.fblits(blits)
         mean = total / n
         mx = round(error_x(mean, self.cx, self.half_w, self.range_s))
-        surface.blit(self._marker, (mx + self._marker_off[0], self.bar_y - round(10 * self.scale)
-                                    + self._marker_off[1]))
+        blits.append((self._marker, (mx + self._marker_off[0], self._marker_y)))
         ms = round(mean * 1e3)
         label = f"avg {ms:+d} ms" if ms else "avg ±0 ms"
-        self.text.draw_run(surface, label, round(13 * self.scale), theme.TEXT, self.cx,
-                           self.rect.bottom - round(9 * self.scale), shadow=False)
+        self.text.draw_run(None, label, self._label_size, theme.TEXT, self.cx, self._label_y,
+                           shadow=False, out=blits)
+        surface.fblits(blits)
 
 
 class PlayerPanel:
@@ -158,11 +159,16 @@ class PlayerPanel:
         self.score_size = text.fit("8,888,888", round(36 * scale), inner)
         self.combo_size = text.fit("8888", round(56 * scale), inner)
         s = scale
-        self._names = {g: text.render(theme.GRADE_TEXT[g], round(15 * s),
-                                      theme.GRADE_COLOURS[g], shadow=False)
-                       for g in (Grade.PERFECT, Grade.GREAT, Grade.GOOD, Grade.MISS)}
         self.rows = {"score": rect.y + round(44 * s), "acc": rect.y + round(108 * s),
                      "combo": rect.y + round(176 * s), "counts": rect.y + round(232 * s)}
+        # every size and offset the frame needs, worked out once
+        self._acc_size, self._tag_size, self._count_size = (round(28 * s), round(20 * s),
+                                                            round(15 * s))
+        self._gap, self._step = round(8 * s), round(20 * s)
+        self._count_x = self.x if align == "right" else self.x + round(100 * s)
+        self._count_anchor = "midright" if align == "right" else "midleft"
+        self._name_x = self.x - round(44 * s) if align == "right" else self.x
+        self._tag_colour = mix(palette.light, WHITE, 0.3)
 
     def draw_static(self, bg: pygame.Surface) -> None:
         """Panel and captions."""
@@ -176,39 +182,37 @@ class PlayerPanel:
         for key, label in (("score", "SCORE"), ("acc", "ACCURACY"), ("combo", "COMBO")):
             blit_text(bg, self.text.render(label, cap, theme.TEXT_DIM, shadow=False), self.x,
                       self.rows[key] - round(24 * s), self.anchor)
+        y = self.rows["counts"]
+        for g in (Grade.PERFECT, Grade.GREAT, Grade.GOOD, Grade.MISS):
+            name = self.text.render(theme.GRADE_TEXT[g], self._count_size,
+                                    theme.GRADE_COLOURS[g], shadow=False)
+            blit_text(bg, name, self._name_x, y, self.anchor)
+            y += self._step
 
     def draw(self, surface: pygame.Surface, stats: PlayerStats) -> None:
-        """The figures, drawn from cached glyphs."""
-        s = self.scale
+        """The figures, from cached glyphs, in one batch of blits."""
         run = self.text.draw_run
         x, anchor = self.x, self.anchor
-        run(surface, f"{stats.score:,}", self.score_size, WHITE, x, self.rows["score"], anchor)
-        run(surface, f"{stats.accuracy * 100:.2f}%", round(28 * s), self.palette.light, x,
-            self.rows["acc"], anchor)
-        rect = run(surface, str(stats.combo), self.combo_size, WHITE, x, self.rows["combo"],
-                   anchor)
+        out: list[tuple[pygame.Surface, tuple[int, int]]] = []
+        run(None, f"{stats.score:,}", self.score_size, WHITE, x, self.rows["score"], anchor,
+            out=out)
+        run(None, f"{stats.accuracy * 100:.2f}%", self._acc_size, self.palette.light, x,
+            self.rows["acc"], anchor, out=out)
+        rect = run(None, str(stats.combo), self.combo_size, WHITE, x, self.rows["combo"], anchor,
+                   out=out)
         tag = f"×{multiplier_for(stats.combo)}"
-        colour = mix(self.palette.light, WHITE, 0.3)
         if self.align == "right":
-            run(surface, tag, round(20 * s), colour, rect.left - round(8 * s),
-                rect.bottom - round(8 * s), "bottomright")
+            run(None, tag, self._tag_size, self._tag_colour, rect.left - self._gap,
+                rect.bottom - self._gap, "bottomright", out=out)
         else:
-            run(surface, tag, round(20 * s), colour, rect.right + round(8 * s),
-                rect.bottom - round(8 * s), "bottomleft")
+            run(None, tag, self._tag_size, self._tag_colour, rect.right + self._gap,
+                rect.bottom - self._gap, "bottomleft", out=out)
         y = self.rows["counts"]
-        size = round(15 * s)
-        step = round(20 * s)
-        for g, n in ((Grade.PERFECT, stats.perfect), (Grade.GREAT, stats.great),
-                     (Grade.GOOD, stats.good), (Grade.MISS, stats.miss)):
-            name = self._names[g]
-            if self.align == "right":
-                run(surface, str(n), size, theme.TEXT, x, y, "midright", shadow=False)
-                blit_text(surface, name, x - round(44 * s), y, "midright")
-            else:
-                blit_text(surface, name, x, y, "midleft")
-                run(surface, str(n), size, theme.TEXT, x + round(100 * s), y, "midleft",
-                    shadow=False)
-            y += step
+        for n in (stats.perfect, stats.great, stats.good, stats.miss):
+            run(None, str(n), self._count_size, theme.TEXT, self._count_x, y,
+                self._count_anchor, shadow=False, out=out)
+            y += self._step
+        surface.fblits(out)
 
 
 class Popups:
@@ -274,6 +278,8 @@ class TopBar:
         self.row_y = round(30 * s)
         self.width = width
         self.length_s = max(chart.length_s, 1e-6)
+        total = int(chart.length_s + 0.5)
+        self._total = f" / {total // 60}:{total % 60:02d}"
         fill = pygame.Surface((self.bar.width, 1), pygame.SRCALPHA)
         for x in range(self.bar.width):
             fill.set_at((x, 0), (*mix(theme.SKY_BLUE, theme.ORANGE, x / max(1, self.bar.width)),
@@ -313,11 +319,10 @@ class TopBar:
             surface.blit(head, (b.x + w - head.get_width() // 2,
                                 b.centery - head.get_height() // 2))
         sec = self.chart.section_at(now_s)
-        name = sec.name.upper() if sec is not None else "GET READY"
-        blit_text(surface, self.text.render(name, round(24 * s), WHITE), self.width // 2,
-                  self.row_y + round(2 * s))
+        name = sec.name.upper() if sec is not None else ("GET READY" if now_s < 0 else "")
+        if name:
+            blit_text(surface, self.text.render(name, round(24 * s), WHITE), self.width // 2,
+                      self.row_y + round(2 * s))
         t = max(0, int(now_s))
-        total = int(self.length_s + 0.5)
-        clock = f"{t // 60}:{t % 60:02d} / {total // 60}:{total % 60:02d}"
-        self.text.draw_run(surface, clock, round(17 * s), theme.TEXT_DIM, b.right, self.row_y,
-                           "midright")
+        self.text.draw_run(surface, f"{t // 60}:{t % 60:02d}{self._total}", round(17 * s),
+                           theme.TEXT_DIM, b.right, self.row_y, "midright")

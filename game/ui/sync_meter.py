@@ -30,8 +30,8 @@ ZONES: tuple[tuple[str, float, float], ...] = (("locked", 0.0, 10.0), ("tight", 
                                                ("loose", 25.0, 50.0), ("flam", 50.0, SCALE_MS))
 DOT_LEVELS = 8
 NEEDLE_TAU_S = 0.07  #: needle smoothing time constant
-ARC_DOTS = 12  #: the latest shared notes shown as dots inside the gauge
-HISTORY_DOTS = 28  #: ... and in the history strip
+ARC_DOTS = 10  #: the latest shared notes shown as dots inside the gauge
+HISTORY_DOTS = 24  #: ... and in the history strip
 
 
 def needle_angle(mean_asynchrony_ms: float | None, *, scale_ms: float = SCALE_MS,
@@ -56,6 +56,10 @@ def ahead_text(live: DuetStats) -> str:
     return f"{live.ahead.upper()} ahead {round(abs(live.mean_asynchrony_ms))} ms"
 
 
+def _disc(surf: pygame.Surface, ss: int) -> None:
+    pygame.draw.ellipse(surf, WHITE, surf.get_rect())
+
+
 class SyncMeter:
     """Draws the sync meter inside ``rect`` (the column between the highways)."""
 
@@ -74,6 +78,15 @@ class SyncMeter:
         self._angle = 0.0
         self._last_now: float | None = None
         self._build()
+        self._pos = {"team_y": rect.y + round(60 * s), "label_y": self.cy + round(44 * s),
+                     "ahead_y": self.cy + round(86 * s), "ahead_size": round(22 * s),
+                     "spread_y": self.cy + round(110 * s), "spread_size": round(14 * s),
+                     "rate_y": self.rate_bar.y - round(22 * s), "rate_size": round(28 * s),
+                     "dots_y0": self.history.y + round(6 * s) - self._dot_half,
+                     "dots_span": self.history.height - round(12 * s)}
+        hub = self._hub
+        self._hub_blit = (hub, (self.cx - hub.get_width() // 2, self.cy - hub.get_height() // 2))
+        self._no_grade = text.render("—", round(40 * s), theme.TEXT_DIM)
 
     # building --------------------------------------------------------------------------
     def _sector(self, a0: float, a1: float, colour: Sequence[int], r_in: float,
@@ -111,8 +124,8 @@ class SyncMeter:
         d = max(4, round(9 * s))
         self._dots: dict[str, list[pygame.Surface]] = {}
         for name, _, _ in ZONES:
-            dot = theme.supersampled((d, d), lambda surf, ss, c=theme.SYNC_COLOURS[name]:
-                                     pygame.draw.ellipse(surf, c, surf.get_rect()))
+            dot = theme.supersampled((d, d), _disc, base=theme.SYNC_COLOURS[name])
+            dot.fill((*theme.SYNC_COLOURS[name], 255), special_flags=pygame.BLEND_RGBA_MULT)
             self._dots[name] = theme.alpha_levels(dot, DOT_LEVELS)
         self._dot_half = d // 2
         hub_d = round(22 * s)
@@ -193,17 +206,12 @@ class SyncMeter:
     def draw(self, surface: pygame.Surface, now_s: float, live: DuetStats,
              window_s: float) -> None:
         """Draw the live figures; ``window_s`` is how long the stats' window is (8 beats)."""
-        s = self.scale
         t = self.text
-        r = self.rect
+        pos = self._pos
         mean = live.mean_asynchrony_ms
         grade = sync_grade(mean / 1e3) if mean is not None else None
-        t.draw_run(surface, f"{live.team_score:,}", self._team_size, WHITE, self.cx,
-                   r.y + round(60 * s))
         blits = list(self._lit[grade]) if grade is not None else []
-        h = self.history
-        y0 = h.y + 6 * s - self._dot_half
-        span = h.height - 12 * s
+        y0, span = pos["dots_y0"], pos["dots_span"]
         per_s = DOT_LEVELS / max(window_s, 1e-3)
         shown = live.asynchronies[-HISTORY_DOTS:]
         arc_from = len(shown) - ARC_DOTS
@@ -220,23 +228,26 @@ class SyncMeter:
             blits.append((dots[level >> 1], (hx, round(y0 + span * age / window_s))))
         surface.fblits(blits)
         self._draw_needle(surface, self._smoothed(needle_angle(mean), now_s), grade)
-        label_y = self.cy + round(44 * s)
-        if grade is not None:
-            blit_text(surface, self._labels[grade], self.cx, label_y)
-        else:
-            blit_text(surface, t.render("—", round(40 * s), theme.TEXT_DIM), self.cx, label_y)
-        ahead = ahead_text(live)
+        # everything above the needle, in one batch
+        out = [self._hub_blit]
+        label = self._labels[grade] if grade is not None else self._no_grade
+        out.append((label, (self.cx - label.get_width() // 2,
+                            pos["label_y"] - label.get_height() // 2)))
+        cx = self.cx
+        t.draw_run(None, f"{live.team_score:,}", self._team_size, WHITE, cx, pos["team_y"],
+                   out=out)
         colour = (self.palettes[0].light if live.ahead == "p1" else
                   self.palettes[1].light if live.ahead == "p2" else
                   WHITE if live.ahead == "even" else theme.TEXT_DIM)
-        t.draw_run(surface, ahead, round(22 * s), colour, self.cx, self.cy + round(86 * s))
+        t.draw_run(None, ahead_text(live), pos["ahead_size"], colour, cx, pos["ahead_y"],
+                   out=out)
         if live.sync_spread_ms is not None:
-            t.draw_run(surface, f"spread ±{round(live.sync_spread_ms)} ms", round(14 * s),
-                       theme.TEXT_DIM, self.cx, self.cy + round(110 * s), shadow=False)
+            t.draw_run(None, f"spread ±{round(live.sync_spread_ms)} ms", pos["spread_size"],
+                       theme.TEXT_DIM, cx, pos["spread_y"], shadow=False, out=out)
         rate = live.in_sync_rate
-        text = "—" if rate is None else f"{round(rate * 100)}%"
-        t.draw_run(surface, text, round(28 * s), WHITE, self.rate_bar.right,
-                   self.rate_bar.y - round(22 * s), "midright")
+        t.draw_run(None, "—" if rate is None else f"{round(rate * 100)}%", pos["rate_size"],
+                   WHITE, self.rate_bar.right, pos["rate_y"], "midright", out=out)
+        surface.fblits(out)
         if rate:
             w = max(self.rate_bar.height, round(self.rate_bar.width * rate))
             surface.blit(self._rate_fill, self.rate_bar.topleft, (0, 0, w,
@@ -276,5 +287,3 @@ class SyncMeter:
         colour = theme.SYNC_COLOURS[grade] if grade is not None else theme.TEXT_DIM
         pygame.draw.polygon(surface, colour, pts)
         pygame.draw.aalines(surface, colour, True, pts)
-        surface.blit(self._hub, (cx - self._hub.get_width() // 2,
-                                 cy - self._hub.get_height() // 2))

@@ -117,14 +117,16 @@ class TextCache:
             width += g[1]
         return run, width, self.font(size).get_height()
 
-    def draw_run(self, surface: pygame.Surface, text: str, size: int, colour: Sequence[int],
-                 x: float, y: float, anchor: str = "center", *,
-                 shadow: bool = True) -> pygame.Rect:
+    def draw_run(self, surface: pygame.Surface | None, text: str, size: int,
+                 colour: Sequence[int], x: float, y: float, anchor: str = "center", *,
+                 shadow: bool = True,
+                 out: list[tuple[pygame.Surface, tuple[int, int]]] | None = None) -> pygame.Rect:
         """Draw ``text`` glyph by glyph from cached characters, anchored at (x, y).
 
         For strings that change every frame (scores, counters, clocks): no font
-        rendering after the first time each character is seen, only blits.
-        Returns the rectangle covered.
+        rendering after the first time each character is seen, only blits. With
+        ``out`` the blits are appended there (for one ``fblits`` of many runs)
+        instead of drawn. Returns the rectangle covered.
         """
         key = (text, size, colour, shadow)
         laid = self._runs.get(key)
@@ -137,7 +139,10 @@ class TextCache:
         rect = pygame.Rect(0, 0, width, height)
         setattr(rect, anchor, (round(x), round(y)))
         left, top = rect.topleft
-        surface.fblits([(surf, (left + dx, top)) for surf, dx in run])
+        if out is not None:
+            out += [(surf, (left + dx, top)) for surf, dx in run]
+        elif surface is not None:
+            surface.fblits([(surf, (left + dx, top)) for surf, dx in run])
         return rect
 
     def size_of(self, text: str, size: int) -> tuple[int, int]:

@@ -172,7 +172,7 @@ def vertical_gradient(size: tuple[int, int], top: Sequence[int],
     return pygame.transform.scale(col, (w, h))
 
 
-def supersampled(size: tuple[int, int], draw: Callable[[pygame.Surface, int], None], *,
+def supersampled(size: tuple[int, int], draw: Callable[[pygame.Surface, int], object], *,
                  base: Sequence[int] = WHITE, ss: int = 4) -> pygame.Surface:
     """Draw at ``ss`` times the size with ``draw(surface, ss)``, then scale down smoothly.
 
@@ -273,10 +273,11 @@ def gem_shape(surf: pygame.Surface, family: str, r: pygame.Rect, colour: Sequenc
 
 def make_gem(family: str, size: tuple[int, int], fill: Sequence[int], rim: Sequence[int], *,
              glow_colour: Sequence[int] | None = None, glow_r: int = 0, alpha: int = 255,
-             hollow: bool = False) -> pygame.Surface:
+             hollow: bool = False, inner_alpha: int = 70) -> pygame.Surface:
     """A gem sprite: rim, body, a top highlight and a family mark, anti-aliased.
 
     With ``glow_r`` the sprite is ``2 * glow_r`` larger each way (centred the same).
+    ``hollow`` keeps only the rim, over an ``inner_alpha`` tint of ``fill``.
     """
     h = size[1]
 
@@ -286,7 +287,7 @@ def make_gem(family: str, size: tuple[int, int], fill: Sequence[int], rim: Seque
         gem_shape(s, family, full, rim)
         inner = full.inflate(-2 * rim_w, -2 * rim_w)
         if hollow:
-            gem_shape(s, family, inner, rgba(fill, 70))
+            gem_shape(s, family, inner, rgba(fill, inner_alpha))
             return
         gem_shape(s, family, inner, fill)
         hl = pygame.Surface(full.size, pygame.SRCALPHA)
@@ -310,3 +311,77 @@ def make_gem(family: str, size: tuple[int, int], fill: Sequence[int], rim: Seque
     if alpha < 255:
         sprite.fill((255, 255, 255, alpha), special_flags=pygame.BLEND_RGBA_MULT)
     return ready(sprite)
+
+
+NORMAL, ACCENT, GHOST = 0, 1, 2  #: note kinds
+_KIND_SCALE = {NORMAL: 1.0, ACCENT: 1.2, GHOST: 0.7}
+
+
+def note_sprite(family: str, kind: int, size: tuple[int, int], pal: PlayerPalette,
+                scale: float) -> pygame.Surface:
+    """A note of one lane family: accents bigger, brighter and glowing; ghosts small, dim."""
+    fill = {"hihat": pal.light, "snare": mix(pal.light, WHITE, 0.18),
+            "tom": mix(pal.primary, pal.light, 0.55), "cymbal": mix(pal.light, WHITE, 0.4),
+            "kick": mix(pal.primary, pal.light, 0.25)}.get(family, pal.light)
+    k = _KIND_SCALE[kind]
+    w, h = (size[0], round(size[1] * k)) if family == "kick" else (round(size[0] * k),
+                                                                     round(size[1] * k))
+    if kind == ACCENT:
+        return make_gem(family, (w, h), mix(fill, WHITE, 0.3), WHITE,
+                        glow_colour=mix(pal.light, WHITE, 0.3), glow_r=round(8 * scale))
+    if kind == GHOST:
+        return make_gem(family, (w, h), mix(fill, (20, 20, 30), 0.35), mix(fill, WHITE, 0.55),
+                        alpha=150, hollow=True)
+    return make_gem(family, (w, h), fill, mix(fill, WHITE, 0.55))
+
+
+def flash_sprites(family: str, beam: tuple[int, int], gem: tuple[int, int], pal: PlayerPalette,
+                  scale: float, glow_r: int = 9) -> tuple[pygame.Surface, pygame.Surface]:
+    """A lane's hit flash: a beam of light and the lit, glowing target (two tight sprites)."""
+    ray = vertical_gradient(beam, rgba(pal.light, 0), rgba(pal.light, 115))
+    lit = make_gem(family, gem, mix(pal.light, WHITE, 0.55), WHITE, glow_colour=pal.light,
+                   glow_r=round(glow_r * scale))
+    return ray, lit
+
+
+def lane_family(name: str) -> str:
+    """The gem family of a lane by its name: hihat, snare, tom, cymbal, kick or other."""
+    n = name.lower()
+    if "kick" in n or "bass" in n:
+        return "kick"
+    if "hat" in n or "pedal" in n:
+        return "hihat"
+    if "snare" in n:
+        return "snare"
+    if "tom" in n:
+        return "tom"
+    if any(k in n for k in ("cymbal", "crash", "ride", "splash", "china")):
+        return "cymbal"
+    return "other"
+
+
+def body_row(width: int, pal: PlayerPalette, separators: Sequence[int]) -> pygame.Surface:
+    """One opaque row of a highway body: lit centre, darker edges, lane separators."""
+    row = pygame.Surface((width, 1))
+    centre, edge = mix(BG_TOP, pal.deep, 0.62), mix(BG_TOP, pal.deep, 0.22)
+    for x in range(width):
+        row.set_at((x, 0), mix(centre, edge, abs(x / max(1, width - 1) * 2 - 1) ** 2))
+    for x in separators:
+        row.set_at((x, 0), mix(centre, pal.light, 0.16))
+    return row
+
+
+def fade_veil(bg: pygame.Surface, rect: pygame.Rect, *, solid_rows: int) -> pygame.Surface:
+    """``bg`` under ``rect``, opaque for ``solid_rows`` then fading out downwards.
+
+    Blitted over scrolling notes it makes them fade in at the top of a highway.
+    """
+    r = rect.clip(bg.get_rect())
+    veil = pygame.Surface(r.size, pygame.SRCALPHA)
+    veil.blit(bg, (0, 0), r)
+    ramp = pygame.Surface(r.size, pygame.SRCALPHA)
+    ramp.fill((255, 255, 255, 255))
+    ramp.blit(vertical_gradient((r.width, r.height - solid_rows), (255, 255, 255, 255),
+                                (255, 255, 255, 0)), (0, solid_rows))
+    veil.blit(ramp, (0, 0), special_flags=pygame.BLEND_RGBA_MULT)
+    return ready(veil, rle=False)
