@@ -63,21 +63,7 @@ def test_play_in_a_real_window_with_xtest_keys(tmp_path):
         try:
             sender.focus(sender.find_window("Drum Diplomacy"))
             time.sleep(0.3)
-            sender.tap("q")  # unbound: logged, tells us the song clock
-            row = _wait_for_line(log, lambda r: r.get("key") == "q")
-            perf_at_song_zero = row["t_capture"] - row["t_song"]
-            sent = 0
-            for note in notes[:24]:
-                key = keys.get(note.voice.value)
-                if key is None:
-                    continue
-                target = perf_at_song_zero + note.time_s
-                while time.perf_counter() < target - 0.002:
-                    time.sleep(0.001)
-                while time.perf_counter() < target:
-                    pass
-                sender.tap(key, hold_s=0.005)
-                sent += 1
+            sent = _send_chart(sender, log, notes[:24], keys)
             sender.tap("Escape")  # pause
             time.sleep(0.3)
             game.terminate()  # SIGTERM mid-song: quits cleanly, files flushed
