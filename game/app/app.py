@@ -45,7 +45,8 @@ class App:
     """
 
     def __init__(self, *, size: tuple[int, int] = (1280, 720), fullscreen: bool = False,
-                 services: dict[str, Any] | None = None, title: str = "Drum Diplomacy") -> None:
+                 services: dict[str, Any] | None = None, title: str = "Drum Diplomacy",
+                 collect_stats: bool = False) -> None:
         pygame.display.init()
         pygame.font.init()
         self.fullscreen = fullscreen
@@ -57,6 +58,9 @@ class App:
         self.services: dict[str, Any] = services or {}
         self.running = True
         self.frame_dt_s = 1.0 / display_refresh_hz()
+        #: Keep per-frame and per-poll timings (for ``--stats-json``); off by default
+        #: so a long session in the menus does not grow lists at 1 kHz.
+        self.collect_stats = collect_stats
         self.frame_times_s: list[float] = []
         self.draw_times_s: list[float] = []
         self.flip_times_s: list[float] = []
@@ -196,7 +200,8 @@ class App:
                 while True:
                     self.poll()
                     now = time.perf_counter()
-                    self.poll_intervals_s.append(now - last_poll)
+                    if self.collect_stats:
+                        self.poll_intervals_s.append(now - last_poll)
                     last_poll = now
                     if now >= next_frame or not self.running:
                         break
@@ -213,9 +218,10 @@ class App:
                     self.poll()  # inputs that came in while drawing
                     pygame.display.flip()
                     t2 = time.perf_counter()
-                    self.frame_times_s.append(t2 - t0)
-                    self.draw_times_s.append(t1 - t0)
-                    self.flip_times_s.append(t2 - t1)
+                    if self.collect_stats:
+                        self.frame_times_s.append(t2 - t0)
+                        self.draw_times_s.append(t1 - t0)
+                        self.flip_times_s.append(t2 - t1)
                     self.frames += 1
                     if self.screenshots_dir is not None:
                         self._screenshot(top.name)

@@ -19,7 +19,7 @@ from game.app.sources import SourceSpec
 from game.engine.chart import Chart
 from game.engine.session import PlayerSetup
 from game.engine.windows import windows_named
-from game.input.keyboard import KeyBindings
+from game.input.keyboard import KeyMap
 
 
 def _warn(message: str) -> None:
@@ -120,7 +120,7 @@ def gameplay_scene(app: Any, chart: Chart, setups: tuple[PlayerSetup, PlayerSetu
                for i in (0, 1)]
     sounds = [bool(getattr(prefs[i], "hit_sounds", True)) if prefs else True for i in (0, 1)]
     keys = getattr(settings, "keys", None)
-    bindings = KeyBindings(tuple(keys.p1), tuple(keys.p2)) if keys is not None else None
+    bindings = KeyMap(tuple(keys.p1), tuple(keys.p2)) if keys is not None else None
     return GameplayScene(
         app, chart, setups, specs,
         windows_named(windows or getattr(settings, "windows", "standard")),

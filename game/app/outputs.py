@@ -69,12 +69,14 @@ class PlayOutputs:
         if self.record:
             Replay.of_session(session, sorted(self.events, key=lambda e: e.time_s)).save(
                 self.record)
-        self.write_stats()
         self.last_report = report
         return report
 
     def write_stats(self) -> None:
-        """Write the stats JSON (frames, frame time and input polling interval)."""
+        """Write the stats JSON (frames, frame time and input polling interval).
+
+        Called by whoever ran the loop, once its figures are in.
+        """
         if self.stats_json:
             stats = {"frames": self.frames,
                      "frame_time_ms": _summary_ms(self.frame_times_s),

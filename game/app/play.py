@@ -10,8 +10,7 @@ from game.app.outputs import PlayOutputs
 from game.app.sources import SourceSpec, parse_source, scripted_events
 from game.engine.chart import Chart
 from game.engine.errors import GameError
-from game.engine.session import PlayerSetup, Session
-from game.engine.voices import KEYBOARD_5
+from game.engine.session import PlayerSetup, Session, player_setups
 from game.engine.windows import windows_named
 from game.formats.library import load_song, resolve_beatmap
 
@@ -38,18 +37,9 @@ class PlayConfig:
 
 
 def setups_for(chart: Chart, cfg: PlayConfig) -> tuple[PlayerSetup, PlayerSetup]:
-    """Each player's part, difficulty and lane layout (keyboard5 in the game)."""
-    out = []
-    for i, part in enumerate(("p1", "p2")):
-        have = chart.difficulties(part)
-        if not have:
-            raise GameError(f"{chart.meta.id}: part {part} has no chart")
-        want = (cfg.p1_difficulty, cfg.p2_difficulty)[i] or cfg.difficulty or have[-1]
-        if want not in have:
-            raise GameError(f"{chart.meta.id}: part {part} has no {want!r} chart "
-                            f"(has: {', '.join(have)})")
-        out.append(PlayerSetup(part, want, KEYBOARD_5, name=f"P{i + 1}"))
-    return out[0], out[1]
+    """Each player's part and difficulty, in the keyboard5 layout the game shows."""
+    return player_setups(chart, (cfg.p1_difficulty or cfg.difficulty,
+                                 cfg.p2_difficulty or cfg.difficulty))
 
 
 def run_play(cfg: PlayConfig) -> dict[str, Any]:
@@ -78,7 +68,7 @@ def _play_in_window(chart: Chart, setups: tuple[PlayerSetup, PlayerSetup],
     settings = services["settings"]
     display = settings.display
     app = App(size=(display.width, display.height), fullscreen=display.fullscreen,
-              services=services)
+              services=services, collect_stats=bool(cfg.stats_json))
     outputs.open()
     scene = gameplay_scene(app, chart, setups, specs, outputs=outputs, windows=cfg.windows,
                            lead_in_s=cfg.lead_in_s, max_seconds=cfg.max_seconds,
@@ -110,7 +100,7 @@ def _play_headless(chart: Chart, setups: tuple[PlayerSetup, PlayerSetup],
     stop = _StopFlag()
     events = [e for i in (0, 1)
               for e in scripted_events(specs[i], player=i, chart=chart, setup=setups[i])]
-    with stop.installed():
+    with stop:
         # No live input: judge as fast as the engine goes, in song-time order.
         for e in sorted(events, key=lambda e: e.time_s):
             if stop.requested:
@@ -120,7 +110,9 @@ def _play_headless(chart: Chart, setups: tuple[PlayerSetup, PlayerSetup],
             session.advance(e.time_s)
         if not stop.requested:
             session.finish()
-    return outputs.close(session)
+    report = outputs.close(session)
+    outputs.write_stats()  # no window: no frames, no polling
+    return report
 
 
 class _StopFlag:
@@ -132,9 +124,6 @@ class _StopFlag:
 
     def _handler(self, signum: int, frame: Any) -> None:
         self.requested = True
-
-    def installed(self) -> _StopFlag:
-        return self
 
     def __enter__(self) -> _StopFlag:
         try:

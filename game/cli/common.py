@@ -8,30 +8,16 @@ from typing import Any
 from game.engine.chart import Chart
 from game.engine.errors import GameError
 from game.engine.session import PlayerSetup
+from game.engine.session import player_setups as session_setups
 from game.engine.voices import layout_named
 from game.engine.windows import windows_named
 
 
-def hardest(chart: Chart, part: str) -> str:
-    """The hardest difficulty charted for ``part``."""
-    have = chart.difficulties(part)
-    if not have:
-        raise GameError(f"{chart.meta.id}: part {part} has no notes at any difficulty")
-    return have[-1]
-
-
 def player_setups(chart: Chart, args: Any) -> tuple[PlayerSetup, PlayerSetup]:
     """P1/P2 setups from ``--difficulty``, ``--p1-difficulty``, ``--layout``."""
-    layout = layout_named(args.layout)
-    setups = []
-    for i, part in enumerate(("p1", "p2")):
-        diff = getattr(args, f"p{i + 1}_difficulty", None) or args.difficulty or hardest(chart,
-                                                                                          part)
-        if diff not in chart.difficulties(part):
-            have = ", ".join(chart.difficulties(part)) or "none"
-            raise GameError(f"{chart.meta.id}: part {part} has no {diff!r} chart (has: {have})")
-        setups.append(PlayerSetup(part, diff, layout, name=f"P{i + 1}"))
-    return setups[0], setups[1]
+    return session_setups(chart, (args.p1_difficulty or args.difficulty,
+                                  args.p2_difficulty or args.difficulty),
+                          layout=layout_named(args.layout))
 
 
 def windows_from(args: Any) -> Any:

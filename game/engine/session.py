@@ -16,7 +16,8 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from game.engine.chart import Chart, Note
+from game.engine.chart import PARTS, Chart, Note
+from game.engine.errors import GameError
 from game.engine.events import HitEvent, Judgement
 from game.engine.judge import ACCENT_HIT_VELOCITY, PlayerJudge
 from game.engine.scoring import PlayerStats, ScoreProcessor
@@ -36,6 +37,28 @@ class PlayerSetup:
     difficulty: str = "expert"
     layout: LaneLayout = KEYBOARD_5
     name: str = ""
+
+
+def player_setups(chart: Chart, difficulties: tuple[str | None, str | None], *,
+                  layout: LaneLayout = KEYBOARD_5) -> tuple[PlayerSetup, PlayerSetup]:
+    """P1 plays part p1, P2 part p2, each at the given difficulty or the hardest charted.
+
+    Raises
+    ------
+    GameError
+        Naming the difficulties the part has, if the asked one is not charted.
+    """
+    out = []
+    for i, part in enumerate(PARTS):
+        have = chart.difficulties(part)
+        if not have:
+            raise GameError(f"{chart.meta.id}: part {part} has no notes at any difficulty")
+        want = difficulties[i] or have[-1]
+        if want not in have:
+            raise GameError(f"{chart.meta.id}: part {part} has no {want!r} chart "
+                            f"(has: {', '.join(have)})")
+        out.append(PlayerSetup(part, want, layout, name=f"P{i + 1}"))
+    return out[0], out[1]
 
 
 @dataclass(frozen=True, slots=True)

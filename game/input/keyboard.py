@@ -1,7 +1,8 @@
-"""Two players on one keyboard: key bindings to (player, lane).
+"""Two players on one keyboard: key names to (player, lane).
 
 The bindings themselves are settings (``game.store.settings.KeyBindings``,
-with the defaults); this module only turns them into a lookup table.
+with the defaults and their validation); this module only turns them into the
+lookup table the gameplay uses.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from dataclasses import dataclass
 
 
 @dataclass(frozen=True, slots=True)
-class KeyBindings:
+class KeyMap:
     """Key names (pygame's ``key.name`` spelling) per player, one per lane."""
 
     p1: tuple[str, ...]

@@ -23,13 +23,16 @@ from game.engine.events import MISS, HitEvent, Judgement
 from game.engine.session import PlayerSetup, Session
 from game.engine.windows import HitWindows
 from game.input.capture import Capture
-from game.input.keyboard import KeyBindings
+from game.input.keyboard import KeyMap
 from game.ui.gameplay_view import GameplayView, PlayerLook
 
 #: Live play: notes are missed only once an input stamped this much earlier
 #: can no longer arrive (device latency compensation makes inputs land late).
 LIVE_LATE_INPUT_S = 0.05
 RECENT_KEEP = 48
+#: The sync meter's rolling figures are recomputed when something was judged,
+#: or at least this often as the 8-beat window slides; not on every frame.
+LIVE_REFRESH_S = 0.1
 
 
 class GameplayScene(Scene):
@@ -65,7 +68,7 @@ class GameplayScene(Scene):
                  specs: tuple[SourceSpec, SourceSpec], windows: HitWindows,
                  outputs: PlayOutputs, *, on_finished: Callable[[GameplayScene, dict[str, Any]],
                                                                 None] | None = None,
-                 lead_in_s: float = 3.0, bindings: KeyBindings | None = None,
+                 lead_in_s: float = 3.0, bindings: KeyMap | None = None,
                  input_offsets_s: tuple[float, float] = (0.0, 0.0),
                  audio_offset_s: float = 0.0, scroll_speed: float = 1.0,
                  hit_sounds: tuple[bool, bool] = (True, True),
@@ -82,7 +85,7 @@ class GameplayScene(Scene):
             from game.store.settings import KeyBindings as DefaultKeys
 
             keys = DefaultKeys()
-            bindings = KeyBindings(keys.p1, keys.p2)
+            bindings = KeyMap(keys.p1, keys.p2)
         self.bindings = bindings
         self.input_offsets_s = input_offsets_s
         self.audio_offset_s = audio_offset_s
@@ -114,6 +117,9 @@ class GameplayScene(Scene):
         self._queue_times = [e.time_s for e in self._queue]
         self._q_next = 0
         self.recent: list[Judgement] = []
+        self._judged_count = 0
+        self._live_stats: Any = None
+        self._live_key: tuple[int, float] = (-1, 0.0)
         self.clock = SongClock(audio_latency_s=self.audio_offset_s)
         self._audio_started = False
         self._paused = False
@@ -208,6 +214,7 @@ class GameplayScene(Scene):
 
     def _judged(self, j: Judgement) -> None:
         self.recent.append(j)
+        self._judged_count += 1
         if self.audio is not None and j.note_index >= 0:
             self.audio.set_player_drums_audible(j.player, j.grade is not MISS)
 
@@ -266,8 +273,17 @@ class GameplayScene(Scene):
     def draw(self, surface: pygame.Surface) -> None:
         now_s = getattr(self, "now_s", self.clock.now())
         countdown = -now_s if now_s < 0 else None
-        self.view.draw(surface, now_s, recent=self.recent, live=self.session.live_duet(),
+        self.view.draw(surface, now_s, recent=self.recent, live=self._live_duet(now_s),
                        countdown=countdown)
+
+    def _live_duet(self, now_s: float) -> Any:
+        """The engine's rolling duet figures, recomputed only when they can have changed."""
+        count, at = self._live_key
+        if (self._live_stats is None or count != self._judged_count
+                or abs(now_s - at) >= LIVE_REFRESH_S):
+            self._live_stats = self.session.live_duet()
+            self._live_key = (self._judged_count, now_s)
+        return self._live_stats
 
     def resize(self, size: tuple[int, int]) -> None:
         self.view.resize(size)
