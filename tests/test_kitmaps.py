@@ -75,7 +75,7 @@ def test_roland_edge_and_rim_notes() -> None:
 
 def test_alesis_and_yamaha_specials() -> None:
     alesis = load_kitmap("alesis")
-    assert alesis.voice_for(23) is V.HIHAT_OPEN
+    assert alesis.voice_for(23) is V.HIHAT_HALF
     assert alesis.voice_for(21) is V.CRASH
     assert alesis.voice_for(39) is V.TOM_FLOOR
     yamaha = load_kitmap("yamaha")
@@ -88,8 +88,13 @@ def test_alesis_and_yamaha_specials() -> None:
 @pytest.mark.parametrize("name", ["default", "gm", "roland", "alesis", "yamaha"])
 def test_every_voice_gm_note_reads_back(name: str) -> None:
     # MIDI export writes Voice.gm_note; every built-in map must read it back.
+    # (the half-open hi-hat has no GM note: the game writes Alesis' 23, which the
+    # default map reads; GM and Yamaha maps do not know it)
     km = load_kitmap(name)
     for voice in Voice:
+        if voice is Voice.HIHAT_HALF and name in ("gm", "yamaha"):
+            assert km.voice_for(voice.gm_note) is None
+            continue
         assert km.voice_for(voice.gm_note) is voice
 
 

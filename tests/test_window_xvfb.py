@@ -136,13 +136,26 @@ def test_whole_game_through_the_menus(tmp_path):
                     sender.tap(n)
                     time.sleep(pause)
 
-            time.sleep(1.0)
+            shots_dir = tmp_path / "shots"
+
+            def shown(scene: str, timeout_s: float = 15.0) -> None:
+                """Wait until the scene's screenshot exists (10th frame, or when left)."""
+                deadline = time.monotonic() + timeout_s
+                while not (shots_dir / f"{scene}.png").exists():
+                    assert time.monotonic() < deadline, f"{scene} never shown"
+                    time.sleep(0.05)
+
+            shown("title")
             press("Down", "Return")            # Settings
+            shown("settings")
             press("Escape")                    # back to the title (cursor stays on Settings)
             press("Down", "Return")            # Calibrate
+            shown("calibration")
             press("Escape")                    # back to the title
             press("Up", "Up", "Return")        # Play -> song select
+            shown("song_select")
             press("Return")                    # First Contact -> player setup
+            shown("player_setup")
             press("Tab", "Down", "Down", "Right", "Right")  # P2 input: keyboard -> bot -> auto
             press("Down", "Return", pause=0.5)  # Start!
             press("Escape", pause=0.6)         # pause during the countdown

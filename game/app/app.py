@@ -71,6 +71,7 @@ class App:
         #: When set, each scene's screen is saved there (for tests and the README).
         self.screenshots_dir = Path(shots) if shots else None
         self._shot_frames: dict[str, int] = {}
+        self._last_shot_scene: str | None = None
 
     @staticmethod
     def _start_key_listener() -> Any:
@@ -149,15 +150,30 @@ class App:
                                            "heavy_modules": heavy}))
         self.quit()
 
+    def _save_shot(self, file_stem: str) -> None:
+        assert self.screenshots_dir is not None
+        self.screenshots_dir.mkdir(parents=True, exist_ok=True)
+        pygame.image.save(self.screen, str(self.screenshots_dir / f"{file_stem}.png"))
+
     def _screenshot(self, name: str) -> None:
-        """Save a scene's 10th frame, and gameplay's every 300th, as PNG."""
+        """Save a scene's 10th frame, and gameplay's every 300th, as PNG.
+
+        A scene left before its 10th frame (a slow machine, a quick key) is saved
+        from its last frame when the next scene is about to draw over it.
+        """
         n = self._shot_frames.get(name, 0) + 1
         self._shot_frames[name] = n
-        if n == 10 or (name == "gameplay" and n % 300 == 0):
-            assert self.screenshots_dir is not None
-            self.screenshots_dir.mkdir(parents=True, exist_ok=True)
-            suffix = "" if n == 10 else f"-{n}"
-            pygame.image.save(self.screen, str(self.screenshots_dir / f"{name}{suffix}.png"))
+        self._last_shot_scene = name
+        if n == 10:
+            self._save_shot(name)
+        elif name == "gameplay" and n % 300 == 0:
+            self._save_shot(f"{name}-{n}")
+
+    def _shot_leaving(self, next_name: str) -> None:
+        """Before ``next_name`` draws: keep the previous scene's frame if it has no shot."""
+        last = self._last_shot_scene
+        if last is not None and last != next_name and 0 < self._shot_frames.get(last, 0) < 10:
+            self._save_shot(last)
 
     # loop ----------------------------------------------------------------------
     def poll(self) -> None:
@@ -213,6 +229,8 @@ class App:
                 t0 = time.perf_counter()
                 top.update(t0)
                 if self.top is top:
+                    if self.screenshots_dir is not None:
+                        self._shot_leaving(top.name)
                     top.draw(self.screen)
                     t1 = time.perf_counter()
                     self.poll()  # inputs that came in while drawing

@@ -170,7 +170,7 @@ def drum_hit(voice: Voice, *, sr: int = SAMPLE_RATE, velocity: int = 100) -> Int
     v = Voice
     durations = {
         v.KICK: 0.35, v.SNARE: 0.22, v.RIMSHOT: 0.25, v.CROSS_STICK: 0.08,
-        v.HIHAT_CLOSED: 0.07, v.HIHAT_PEDAL: 0.05, v.HIHAT_OPEN: 0.40,
+        v.HIHAT_CLOSED: 0.07, v.HIHAT_PEDAL: 0.05, v.HIHAT_OPEN: 0.40, v.HIHAT_HALF: 0.2,
         v.TOM_HIGH: 0.35, v.TOM_MID: 0.40, v.TOM_FLOOR: 0.45,
         v.CRASH: HIT_MAX_S, v.RIDE: 0.45, v.RIDE_BELL: 0.45,
     }
@@ -190,6 +190,8 @@ def drum_hit(voice: Voice, *, sr: int = SAMPLE_RATE, velocity: int = 100) -> Int
         mono, level = _metal(t, sr, seed=44, low_hz=6000.0, tau_s=0.012), 0.45
     elif voice is v.HIHAT_OPEN:
         mono, level = _metal(t, sr, seed=46, low_hz=6000.0, tau_s=0.13), 0.6
+    elif voice is v.HIHAT_HALF:
+        mono, level = _metal(t, sr, seed=23, low_hz=6500.0, tau_s=0.05), 0.6
     elif voice is v.TOM_HIGH:
         mono = _tom(t, sr, 220.0, 0.14)
     elif voice is v.TOM_MID:

@@ -21,6 +21,7 @@ class Voice(enum.Enum):
     HIHAT_CLOSED = "HH"
     HIHAT_OPEN = "OH"
     HIHAT_PEDAL = "HP"
+    HIHAT_HALF = "HF"
     TOM_HIGH = "T1"
     TOM_MID = "T2"
     TOM_FLOOR = "T3"
@@ -64,6 +65,7 @@ _GM_NOTE: dict[Voice, int] = {
     Voice.HIHAT_CLOSED: 42,
     Voice.HIHAT_OPEN: 46,
     Voice.HIHAT_PEDAL: 44,
+    Voice.HIHAT_HALF: 23,  # not in GM; Alesis' half-open note
     Voice.TOM_HIGH: 48,
     Voice.TOM_MID: 45,
     Voice.TOM_FLOOR: 43,
@@ -131,7 +133,7 @@ V = Voice
 KEYBOARD_5 = LaneLayout(
     "keyboard5",
     (
-        Lane("hi-hat", (V.HIHAT_CLOSED, V.HIHAT_OPEN, V.HIHAT_PEDAL)),
+        Lane("hi-hat", (V.HIHAT_CLOSED, V.HIHAT_OPEN, V.HIHAT_HALF, V.HIHAT_PEDAL)),
         Lane("snare", (V.SNARE, V.CROSS_STICK, V.RIMSHOT)),
         Lane("tom", (V.TOM_HIGH, V.TOM_MID, V.TOM_FLOOR)),
         Lane("cymbal", (V.CRASH, V.RIDE, V.RIDE_BELL)),
@@ -143,7 +145,7 @@ KEYBOARD_5 = LaneLayout(
 KIT_9 = LaneLayout(
     "kit9",
     (
-        Lane("hi-hat", (V.HIHAT_CLOSED, V.HIHAT_OPEN)),
+        Lane("hi-hat", (V.HIHAT_CLOSED, V.HIHAT_OPEN, V.HIHAT_HALF)),
         Lane("pedal", (V.HIHAT_PEDAL,)),
         Lane("snare", (V.SNARE, V.CROSS_STICK, V.RIMSHOT)),
         Lane("tom 1", (V.TOM_HIGH,)),

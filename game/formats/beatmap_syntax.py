@@ -33,7 +33,8 @@ VALID_CELLS = " ".join(CELLS)
 
 #: Order of grid rows, top to bottom: cymbals and hats, snare and toms, kick.
 ROW_ORDER: tuple[Voice, ...] = (
-    Voice.CRASH, Voice.RIDE, Voice.RIDE_BELL, Voice.HIHAT_OPEN, Voice.HIHAT_CLOSED,
+    Voice.CRASH, Voice.RIDE, Voice.RIDE_BELL, Voice.HIHAT_OPEN, Voice.HIHAT_HALF,
+    Voice.HIHAT_CLOSED,
     Voice.HIHAT_PEDAL, Voice.TOM_HIGH, Voice.TOM_MID, Voice.TOM_FLOOR, Voice.SNARE,
     Voice.RIMSHOT, Voice.CROSS_STICK, Voice.KICK,
 )
