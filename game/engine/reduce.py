@@ -57,7 +57,8 @@ _CHORD_RANK: dict[Voice, int] = {
     Voice.SNARE: 1, Voice.RIMSHOT: 1, Voice.CROSS_STICK: 1,
     Voice.CRASH: 2,
     Voice.TOM_HIGH: 3, Voice.TOM_MID: 3, Voice.TOM_FLOOR: 3,
-    Voice.HIHAT_CLOSED: 4, Voice.HIHAT_OPEN: 4, Voice.HIHAT_HALF: 4, Voice.RIDE: 4, Voice.RIDE_BELL: 4,
+    Voice.HIHAT_CLOSED: 4, Voice.HIHAT_OPEN: 4, Voice.HIHAT_HALF: 4,
+    Voice.RIDE: 4, Voice.RIDE_BELL: 4,
     Voice.HIHAT_PEDAL: 5,
 }
 
