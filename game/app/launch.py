@@ -106,7 +106,7 @@ def gameplay_scene(app: Any, chart: Chart, setups: tuple[PlayerSetup, PlayerSetu
                    specs: tuple[SourceSpec, SourceSpec], *, outputs: PlayOutputs | None = None,
                    windows: str | None = None, lead_in_s: float = 3.0,
                    max_seconds: float | None = None, show_results: bool = True,
-                   folder: Path | None = None) -> Any:
+                   folder: Path | None = None, kitmap: str | None = None) -> Any:
     """A GameplayScene set up from the settings (keys, offsets, scroll speed, hit sounds).
 
     When the song ends, :func:`finish_play` records it and shows the results
@@ -121,6 +121,12 @@ def gameplay_scene(app: Any, chart: Chart, setups: tuple[PlayerSetup, PlayerSetu
     sounds = [bool(getattr(prefs[i], "hit_sounds", True)) if prefs else True for i in (0, 1)]
     keys = getattr(settings, "keys", None)
     bindings = KeyMap(tuple(keys.p1), tuple(keys.p2)) if keys is not None else None
+    from game.app.kit_player import kit_setups
+    from game.app.scenes.title import report_error
+
+    kits, warnings = kit_setups(specs, settings=settings, kitmap=kitmap)
+    for w in warnings:
+        report_error(app, w)
     return GameplayScene(
         app, chart, setups, specs,
         windows_named(windows or getattr(settings, "windows", "standard")),
@@ -131,7 +137,7 @@ def gameplay_scene(app: Any, chart: Chart, setups: tuple[PlayerSetup, PlayerSetu
         bindings=bindings, input_offsets_s=(offsets[0], offsets[1]),
         audio_offset_s=getattr(getattr(settings, "audio", None), "audio_offset_ms", 0.0) / 1e3,
         scroll_speed=getattr(getattr(settings, "display", None), "scroll_speed", 1.0),
-        hit_sounds=(sounds[0], sounds[1]))
+        hit_sounds=(sounds[0], sounds[1]), kits=kits)
 
 
 def _env_outputs() -> PlayOutputs:

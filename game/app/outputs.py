@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import statistics
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -40,8 +41,10 @@ class PlayOutputs:
     poll_intervals_s: list[float] = field(default_factory=list)
     frames: int = 0
     last_report: dict[str, Any] = field(default_factory=dict)
+    midi_delays_s: list[float] = field(default_factory=list)
     _log: IO[str] | None = None
     _closed: bool = False
+    _log_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def open(self) -> None:
         """Open the input log (line-buffered JSON lines) if one was asked for."""
@@ -51,18 +54,21 @@ class PlayOutputs:
 
     def captured(self, c: Capture) -> None:
         """Log one captured input (bound or not)."""
-        if self._log is not None:
-            self._log.write(json.dumps(c.as_log()) + "\n")
+        line = json.dumps(c.as_log()) + "\n"
+        with self._log_lock:  # keyboard (main thread) and kits (their threads) both log
+            if self._log is not None:
+                self._log.write(line)
 
     def close(self, session: Session) -> dict[str, Any]:
         """Write everything (once); returns the results report."""
         if self._closed:
             return self.last_report
         self._closed = True
-        if self._log is not None:
-            self._log.flush()
-            self._log.close()
-            self._log = None
+        with self._log_lock:
+            if self._log is not None:
+                self._log.flush()
+                self._log.close()
+                self._log = None
         report = session_report(session)
         if self.results_json:
             write_text_atomic(self.results_json, json.dumps(report, indent=2) + "\n")
@@ -82,5 +88,8 @@ class PlayOutputs:
                      "frame_time_ms": _summary_ms(self.frame_times_s),
                      "draw_time_ms": _summary_ms(self.draw_times_s),
                      "flip_time_ms": _summary_ms(self.flip_times_s),
-                     "input_poll_interval_ms": _summary_ms(self.poll_intervals_s)}
+                     "input_poll_interval_ms": _summary_ms(self.poll_intervals_s),
+                     # kit strokes: arrival stamp -> judged by the engine
+                     "midi_to_engine_ms": _summary_ms(self.midi_delays_s),
+                     "midi_strokes": len(self.midi_delays_s)}
             write_text_atomic(self.stats_json, json.dumps(stats, indent=2) + "\n")

@@ -34,6 +34,7 @@ class PlayConfig:
     lead_in_s: float = 3.0
     max_seconds: float | None = None
     show_results: bool = True
+    kitmap: str | None = None
 
 
 def setups_for(chart: Chart, cfg: PlayConfig) -> tuple[PlayerSetup, PlayerSetup]:
@@ -52,6 +53,10 @@ def run_play(cfg: PlayConfig) -> dict[str, Any]:
     except ValueError as exc:
         raise GameError(str(exc)) from None
     outputs = PlayOutputs(cfg.results_json, cfg.record, cfg.stats_json, cfg.input_log)
+    if cfg.headless and any(s.kind == "midi" for s in specs):
+        from game.app.live_headless import play_live_headless
+
+        return play_live_headless(chart, setups, specs, windows, outputs, cfg)
     if cfg.headless:
         return _play_headless(chart, setups, specs, windows, outputs)
     return _play_in_window(chart, setups, specs, windows, outputs, cfg)
@@ -73,7 +78,7 @@ def _play_in_window(chart: Chart, setups: tuple[PlayerSetup, PlayerSetup],
     scene = gameplay_scene(app, chart, setups, specs, outputs=outputs, windows=cfg.windows,
                            lead_in_s=cfg.lead_in_s, max_seconds=cfg.max_seconds,
                            show_results=cfg.show_results,
-                           folder=resolve_beatmap(cfg.song).parent)
+                           folder=resolve_beatmap(cfg.song).parent, kitmap=cfg.kitmap)
     try:
         app.run(scene)
     finally:
@@ -93,11 +98,11 @@ def _play_headless(chart: Chart, setups: tuple[PlayerSetup, PlayerSetup],
                    outputs: PlayOutputs) -> dict[str, Any]:
     live = [s.kind for s in specs if s.live]
     if live:
-        raise GameError(f"--headless plays without a window or ports: {live[0]} input needs "
-                        "them; use auto, bot:... or replay:FILE")
+        raise GameError(f"--headless plays without a window: {live[0]} input needs one; "
+                        "use midi:PORT, auto, bot:... or replay:FILE")
     session = Session(chart, setups, windows=windows)
     outputs.open()
-    stop = _StopFlag()
+    stop = StopFlag()
     events = [e for i in (0, 1)
               for e in scripted_events(specs[i], player=i, chart=chart, setup=setups[i])]
     with stop:
@@ -115,7 +120,7 @@ def _play_headless(chart: Chart, setups: tuple[PlayerSetup, PlayerSetup],
     return report
 
 
-class _StopFlag:
+class StopFlag:
     """SIGTERM sets a flag so the loop ends cleanly and every file is flushed."""
 
     def __init__(self) -> None:
@@ -125,7 +130,7 @@ class _StopFlag:
     def _handler(self, signum: int, frame: Any) -> None:
         self.requested = True
 
-    def __enter__(self) -> _StopFlag:
+    def __enter__(self) -> StopFlag:
         try:
             self._old = signal.signal(signal.SIGTERM, self._handler)
         except ValueError:  # not the main thread

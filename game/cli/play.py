@@ -15,14 +15,19 @@ def register(sub: Any) -> None:
                                    "P2 right half), a bot, autoplay or a replay.")
     p.add_argument("song", metavar="SONG", help="a song id from 'songs', or a beatmap path")
     p.add_argument("--p1", default="keyboard", metavar="SRC",
-                   help="keyboard (default), auto, bot:sd=MS,..., replay:FILE")
+                   help="keyboard (default), midi:PORT (a kit; PORT from 'devices', or "
+                        "tcp:HOST:PORT), auto, bot:sd=MS,..., replay:FILE")
     p.add_argument("--p2", default="keyboard", metavar="SRC", help="as --p1")
     p.add_argument("--difficulty", help="both players' difficulty (default: hardest)")
     p.add_argument("--p1-difficulty")
     p.add_argument("--p2-difficulty")
     p.add_argument("--windows", default="standard", help="casual, standard, strict or P/G/G/M")
     p.add_argument("--headless", action="store_true",
-                   help="no window, no sound; without live input, faster than real time")
+                   help="no window, no sound; with bots and replays only, faster than real "
+                        "time; with a MIDI kit, in real time")
+    p.add_argument("--kit-map", metavar="MAP",
+                   help="kit map for MIDI players: default, gm, roland, alesis, yamaha, one "
+                        "of yours, or a .toml path (default: each kit's saved profile)")
     p.add_argument("--results-json", metavar="FILE", help="write the report (as score --json)")
     p.add_argument("--record", metavar="FILE", help="save a replay")
     p.add_argument("--stats-json", metavar="FILE",
@@ -42,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
     cfg = PlayConfig(args.song, args.p1, args.p2, args.difficulty, args.p1_difficulty,
                      args.p2_difficulty, args.windows, args.headless, args.results_json,
                      args.record, args.stats_json, args.input_log, args.lead_in,
-                     args.max_seconds, not args.no_results)
+                     args.max_seconds, not args.no_results, args.kit_map)
     report = run_play(cfg)
     if not report:
         print("stopped before any result")

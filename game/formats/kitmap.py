@@ -42,6 +42,59 @@ BUILTIN_KITMAPS: dict[str, str] = {
 _VOICE_NAMES = ", ".join(v.name.lower() for v in Voice)
 
 
+@dataclass(frozen=True, slots=True)
+class KitRules:
+    """How a kit's raw messages become strokes: hi-hat pedal, merges, retriggers.
+
+    Read from a kit map's optional ``[hihat]`` and ``[triggers]`` tables.
+
+    Attributes
+    ----------
+    pedal_cc : int
+        Controller number of the hi-hat pedal position (CC4: 0 open .. 127 closed).
+    pedal_notes : frozenset of int
+        Hi-hat notes whose open/closed state comes from the latest pedal
+        position rather than from the note (kits that send one hi-hat note).
+    open_below : int
+        A pedal position below this is an open hi-hat.
+    closed_from : int
+        A pedal position at or above this is a closed hi-hat; in between is
+        half-open. 128 never closes (the kit's own closed note is trusted).
+    pedal_merge_ms : float
+        A pedal note and an open hi-hat note this close together are one
+        stroke (some kits send both): the second is dropped. 0 turns it off.
+    retrigger_ms : float
+        A second hit on the same pad within this many milliseconds ...
+    retrigger_ratio : float
+        ... with a velocity below this fraction of the first is a double
+        trigger and is dropped.
+    crosstalk_ms : float
+        A hit on another pad within this many milliseconds ...
+    crosstalk_ratio : float
+        ... with a velocity below this fraction of that hit is cross-talk and
+        is dropped.
+    """
+
+    pedal_cc: int = 4
+    pedal_notes: frozenset[int] = frozenset()
+    open_below: int = 32
+    closed_from: int = 96
+    pedal_merge_ms: float = 0.0
+    retrigger_ms: float = 10.0
+    retrigger_ratio: float = 0.5
+    crosstalk_ms: float = 3.0
+    crosstalk_ratio: float = 0.1
+
+
+#: Keys of the optional tables, with (type, lowest, highest) for their values.
+_RULE_KEYS: dict[str, dict[str, tuple[type, float, float]]] = {
+    "hihat": {"pedal_cc": (int, 0, 127), "open_below": (int, 0, 128),
+              "closed_from": (int, 0, 128), "pedal_merge_ms": (float, 0, 100)},
+    "triggers": {"retrigger_ms": (float, 0, 100), "retrigger_ratio": (float, 0, 1),
+                 "crosstalk_ms": (float, 0, 100), "crosstalk_ratio": (float, 0, 1)},
+}
+
+
 @dataclass(frozen=True)
 class KitMap:
     """A kit's note map.
@@ -54,11 +107,14 @@ class KitMap:
         One line about the kit and where the map comes from.
     notes : dict of int to Voice
         MIDI note number (0-127) -> voice. Treat as read-only.
+    rules : KitRules
+        Hi-hat pedal and trigger clean-up settings.
     """
 
     name: str
     description: str
     notes: dict[int, Voice] = field(hash=False)
+    rules: KitRules = KitRules()
 
     def voice_for(self, note: int) -> Voice | None:
         """The voice MIDI note ``note`` plays in this kit, or None if it plays none."""
@@ -202,7 +258,57 @@ def _kitmap_from_doc(doc: dict[str, Any], text: str, path: str | None) -> KitMap
                 path=path, line=line,
             ) from None
         notes[number] = voice
-    return KitMap(name=name.strip(), description=description.strip(), notes=notes)
+    rules = _rules_from_doc(doc, text, path, notes)
+    return KitMap(name=name.strip(), description=description.strip(), notes=notes,
+                  rules=rules)
+
+
+def _rules_from_doc(doc: dict[str, Any], text: str, path: str | None,
+                    notes: dict[int, Voice]) -> KitRules:
+    values: dict[str, Any] = {}
+    for table_name, keys in _RULE_KEYS.items():
+        table = doc.get(table_name, {})
+        if not isinstance(table, dict):
+            raise FormatError(f"[{table_name}] must be a table", path=path,
+                              line=_line_of_key(text, table_name))
+        for key, value in table.items():
+            line = _line_of_key(text, key)
+            if table_name == "hihat" and key == "pedal_notes":
+                values[key] = _pedal_notes(value, notes, path, line)
+                continue
+            if key not in keys:
+                known = ", ".join(sorted(keys) + (["pedal_notes"] if table_name == "hihat"
+                                                  else []))
+                raise FormatError(f"unknown key {key!r} in [{table_name}] (expected {known})",
+                                  path=path, line=line)
+            kind, lo, hi = keys[key]
+            ok = (isinstance(value, int | float) and not isinstance(value, bool)
+                  and (kind is float or isinstance(value, int)) and lo <= value <= hi)
+            if not ok:
+                what = "a whole number" if kind is int else "a number"
+                raise FormatError(f"[{table_name}] {key}: expected {what} from {lo:g} to "
+                                  f"{hi:g}, got {value!r}", path=path, line=line)
+            values[key] = kind(value)
+    rules = KitRules(**values)
+    if rules.open_below > rules.closed_from:
+        raise FormatError("[hihat] open_below must not be above closed_from", path=path,
+                          line=_line_of_key(text, "open_below"))
+    return rules
+
+
+def _pedal_notes(value: Any, notes: dict[int, Voice], path: str | None,
+                 line: int | None) -> frozenset[int]:
+    hats = {Voice.HIHAT_CLOSED, Voice.HIHAT_OPEN, Voice.HIHAT_HALF}
+    if not isinstance(value, list):
+        raise FormatError("[hihat] pedal_notes: expected a list of note numbers",
+                          path=path, line=line)
+    out: set[int] = set()
+    for item in value:
+        if isinstance(item, bool) or not isinstance(item, int) or notes.get(item) not in hats:
+            raise FormatError(f"[hihat] pedal_notes: {item!r} is not a hi-hat note of "
+                              "this map", path=path, line=line)
+        out.add(item)
+    return frozenset(out)
 
 
 def _line_of_key(text: str, key: str) -> int | None:
@@ -213,3 +319,23 @@ def _line_of_key(text: str, key: str) -> int | None:
         if pattern.match(line):
             return i
     return None
+
+
+def kitmap_to_toml(kitmap: KitMap) -> str:
+    """The text of a kit map file that :func:`parse_kitmap` reads back as ``kitmap``."""
+    import tomli_w
+
+    doc: dict[str, Any] = {"name": kitmap.name, "description": kitmap.description,
+                           "notes": {str(n): kitmap.notes[n].name.lower()
+                                     for n in sorted(kitmap.notes)}}
+    r, d = kitmap.rules, KitRules()
+    hihat = {k: getattr(r, k) for k in _RULE_KEYS["hihat"] if getattr(r, k) != getattr(d, k)}
+    if r.pedal_notes:
+        hihat["pedal_notes"] = sorted(r.pedal_notes)
+    triggers = {k: getattr(r, k) for k in _RULE_KEYS["triggers"]
+                if getattr(r, k) != getattr(d, k)}
+    if hihat:
+        doc["hihat"] = hihat
+    if triggers:
+        doc["triggers"] = triggers
+    return tomli_w.dumps(doc)

@@ -216,7 +216,8 @@ class GameplayView:
 
     # frame ---------------------------------------------------------------------------
     def draw(self, surface: pygame.Surface, now_s: float, *, recent: Sequence[Judgement],
-             live: DuetStats, countdown: float | None = None) -> None:
+             live: DuetStats, countdown: float | None = None,
+             banners: Sequence[tuple[int, str, bool]] = ()) -> None:
         """Draw one frame at song time ``now_s``.
 
         Parameters
@@ -229,6 +230,8 @@ class GameplayView:
             The rolling duet figures (``session.live_duet()``).
         countdown : float or None
             Seconds to bar 1 during the lead-in: shows 3, 2, 1 in the centre.
+        banners : sequence of (player, text, warn)
+            Notices over a player's highway (``warn`` draws it in the alarm colour).
         """
         lay = self.layout
         if lay is None or surface.get_size() != lay.size:
@@ -257,6 +260,27 @@ class GameplayView:
         self.meter.draw(surface, now_s, live, window_s)
         if countdown is not None and countdown > 0:
             self._draw_countdown(surface, countdown)
+        for player, text, warn in banners:
+            self._draw_banner(surface, player, text, warn)
+
+    def _draw_banner(self, surface: pygame.Surface, player: int, text: str, warn: bool) -> None:
+        """A notice across one player's highway (a kit unplugged, or back)."""
+        lay = self.layout
+        assert lay is not None
+        s = lay.scale
+        r = lay.highways[player]
+        lines = text.split("\n")
+        size = round(17 * s)
+        h = round((14 + 24 * len(lines)) * s)
+        box = pygame.Rect(r.x + round(6 * s), r.y + round(40 * s), r.width - round(12 * s), h)
+        colour = theme.VERMILLION if warn else self.palettes[player].primary
+        surface.fill((16, 18, 28), box)
+        pygame.draw.rect(surface, colour, box, width=max(2, round(2 * s)),
+                         border_radius=round(6 * s))
+        for i, line in enumerate(lines):
+            img = self.text.render(line, size if i == 0 else round(14 * s),
+                                   WHITE if i == 0 else theme.TEXT_DIM)
+            blit_text(surface, img, box.centerx, box.y + round((19 + 24 * i) * s))
 
     def _scan_recent(self, recent: Sequence[Judgement], now_s: float) -> tuple[
             list[tuple[Judgement, float] | None], list[list[tuple[int, float]]]]:

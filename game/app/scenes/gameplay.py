@@ -7,29 +7,31 @@ at each input's capture time converted to song time.
 from __future__ import annotations
 
 import time
-from bisect import bisect_right
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pygame
 
+from game.app.kit_player import KitSetup
+from game.app.live import LIVE_LATE_INPUT_S, LivePlay
 from game.app.outputs import PlayOutputs
 from game.app.scene import Scene
-from game.app.sources import SourceSpec, scripted_events
+from game.app.sources import SourceSpec
 from game.audio.clock import SongClock
 from game.engine.chart import Chart
 from game.engine.events import MISS, HitEvent, Judgement
-from game.engine.session import PlayerSetup, Session
+from game.engine.session import PlayerSetup
 from game.engine.windows import HitWindows
 from game.input.capture import Capture
 from game.input.keyboard import KeyMap
 from game.ui.gameplay_view import GameplayView, PlayerLook
 
-#: Live play: notes are missed only once an input stamped this much earlier
-#: can no longer arrive (device latency compensation makes inputs land late).
-LIVE_LATE_INPUT_S = 0.05
+__all__ = ["LIVE_LATE_INPUT_S", "GameplayScene"]
+
 RECENT_KEEP = 48
+#: A kit's "connected" / "is back" notice shows this long.
+NOTICE_S = 3.0
 #: The sync meter's rolling figures are recomputed when something was judged,
 #: or at least this often as the 8-beat window slides; not on every frame.
 LIVE_REFRESH_S = 0.1
@@ -44,7 +46,7 @@ class GameplayScene(Scene):
     chart : Chart
     setups : pair of PlayerSetup
     specs : pair of SourceSpec
-        Who plays each part (keyboard, auto, bot, replay).
+        Who plays each part (keyboard, midi, auto, bot, replay).
     windows : HitWindows
     outputs : PlayOutputs
         Files to write when the song ends or play stops.
@@ -60,6 +62,11 @@ class GameplayScene(Scene):
         The beatmap's folder: its ``audio`` and stem files are relative to it.
         Stems are ``stem_backing``, ``stem_p1``, ``stem_p2`` in the ``[song]``
         block; with them, a player's drum stem is muted while they miss.
+    kits : dict of int to KitSetup, optional
+        How each ``midi`` player's kit is read. A kit player whose kit is
+        unplugged plays on their keyboard keys until it is back.
+    kit_openers : dict of int to callable, optional
+        Open a kit another way than by its port name (a virtual kit).
     """
 
     name = "gameplay"
@@ -72,7 +79,9 @@ class GameplayScene(Scene):
                  input_offsets_s: tuple[float, float] = (0.0, 0.0),
                  audio_offset_s: float = 0.0, scroll_speed: float = 1.0,
                  hit_sounds: tuple[bool, bool] = (True, True),
-                 max_seconds: float | None = None, folder: Path | None = None) -> None:
+                 max_seconds: float | None = None, folder: Path | None = None,
+                 kits: dict[int, KitSetup] | None = None,
+                 kit_openers: dict[int, Callable[[], Any]] | None = None) -> None:
         super().__init__(app)
         self.chart = chart
         self.setups = setups
@@ -95,32 +104,31 @@ class GameplayScene(Scene):
         self.folder = folder
         self.audio = app.services.get("audio")
         self._keymap = self.bindings.lookup()
-        self._live = {i for i, s in enumerate(specs) if s.kind == "keyboard"}
         self.finished = False
         self._closed = False
-        self._start()
+        self.clock = SongClock(audio_latency_s=self.audio_offset_s)
+        self.live = LivePlay(chart, setups, specs, windows, outputs,
+                             to_song_time=lambda t: self.clock.to_song_time(t),
+                             kits=kits, openers=kit_openers, on_judged=self._judged)
+        self._start(first=True)
+        self.live.start()
 
     # lifecycle -----------------------------------------------------------------
-    def _start(self) -> None:
+    def _start(self, first: bool = False) -> None:
         chart, setups = self.chart, self.setups
-        self.session = Session(chart, setups, windows=self.windows,
-                               late_input_s=LIVE_LATE_INPUT_S)
+        self.live.accepting = False
+        if not first:
+            self.live.reset()
+        self.session = self.live.session
         looks = tuple(PlayerLook(setups[i].name or f"P{i + 1}", i, self.bindings.labels(i))
                       for i in (0, 1))
         self.view = GameplayView(self.session, players=(looks[0], looks[1]),
                                  scroll_speed=self.scroll_speed)
         self.view.resize(self.app.screen.get_size())
-        self.outputs.events.clear()
-        scripted = [scripted_events(s, player=i, chart=chart, setup=setups[i])
-                    if not s.live else [] for i, s in enumerate(self.specs)]
-        self._queue = sorted((e for evs in scripted for e in evs), key=lambda e: e.time_s)
-        self._queue_times = [e.time_s for e in self._queue]
-        self._q_next = 0
         self.recent: list[Judgement] = []
         self._judged_count = 0
         self._live_stats: Any = None
         self._live_key: tuple[int, float] = (-1, 0.0)
-        self.clock = SongClock(audio_latency_s=self.audio_offset_s)
         self._audio_started = False
         self._paused = False
         self._end_s = chart.length_s + 1.0
@@ -129,6 +137,7 @@ class GameplayScene(Scene):
             self._load_audio()
         self.clock.start(-self.lead_in_s)
         self._wall_start = time.perf_counter()
+        self.live.accepting = True
 
     def _file(self, name: str | None) -> str | None:
         if not name:
@@ -158,6 +167,7 @@ class GameplayScene(Scene):
     def enter(self) -> None:
         if self._paused:
             self._paused = False
+            self.live.accepting = True
             self.clock.resume()
             if self.audio is not None and self._audio_started:
                 self.audio.resume()
@@ -167,6 +177,7 @@ class GameplayScene(Scene):
         from game.app.scenes.pause import PauseScene
 
         self._paused = True
+        self.live.accepting = False
         self.clock.pause()
         if self.audio is not None:
             self.audio.pause()
@@ -176,6 +187,7 @@ class GameplayScene(Scene):
         if self._closed:
             return
         self._closed = True
+        self.live.close()
         if self.audio is not None:
             self.audio.stop()
         if not self.finished:
@@ -198,16 +210,14 @@ class GameplayScene(Scene):
     def _key(self, name: str, t_capture: float) -> None:
         """A key press at ``t_capture``: log it; if bound to a live player, judge it."""
         bound = self._keymap.get(name)
-        player, lane = bound if bound and bound[0] in self._live else (None, None)
+        player, lane = bound if bound and self.live.keyboard_plays(bound[0]) else (None, None)
         offset = self.input_offsets_s[player] if player is not None else 0.0
         t_song = self.clock.to_song_time(t_capture) - offset
         self.outputs.captured(Capture(t_capture, t_song, "keyboard", key=name, player=player,
                                       lane=lane))
         if player is None or lane is None or self._paused:
             return
-        hit = HitEvent(player, t_song, None, lane, 100, "keyboard")
-        self.outputs.events.append(hit)
-        self._judged(self.session.feed(hit))
+        self.live.feed(HitEvent(player, t_song, None, lane, 100, "keyboard"))
         if self.audio is not None and self.hit_sounds[player]:
             voice = self.setups[player].layout.lanes[lane].voices[0]
             self.audio.play_hit(voice, player=player, velocity=100)
@@ -227,14 +237,7 @@ class GameplayScene(Scene):
                 and now_s >= -1.5 * self.app.frame_dt_s - self.audio_offset_s):
             self._start_audio_on_time()
             now_s = self.clock.now()
-        hi = bisect_right(self._queue_times, now_s)
-        while self._q_next < hi:
-            event = self._queue[self._q_next]
-            self.outputs.events.append(event)  # the replay holds what was played
-            self._judged(self.session.feed(event))
-            self._q_next += 1
-        for j in self.session.advance(now_s):
-            self._judged(j)
+        self.live.pump(now_s)
         if len(self.recent) > RECENT_KEEP:
             del self.recent[:-RECENT_KEEP]
         self.now_s = now_s
@@ -262,8 +265,9 @@ class GameplayScene(Scene):
 
     def _finish(self, *, complete: bool) -> None:
         if complete:
-            self.session.finish()
+            self.live.finish()
         self.finished = True
+        self.live.accepting = False
         report = self.outputs.close(self.session)
         if self.on_finished is not None:
             self.on_finished(self, report)
@@ -274,14 +278,27 @@ class GameplayScene(Scene):
         now_s = getattr(self, "now_s", self.clock.now())
         countdown = -now_s if now_s < 0 else None
         self.view.draw(surface, now_s, recent=self.recent, live=self._live_duet(now_s),
-                       countdown=countdown)
+                       countdown=countdown, banners=self._banners())
+
+    def _banners(self) -> list[tuple[int, str, bool]]:
+        """A notice over each kit player's highway: kit lost (keys take over) or back."""
+        out: list[tuple[int, str, bool]] = []
+        now = time.perf_counter()
+        for player, kit in self.live.kits.items():
+            if not kit.connected:
+                keys = " ".join(self.bindings.labels(player))
+                out.append((player, f"P{player + 1} KIT NOT CONNECTED\n"
+                                    f"playing on the keys {keys}", True))
+            elif kit.notices and now - kit.notices[-1][0] < NOTICE_S:
+                out.append((player, kit.notices[-1][1], False))
+        return out
 
     def _live_duet(self, now_s: float) -> Any:
         """The engine's rolling duet figures, recomputed only when they can have changed."""
         count, at = self._live_key
         if (self._live_stats is None or count != self._judged_count
                 or abs(now_s - at) >= LIVE_REFRESH_S):
-            self._live_stats = self.session.live_duet()
+            self._live_stats = self.live.live_duet()
             self._live_key = (self._judged_count, now_s)
         return self._live_stats
 

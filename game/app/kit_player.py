@@ -1,0 +1,180 @@
+"""A player on a MIDI kit: port reader, kit interpreter, song clock and engine, joined.
+
+Each stroke is stamped on arrival (by :class:`~game.input.midi_reader.KitReader`),
+read by the kit map, converted to song time minus the device's calibrated
+latency, and fed to the engine on the reading thread — under the session's
+lock, so a stroke never waits for a frame to be drawn.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from game.engine.events import HitEvent
+from game.engine.voices import LaneLayout
+from game.formats.kitmap import KitMap, load_kitmap
+from game.input.capture import Capture
+from game.input.kit import HIT, SUPPRESSED, UNMAPPED, KitInterpreter, PadMessage, VelocityCurve
+from game.input.midi_reader import CONNECTED, KitReader
+
+MONITOR_KEEP = 64
+_NOTE_KINDS = (HIT, SUPPRESSED, UNMAPPED)
+
+
+@dataclass(frozen=True, slots=True)
+class KitSetup:
+    """How one player's kit is read (from settings, or defaults).
+
+    Attributes
+    ----------
+    port : str
+        Port name or ``tcp:HOST:PORT``.
+    kitmap : KitMap
+    curve : VelocityCurve
+    latency_s : float
+        The device's calibrated latency, taken off every stroke's time.
+    """
+
+    port: str
+    kitmap: KitMap
+    curve: VelocityCurve = field(default_factory=VelocityCurve)
+    latency_s: float = 0.0
+
+    @classmethod
+    def default(cls, port: str, kitmap: str = "default") -> KitSetup:
+        return cls(port, load_kitmap(kitmap))
+
+
+class KitPlayer:
+    """One player's kit, live.
+
+    Parameters
+    ----------
+    player : int
+        0 or 1.
+    setup : KitSetup
+    layout : LaneLayout
+        The player's lanes (a voice's lane is where its stroke lands).
+    to_song_time : callable
+        ``f(perf_s) -> song seconds`` (the song clock's conversion).
+    feed : callable
+        ``f(HitEvent)``: judge a stroke (the owner takes its lock).
+    capture : callable, optional
+        ``f(Capture)`` for the input log.
+    opener : callable, optional
+        Opens the port instead of the port name (a virtual kit).
+    """
+
+    def __init__(self, player: int, setup: KitSetup, layout: LaneLayout, *,
+                 to_song_time: Callable[[float], float], feed: Callable[[HitEvent], Any],
+                 capture: Callable[[Capture], None] | None = None,
+                 opener: Callable[[], Any] | None = None) -> None:
+        self.player = player
+        self.setup = setup
+        self.layout = layout
+        self.to_song_time = to_song_time
+        self.feed = feed
+        self.capture = capture
+        self.interpreter = KitInterpreter(setup.kitmap, curve=setup.curve)
+        self.monitor: deque[PadMessage] = deque(maxlen=MONITOR_KEEP)
+        self.notices: list[tuple[float, str]] = []  #: (perf_s, text), oldest first
+        self.engine_delays_s: list[float] | None = None
+        self._lock = threading.Lock()
+        self.reader = KitReader(setup.port, self._on_message, on_status=self._on_status,
+                                opener=opener)
+
+    def start(self) -> KitPlayer:
+        self.reader.start()
+        return self
+
+    def close(self) -> None:
+        self.reader.close()
+
+    @property
+    def connected(self) -> bool:
+        return self.reader.status == CONNECTED
+
+    def _on_status(self, status: str, why: str) -> None:
+        who = f"P{self.player + 1}"
+        if status == CONNECTED:
+            text = f"{who} kit connected" if self.reader.connects <= 1 else f"{who} kit is back"
+        elif status == "disconnected":
+            text = f"{who} kit lost: {why}" if why else f"{who} kit lost"
+        else:
+            return
+        self.notices.append((time.perf_counter(), text))
+
+    def _on_message(self, msg: Any, t_capture: float) -> None:
+        pad = self.interpreter.interpret(msg, t_capture)
+        if pad.kind not in _NOTE_KINDS:
+            self.monitor.append(pad)
+            return
+        t_song = self.to_song_time(t_capture) - self.setup.latency_s
+        lane = None
+        if pad.kind == HIT and pad.voice is not None:
+            lane = self.layout.lane_of(pad.voice)
+            self.feed(HitEvent(self.player, t_song, pad.voice, lane, pad.out_velocity, "midi"))
+            if self.engine_delays_s is not None:
+                self.engine_delays_s.append(time.perf_counter() - t_capture)
+        self.monitor.append(pad)
+        if self.capture is not None:
+            self.capture(Capture(t_capture, t_song, "midi", note=pad.note,
+                                 player=self.player if lane is not None else None, lane=lane,
+                                 velocity=pad.velocity or 0))
+
+
+def kit_setups(specs: tuple[Any, Any], *, settings: Any = None, kitmap: str | None = None
+               ) -> tuple[dict[int, KitSetup], list[str]]:
+    """How each ``midi`` player's kit is read, from the person's kit profiles.
+
+    Parameters
+    ----------
+    specs : pair of SourceSpec
+    settings : Settings, optional
+        For each device's calibrated latency (``device_offsets_ms["midi:PORT"]``).
+    kitmap : str, optional
+        Use this kit map for every kit (``--kit-map``) instead of the profiles'.
+
+    Returns
+    -------
+    setups : dict of int to KitSetup
+    warnings : list of str
+        A profile naming a kit map that cannot be loaded (the default is used).
+
+    Raises
+    ------
+    FormatError
+        When ``kitmap`` itself cannot be loaded.
+    """
+    from game.store.kits import KitProfile, load_profiles, resolve_kitmap
+
+    setups: dict[int, KitSetup] = {}
+    warnings: list[str] = []
+    try:
+        profiles, warnings = load_profiles()
+    except Exception as exc:  # no data folder: defaults
+        profiles, warnings = {}, [f"kit profiles unavailable: {exc}"]
+    for player, spec in enumerate(specs):
+        if spec.kind != "midi":
+            continue
+        port = spec.arg
+        profile = profiles.get(port, KitProfile())
+        if kitmap is not None:
+            km = resolve_kitmap(kitmap)
+        else:
+            try:
+                km = resolve_kitmap(profile.kitmap)
+            except Exception as exc:
+                warnings.append(f"kit map {profile.kitmap!r} for {port}: {exc}; "
+                                "using the default map")
+                km = load_kitmap("default")
+        latency_ms = settings.device_offset(f"midi:{port}") if settings is not None else 0.0
+        setups[player] = KitSetup(port, km, VelocityCurve(profile.velocity_gain,
+                                                          profile.velocity_gamma),
+                                  latency_ms / 1e3)
+    return setups, warnings

@@ -1,0 +1,149 @@
+"""MIDI input ports: which exist, and opening one by the name a player gives.
+
+A port is named as mido names it (``"TD-17:TD-17 MIDI 1 20:0"``), or as
+``tcp:HOST:PORT`` for a kit whose messages come from a mido socket server
+(:class:`mido.sockets.PortServer`, e.g. ``mido-serve`` on another computer).
+Device ports need the python-rtmidi backend (the ``[midi]`` extra) and a MIDI
+system (ALSA on Linux); socket ports need neither.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from game.engine.errors import GameError
+
+INSTALL_COMMAND = "pip install 'drum-diplomacy[midi]'"
+TCP_PREFIX = "tcp:"
+
+
+class MidiUnavailable(GameError):
+    """No MIDI backend, or the MIDI system cannot be opened."""
+
+
+@dataclass(frozen=True, slots=True)
+class MidiStatus:
+    """What the MIDI layer can do on this machine.
+
+    Attributes
+    ----------
+    available : bool
+        True when device ports can be listed and opened.
+    reason : str
+        When not available, one plain sentence saying why and what to do.
+    ports : tuple of str
+        Input port names (empty when not available).
+    """
+
+    available: bool
+    reason: str
+    ports: tuple[str, ...]
+
+
+def midi_status() -> MidiStatus:
+    """List the input ports, or say in one sentence why there are none.
+
+    Never raises: a missing backend or MIDI system is a status, not an error.
+    """
+    try:
+        import rtmidi  # noqa: F401  (python-rtmidi, mido's default backend)
+    except ImportError:
+        return MidiStatus(False, "MIDI kits need the python-rtmidi backend, which is not "
+                          f"installed: run {INSTALL_COMMAND} (tcp:HOST:PORT kits work "
+                          "without it).", ())
+    try:
+        import mido
+
+        names = tuple(mido.get_input_names())
+    except Exception as exc:  # rtmidi raises SystemError without an ALSA sequencer
+        return MidiStatus(False, "The MIDI system could not be opened "
+                          f"({_short(exc)}); on Linux load the ALSA sequencer "
+                          "(modprobe snd-seq) — tcp:HOST:PORT kits still work.", ())
+    return MidiStatus(True, "", names)
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text.splitlines()[0][:120]
+
+
+def parse_tcp(spec: str) -> tuple[str, int] | None:
+    """``("HOST", PORT)`` for ``"tcp:HOST:PORT"``; None for a device port name.
+
+    Raises
+    ------
+    GameError
+        For a ``tcp:`` name without a valid host and port number.
+    """
+    if not spec.startswith(TCP_PREFIX):
+        return None
+    rest = spec[len(TCP_PREFIX):]
+    host, sep, port = rest.rpartition(":")
+    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise GameError(f"bad MIDI socket address {spec!r}: expected tcp:HOST:PORT, "
+                        "e.g. tcp:127.0.0.1:8080")
+    return host, int(port)
+
+
+def open_port(spec: str) -> Any:
+    """Open input port ``spec`` (a device name or ``tcp:HOST:PORT``).
+
+    Returns
+    -------
+    mido port
+        A :class:`mido.sockets.SocketPort` for ``tcp:``, else a mido input.
+
+    Raises
+    ------
+    MidiUnavailable
+        No backend or MIDI system (message from :func:`midi_status`).
+    GameError
+        No such port (the message lists the ports there are), or the socket
+        server refused the connection.
+    """
+    address = parse_tcp(spec)
+    if address is not None:
+        from mido.sockets import SocketPort
+
+        try:
+            return SocketPort(*address)
+        except OSError as exc:
+            raise GameError(f"cannot connect to the MIDI socket server at {spec[4:]}: "
+                            f"{exc.strerror or exc}") from None
+    status = midi_status()
+    if not status.available:
+        raise MidiUnavailable(status.reason)
+    name = _match_name(spec, status.ports)
+    import mido
+
+    try:
+        return mido.open_input(name)
+    except Exception as exc:
+        raise GameError(f"cannot open MIDI port {name!r}: {_short(exc)}") from None
+
+
+def _match_name(spec: str, names: tuple[str, ...]) -> str:
+    """The port called ``spec``, or the one port whose name contains it."""
+    if spec in names:
+        return spec
+    hits = [n for n in names if spec.lower() in n.lower()]
+    if len(hits) == 1:
+        return hits[0]
+    there = ", ".join(repr(n) for n in names) or "none"
+    if hits:
+        raise GameError(f"MIDI port {spec!r} matches several ports: "
+                        f"{', '.join(map(repr, hits))}")
+    raise GameError(f"no MIDI input port {spec!r}; the ports are: {there}")
+
+
+def port_present(spec: str) -> bool:
+    """Whether device port ``spec`` is still listed (a kit can be unplugged)."""
+    status = midi_status()
+    if not status.available:
+        return False
+    try:
+        _match_name(spec, status.ports)
+    except GameError:
+        return False
+    return True
