@@ -113,6 +113,17 @@ def test_song_clock_does_not_jump_when_the_audio_starts(tmp_path, monkeypatch):
 
     audio = AudioPlayer()
     assert audio.open()
+    play_s: list[float] = []
+    real_play = audio.play
+
+    def timed_play(*args, **kwargs):
+        t = time.perf_counter()
+        try:
+            return real_play(*args, **kwargs)
+        finally:
+            play_s.append(time.perf_counter() - t)
+
+    monkeypatch.setattr(audio, "play", timed_play)
     app = App(size=(640, 360), services={"audio": audio})
     chart = load_song("first-contact")
     cfg = PlayConfig("first-contact", "auto", "auto")
@@ -133,8 +144,10 @@ def test_song_clock_does_not_jump_when_the_audio_starts(tmp_path, monkeypatch):
         audio.close()
     assert scene._audio_started
     # song time runs with the wall clock: no jump (starting at the first frame past 0
-    # would shift it by up to a frame, ~16 ms)
-    assert max(drift) - min(drift) < 0.005
+    # would shift it by up to a frame, ~16 ms); re-anchoring at the audio start moves
+    # it by at most the time play() itself took (a loaded VM can stall that call)
+    assert len(play_s) == 1
+    assert max(drift) - min(drift) < 0.005 + play_s[0], (max(drift) - min(drift), play_s)
 
 
 def _wav(path, seconds: float = 2.0) -> None:

@@ -15,11 +15,13 @@ import pygame
 import pytest
 
 from game.app.app import App
-from game.app.scenes.player_setup import MIDI_MISSING, PlayerSetupScene, midi_status
+from game.app.scenes.player_setup import PlayerSetupScene
+from game.app.scenes.player_setup_midi import midi_line
 from game.app.scenes.rollover import RolloverScene
 from game.app.scenes.settings_scene import SettingsScene
 from game.app.scenes.song_select import SongSelectScene, fmt_bpm, fmt_length
 from game.app.scenes.title import TitleScene
+from game.input.midi_ports import midi_status
 from game.store.scores import ScoreStore
 from game.store.settings import Settings, load_settings
 
@@ -258,7 +260,9 @@ def test_song_preview_starts_and_stops(app: Any) -> None:
 
 def test_midi_status_without_backend(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "rtmidi", None)
-    assert midi_status() == MIDI_MISSING
+    line = midi_line(midi_status())
+    assert "pip install 'drum-diplomacy[midi]'" in line
+    assert line.count(". ") == 0  # one plain sentence
 
 
 @pytest.mark.parametrize("size", [(1280, 720), (3840, 2160)])

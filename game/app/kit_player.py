@@ -84,6 +84,7 @@ class KitPlayer:
         self.monitor: deque[PadMessage] = deque(maxlen=MONITOR_KEEP)
         self.notices: list[tuple[float, str]] = []  #: (perf_s, text), oldest first
         self.engine_delays_s: list[float] | None = None
+        self._notified = ""
         self._lock = threading.Lock()
         self.reader = KitReader(setup.port, self._on_message, on_status=self._on_status,
                                 opener=opener)
@@ -100,13 +101,15 @@ class KitPlayer:
         return self.reader.status == CONNECTED
 
     def _on_status(self, status: str, why: str) -> None:
+        """A notice when the kit comes or goes (not for each failed retry)."""
         who = f"P{self.player + 1}"
         if status == CONNECTED:
             text = f"{who} kit connected" if self.reader.connects <= 1 else f"{who} kit is back"
-        elif status == "disconnected":
+        elif status == "disconnected" and self._notified != "disconnected":
             text = f"{who} kit lost: {why}" if why else f"{who} kit lost"
         else:
             return
+        self._notified = status
         self.notices.append((time.perf_counter(), text))
 
     def _on_message(self, msg: Any, t_capture: float) -> None:

@@ -292,7 +292,8 @@ def _rules_from_doc(doc: dict[str, Any], text: str, path: str | None,
     rules = KitRules(**values)
     if rules.open_below > rules.closed_from:
         raise FormatError("[hihat] open_below must not be above closed_from", path=path,
-                          line=_line_of_key(text, "open_below"))
+                          line=_line_of_key(text, "open_below")
+                          or _line_of_key(text, "closed_from"))
     return rules
 
 

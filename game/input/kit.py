@@ -38,6 +38,9 @@ _IGNORED = {
     "pitchwheel": "pitch bend", "aftertouch": "aftertouch",
 }
 
+#: Key of the last open hi-hat stroke among a channel's pads (for pedal merges).
+_OPEN_HAT = "open hi-hat"
+
 HIT = "hit"
 PEDAL = "pedal"
 SUPPRESSED = "suppressed"
@@ -184,10 +187,12 @@ class KitInterpreter:
             voice = self._hat_from_pedal(channel, voice)
         pad = _PAD[voice]
         pads = self._last_pad.setdefault(channel, {})
-        why = self._suppressed(pads, self._last_any.get(channel), pad, velocity, t)
+        why = self._suppressed(pads, self._last_any.get(channel), pad, voice, velocity, t)
         if why:
             return PadMessage(t, SUPPRESSED, note, velocity, voice, channel=channel, detail=why)
         pads[pad] = (t, velocity)
+        if voice is V.HIHAT_OPEN:
+            pads[_OPEN_HAT] = (t, velocity)
         self._last_any[channel] = (t, velocity, pad)
         return PadMessage(t, HIT, note, velocity, voice, self.curve.apply(velocity), channel)
 
@@ -202,17 +207,19 @@ class KitInterpreter:
         return V.HIHAT_HALF
 
     def _suppressed(self, pads: dict[str, tuple[float, int]],
-                    last_any: tuple[float, int, str] | None, pad: str, velocity: int,
-                    t: float) -> str:
+                    last_any: tuple[float, int, str] | None, pad: str, voice: Voice,
+                    velocity: int, t: float) -> str:
         r = self.rules
         prev = pads.get(pad)
         if prev is not None:
             gap_ms = (t - prev[0]) * 1e3
             if gap_ms < r.retrigger_ms and velocity < r.retrigger_ratio * prev[1]:
                 return f"double trigger {gap_ms:.0f} ms after a {prev[1]} on the {pad}"
-        if r.pedal_merge_ms > 0:
-            other = {"pedal": "hihat", "hihat": "pedal"}.get(pad)
-            before = pads.get(other) if other else None
+        if r.pedal_merge_ms > 0 and (pad == "pedal" or voice is V.HIHAT_OPEN):
+            # only a pedal and an OPEN hat merge: a closed hat struck as the foot
+            # closes (the disco "tss-chick") is a stroke of its own
+            other = _OPEN_HAT if pad == "pedal" else "pedal"
+            before = pads.get(other)
             if before is not None and (t - before[0]) * 1e3 < r.pedal_merge_ms:
                 return f"same stroke as the {other} {(t - before[0]) * 1e3:.0f} ms before"
         if last_any is not None and last_any[2] != pad:

@@ -9,6 +9,8 @@ system (ALSA on Linux); socket ports need neither.
 
 from __future__ import annotations
 
+import os
+import sys
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,6 +54,11 @@ def midi_status() -> MidiStatus:
         return MidiStatus(False, "MIDI kits need the python-rtmidi backend, which is not "
                           f"installed: run {INSTALL_COMMAND} (tcp:HOST:PORT kits work "
                           "without it).", ())
+    if sys.platform.startswith("linux") and not os.path.exists("/dev/snd/seq"):
+        # (asking rtmidi would print ALSA errors on stderr and fail the same way)
+        return MidiStatus(False, "MIDI ports are unavailable: this computer has no ALSA "
+                          "sequencer (/dev/snd/seq); load it with 'sudo modprobe snd-seq' "
+                          "(kits on another computer still work as tcp:HOST:PORT).", ())
     try:
         import mido
 
@@ -91,8 +98,8 @@ def open_port(spec: str) -> Any:
 
     Returns
     -------
-    mido port
-        A :class:`mido.sockets.SocketPort` for ``tcp:``, else a mido input.
+    port
+        A :class:`TcpKitPort` for ``tcp:``, else a mido input.
 
     Raises
     ------
@@ -104,10 +111,8 @@ def open_port(spec: str) -> Any:
     """
     address = parse_tcp(spec)
     if address is not None:
-        from mido.sockets import SocketPort
-
         try:
-            return SocketPort(*address)
+            return TcpKitPort(*address)
         except OSError as exc:
             raise GameError(f"cannot connect to the MIDI socket server at {spec[4:]}: "
                             f"{exc.strerror or exc}") from None
@@ -147,3 +152,62 @@ def port_present(spec: str) -> bool:
     except GameError:
         return False
     return True
+
+
+class TcpKitPort:
+    """A connection to a mido socket server (:class:`mido.sockets.PortServer`).
+
+    The server sends raw MIDI bytes; they are parsed with :class:`mido.Parser`.
+    Unlike :class:`mido.sockets.SocketPort`, which reads a byte at a time with
+    a ``select`` per byte, this reads whatever has arrived in one ``recv``, so
+    a flood of messages costs one system call per burst.
+    """
+
+    def __init__(self, host: str, port: int, *, timeout_s: float = 3.0) -> None:
+        import socket
+
+        import mido
+
+        self.name = f"tcp:{host}:{port}"
+        self.closed = False
+        self.sock = socket.create_connection((host, port), timeout=timeout_s)
+        self.sock.settimeout(None)
+        self._parser = mido.Parser()
+
+    def fileno(self) -> int:
+        return self.sock.fileno()
+
+    def available(self) -> int:
+        """Bytes that have arrived and not been read (65536 where that cannot be asked)."""
+        try:
+            import fcntl
+            import struct
+            import termios
+
+            raw = fcntl.ioctl(self.sock.fileno(), termios.FIONREAD, b"\0\0\0\0")
+            return int(struct.unpack("i", raw)[0])
+        except (ImportError, OSError):
+            return 65536
+
+    def read_pending(self, max_bytes: int = 65536) -> list[Any]:
+        """The messages in up to ``max_bytes`` of what has arrived (when readable).
+
+        An empty read means the server closed the connection: the port closes.
+        """
+        try:
+            data = self.sock.recv(max(1, max_bytes))
+        except OSError:
+            data = b""
+        if not data:
+            self.close()
+            return []
+        self._parser.feed(data)
+        out = []
+        while (msg := self._parser.get_message()) is not None:
+            out.append(msg)
+        return out
+
+    def close(self) -> None:
+        if not self.closed:
+            self.closed = True
+            self.sock.close()

@@ -11,8 +11,9 @@ Two kinds of port are read:
 * ports that call back (mido's rtmidi inputs, or any
   :class:`mido.ports.BaseInput` with a ``callback`` attribute): the callback
   runs on the port's own thread and stamps there;
-* socket ports (:class:`mido.sockets.SocketPort`): this thread waits in
-  ``select`` on the socket, stamps when bytes arrive, then parses them.
+* socket ports (:class:`~game.input.midi_ports.TcpKitPort`, a connection to
+  a mido socket server): this thread waits in ``select`` on the socket,
+  stamps when bytes arrive, then parses them.
 """
 
 from __future__ import annotations
@@ -120,9 +121,8 @@ class KitReader:
                 continue
             self._port = port
             self.connects += 1
-            self._set(CONNECTED, "")
             try:
-                if hasattr(port, "_socket"):
+                if hasattr(port, "read_pending"):
                     why = self._pump_socket(port)
                 else:
                     why = self._pump_callback(port)
@@ -137,14 +137,19 @@ class KitReader:
                 self._stop.wait(self.retry_s)
 
     def _pump_socket(self, port: Any) -> str:
-        fd = port._socket.fileno()
+        fd = port.fileno()
         deliver = self.on_message
+        perf = time.perf_counter
+        self._set(CONNECTED, "")
         while not self._stop.is_set():
             ready, _, _ = select.select([fd], [], [], SELECT_S)
             if not ready:
                 continue
-            t = time.perf_counter()
-            for msg in port.iter_pending():
+            # count what has arrived, then stamp: every byte read was there before
+            # the stamp (bytes that come in meanwhile wait for the next stamp)
+            n = port.available()
+            t = perf()
+            for msg in port.read_pending(n):
                 self.received += 1
                 deliver(msg, t)
             if port.closed:
@@ -161,6 +166,8 @@ class KitReader:
             deliver(msg, t)
 
         port.callback = on_raw
+        # only now: a stroke sent once "connected" is reported must be heard
+        self._set(CONNECTED, "")
         while not self._stop.wait(self.retry_s if self._is_device else 0.02):
             if port.closed:
                 return "the kit's port closed"

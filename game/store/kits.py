@@ -101,7 +101,9 @@ def save_profile(device: str, profile: KitProfile,
 def kitmap_names() -> list[str]:
     """Built-in kit map names, then the person's own (file names without ``.toml``)."""
     own = sorted(f.stem for f in user_kitmaps_dir().glob("*.toml"))
-    return builtin_kitmap_names() + [n for n in own if n not in builtin_kitmap_names()]
+    # a file named like a built-in (any case) is hidden by it: resolve_kitmap
+    # would load the built-in, so it is not offered
+    return builtin_kitmap_names() + [n for n in own if n.lower() not in builtin_kitmap_names()]
 
 
 def resolve_kitmap(name: str) -> KitMap:
@@ -123,6 +125,8 @@ def save_user_kitmap(kitmap: KitMap, name: str) -> Path:
     """Write ``kitmap`` as the person's map ``name`` (MIDI-learn); atomic."""
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9 _.-]{0,40}", name) or name.endswith(".toml"):
         raise FormatError(f"kit map name {name!r}: use letters, digits, space, _ . -")
+    if name.lower() in builtin_kitmap_names():
+        raise FormatError(f"kit map name {name!r} is taken by a built-in kit map; choose another")
     path = user_kitmaps_dir() / f"{name}.toml"
     write_text_atomic(path, kitmap_to_toml(kitmap))
     return path

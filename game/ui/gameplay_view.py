@@ -270,17 +270,16 @@ class GameplayView:
         s = lay.scale
         r = lay.highways[player]
         lines = text.split("\n")
-        size = round(17 * s)
-        h = round((14 + 24 * len(lines)) * s)
+        h = round((22 + 30 * len(lines)) * s)
         box = pygame.Rect(r.x + round(6 * s), r.y + round(40 * s), r.width - round(12 * s), h)
         colour = theme.VERMILLION if warn else self.palettes[player].primary
-        surface.fill((16, 18, 28), box)
-        pygame.draw.rect(surface, colour, box, width=max(2, round(2 * s)),
+        surface.fill(mix((14, 16, 26), colour, 0.25), box)
+        pygame.draw.rect(surface, colour, box, width=max(2, round(3 * s)),
                          border_radius=round(6 * s))
         for i, line in enumerate(lines):
-            img = self.text.render(line, size if i == 0 else round(14 * s),
-                                   WHITE if i == 0 else theme.TEXT_DIM)
-            blit_text(surface, img, box.centerx, box.y + round((19 + 24 * i) * s))
+            img = self.text.render(line, round((22 if i == 0 else 17) * s),
+                                   WHITE if i == 0 else theme.TEXT)
+            blit_text(surface, img, box.centerx, box.y + round((26 + 30 * i) * s))
 
     def _scan_recent(self, recent: Sequence[Judgement], now_s: float) -> tuple[
             list[tuple[Judgement, float] | None], list[list[tuple[int, float]]]]:

@@ -259,8 +259,12 @@ class GameplayScene(Scene):
         start_perf = t - self.clock.to_song_time(t) - self.audio_offset_s
         while time.perf_counter() < start_perf:
             self.app.poll()
-        t_play = self.audio.play(0.0)
-        self.clock.start(0.0, at_perf_s=t_play)
+        # On time, the mixer starts at 0. A frame that came late (a stalled machine)
+        # starts it where the song already is instead, so song time never jumps back.
+        pos = max(0.0, self.clock.to_song_time(time.perf_counter()) + self.audio_offset_s)
+        pos = 0.0 if pos < 0.002 else pos
+        t_play = self.audio.play(pos)
+        self.clock.start(pos, at_perf_s=t_play)
         self._audio_started = True
 
     def _finish(self, *, complete: bool) -> None:
@@ -287,8 +291,7 @@ class GameplayScene(Scene):
         for player, kit in self.live.kits.items():
             if not kit.connected:
                 keys = " ".join(self.bindings.labels(player))
-                out.append((player, f"P{player + 1} KIT NOT CONNECTED\n"
-                                    f"playing on the keys {keys}", True))
+                out.append((player, f"KIT NOT CONNECTED\nplaying on the keys {keys}", True))
             elif kit.notices and now - kit.notices[-1][0] < NOTICE_S:
                 out.append((player, kit.notices[-1][1], False))
         return out

@@ -10,11 +10,13 @@ from typing import Any
 import pygame
 
 from game.app.launch import gameplay_scene
+from game.app.scenes import player_setup_midi as kit
 from game.app.scenes.title import MenuScene, current_keys, report_error
 from game.app.sources import SourceSpec, parse_source
 from game.engine.session import PlayerSetup
 from game.engine.voices import KEYBOARD_5
 from game.formats.library import load_song
+from game.input.midi_ports import midi_status as ports_status
 from game.ui.theme import (
     BLUISH_GREEN,
     PALETTES,
@@ -30,28 +32,10 @@ from game.ui.theme import (
 
 FIELDS = ("name", "difficulty", "input")
 BUTTONS = ("Rollover test", "Calibrate", "Start!")
-INPUTS = ("keyboard", "bot", "auto")
 NAME_MAX = 24
 BOT_SD_MS = 18
-MIDI_MISSING = "MIDI kit: not available (install drum-diplomacy[midi])"
 _JERSEY = [(0.35, 0.0), (0.5, 0.11), (0.65, 0.0), (0.88, 0.06), (1.0, 0.34), (0.84, 0.42),
            (0.84, 1.0), (0.16, 1.0), (0.16, 0.42), (0.0, 0.34), (0.12, 0.06)]
-
-
-def midi_status() -> str:
-    """One line on MIDI kits: missing backend, no port, or which port is there."""
-    try:
-        import mido
-        import rtmidi  # noqa: F401
-    except ImportError:
-        return MIDI_MISSING
-    try:
-        names = mido.get_input_names()
-    except Exception:  # no ALSA sequencer / CoreMIDI: no port either
-        names = []
-    if not names:
-        return "MIDI kit: not available (no MIDI input port found)"
-    return f"MIDI kit: {names[0]} found; playing on kits arrives in a later version"
 
 
 def jersey(size: tuple[int, int], player: int) -> pygame.Surface:
@@ -107,8 +91,12 @@ class PlayerSetupScene(MenuScene):
             want = getattr(prefs[i], "difficulty", "normal") if prefs else "normal"
             self.diff_index[i] = names.index(want) if want in names else max(
                 0, min(1, len(names) - 1))
-        self.input_index = [0, 0]
-        self.midi = midi_status()
+        status = ports_status()
+        self.midi = kit.midi_line(status)
+        saved = [kit.saved_input(app, i) for i in (0, 1)]
+        self.inputs = [kit.input_choices(status, saved[i]) for i in (0, 1)]
+        self.input_index = [kit.initial_choice(self.inputs[i], saved[i]) for i in (0, 1)]
+        self._first_inputs = list(self.input_index)
         self._saved = self._prefs_key()
 
     # values ------------------------------------------------------------------------
@@ -117,28 +105,32 @@ class PlayerSetupScene(MenuScene):
         d = self.diffs[player]
         return d[self.diff_index[player]][0] if d else None
 
+    def input_choice(self, player: int) -> str:
+        """``keyboard``, ``bot``, ``auto`` or ``midi:PORT``."""
+        return self.inputs[player][self.input_index[player]]
+
     def input_kind(self, player: int) -> str:
-        """``keyboard``, ``bot`` or ``auto``."""
-        return INPUTS[self.input_index[player]]
+        """``keyboard``, ``bot``, ``auto`` or ``midi``."""
+        return kit.kind_of(self.input_choice(player))
 
     def input_label(self, player: int) -> str:
         """What the input field shows."""
         kind = self.input_kind(player)
         if kind == "keyboard":
             return f"keyboard ({'left' if player == 0 else 'right'} half)"
-        return kind
+        return kit.kit_label(self.input_choice(player)) if kind == "midi" else kind
 
     def spec(self, player: int) -> SourceSpec:
         """The source of ``player``'s hits."""
         kind = self.input_kind(player)
         if kind == "bot":
             return parse_source(f"bot:sd={BOT_SD_MS},seed={int(time.time()) % 100000 + player}")
-        return parse_source(kind)
+        return parse_source(self.input_choice(player))
 
     def play_name(self, player: int) -> str:
         """The name the play is recorded under (a scripted player is not a person)."""
         kind = self.input_kind(player)
-        return self.names[player] if kind == "keyboard" else kind.capitalize()
+        return self.names[player] if kind in kit.LIVE_INPUTS else kind.capitalize()
 
     # input -------------------------------------------------------------------------
     def on_event(self, event: Any, t_capture: float) -> None:
@@ -158,6 +150,22 @@ class PlayerSetupScene(MenuScene):
             self.change(1 if key == pygame.K_RIGHT else -1)
         elif key in (pygame.K_RETURN, pygame.K_KP_ENTER, pygame.K_SPACE):
             self.activate()
+        elif key in (pygame.K_m, pygame.K_l):
+            self.open_kit("monitor" if key == pygame.K_m else "learn")
+
+    def open_kit(self, which: str, player: int | None = None) -> None:
+        """M / L: the MIDI monitor or MIDI-learn screen of the focused (or only) kit player."""
+        kits = [p for p in ((self.col, 1 - self.col) if player is None else (player,))
+                if self.input_kind(p) == "midi"]
+        if not kits:
+            self.say("Choose a MIDI kit as a player's input first", TEXT_DIM)
+            return
+        port = kit.kit_port(self.input_choice(kits[0])) or ""
+        try:
+            kit.open_kit_screen(self.app, which, port, kits[0])
+        except Exception as exc:  # a broken screen shows a message, never ends the game
+            self.say(f"MIDI {which}: {exc}", VERMILLION)
+            report_error(self.app, f"MIDI {which} failed: {exc}")
 
     def change(self, step: int) -> None:
         """Left/Right on the focused row."""
@@ -167,14 +175,14 @@ class PlayerSetupScene(MenuScene):
         elif self.row == 1 and self.diffs[p]:
             self.diff_index[p] = (self.diff_index[p] + step) % len(self.diffs[p])
         elif self.row == 2:
-            self.input_index[p] = (self.input_index[p] + step) % len(INPUTS)
+            self.input_index[p] = (self.input_index[p] + step) % len(self.inputs[p])
         elif self.row == 3:
             self.button = (self.button + step) % len(BUTTONS)
 
     def activate(self) -> None:
         """Enter on the focused row."""
         if self.row == 0:
-            if self.input_kind(self.col) != "keyboard":
+            if self.input_kind(self.col) not in kit.LIVE_INPUTS:
                 self.say("Scripted players play under their own name", TEXT_DIM)
                 return
             self.editing, self._backup = self.col, self.names[self.col]
@@ -202,6 +210,10 @@ class PlayerSetupScene(MenuScene):
 
     def on_hotspot(self, target: Any, *, click: bool) -> None:
         kind, value = target
+        if kind == "kit":
+            if click:
+                self.open_kit(value[1], value[0])
+            return
         if kind == "button":
             self.row, self.button = 3, value
         else:
@@ -246,7 +258,8 @@ class PlayerSetupScene(MenuScene):
 
     # settings ----------------------------------------------------------------------
     def _prefs_key(self) -> tuple[Any, ...]:
-        return (tuple(self.names), tuple(self.difficulty(i) for i in (0, 1)))
+        return (tuple(self.names), tuple(self.difficulty(i) for i in (0, 1)),
+                tuple(self.input_index))
 
     def save_prefs(self) -> None:
         """Write names and difficulties back to the settings file (if there is a store)."""
@@ -261,6 +274,9 @@ class PlayerSetupScene(MenuScene):
                 changes: dict[str, Any] = {"name": self.names[i][:NAME_MAX] or f"P{i + 1}"}
                 if self.difficulty(i):
                     changes["difficulty"] = self.difficulty(i)
+                if (self.input_index[i] != self._first_inputs[i]
+                        and self.input_kind(i) in kit.LIVE_INPUTS):
+                    changes["input"] = self.input_choice(i)  # a person's seat, not a bot
                 players[i] = dataclasses.replace(players[i], **changes)
             settings = dataclasses.replace(settings, players=(players[0], players[1]))
             self.app.services["settings"] = settings
@@ -283,7 +299,7 @@ class PlayerSetupScene(MenuScene):
         col_w = (W - 160) / 2
         for p in (0, 1):
             self._draw_column(surface, p, 60 + p * (col_w + 40), col_w)
-        self.text(surface, self.midi, 20, TEXT_FAINT, W / 2, 500, shadow=False, max_w=W - 120)
+        kit.draw_midi_line(self, surface, self.midi, W / 2, 498, W - 160)
         widths = (230.0, 190.0, 230.0)
         x = W / 2 - (sum(widths) + 40) / 2
         for i, (label, bw) in enumerate(zip(BUTTONS, widths, strict=True)):
@@ -307,6 +323,8 @@ class PlayerSetupScene(MenuScene):
         else:
             hints = [("Up/Down", "field"), ("Tab", "other player"), ("Left/Right", "change"),
                      ("Enter", "edit / select"), ("Esc", "back")]
+            if "midi" in (self.input_kind(0), self.input_kind(1)):
+                hints[3:3] = [("M / L", "kit monitor / learn")]
         self.hints(surface, hints)
 
     def _draw_column(self, surface: pygame.Surface, p: int, x: float, w: float) -> None:
@@ -358,7 +376,9 @@ class PlayerSetupScene(MenuScene):
     def _draw_input_info(self, surface: pygame.Surface, p: int, x: float, w: float) -> None:
         kind = self.input_kind(p)
         y = 428
-        if kind == "keyboard":
+        if kind == "midi":
+            kit.draw_kit_info(self, surface, p, x, y, w)
+        elif kind == "keyboard":
             keys = current_keys(self.app)[p]
             self.text(surface, "KEYS", 17, TEXT_FAINT, x + 16, y, "midleft", shadow=False)
             kx = x + 70
