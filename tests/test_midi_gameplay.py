@@ -51,6 +51,7 @@ def scene(tmp_path, monkeypatch):
 
 
 def _judged_p2(scene) -> list:
+    scene._take_judgements()  # what update() does each frame
     return [j for j in scene.recent if j.player == 1]
 
 
@@ -132,3 +133,76 @@ def test_headless_play_with_a_kit_that_is_not_there(tmp_path):
         capture_output=True, text=True, env=env, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert "P2 kit lost: cannot connect to the MIDI socket server at 127.0.0.1:9" in proc.stderr
+
+
+def test_a_failing_handler_loses_one_message_not_the_kit():
+    from game.input.midi_reader import KitReader
+
+    cable = VirtualCable()
+    got = []
+
+    def handler(msg, t):
+        if msg.note == 13:
+            raise OSError("disk full")
+        got.append(msg.note)
+
+    reader = KitReader("virtual", handler, opener=cable.opener).start()
+    try:
+        _wait(lambda: reader.connected)
+        for note in (12, 13, 14):
+            cable.send(mido.Message("note_on", note=note, velocity=90, channel=9))
+        _wait(lambda: got == [12, 14])
+        assert reader.connected and reader.connects == 1 and reader.handler_errors == 1
+    finally:
+        reader.close()
+
+
+def test_a_bad_tcp_address_is_a_status_not_a_crash():
+    from game.input.midi_reader import KitReader
+
+    reader = KitReader("tcp:somewhere", lambda m, t: None, retry_s=0.05).start()
+    try:
+        _wait(lambda: reader.status == "disconnected")
+        assert "tcp:HOST:PORT" in reader.why
+    finally:
+        reader.close()
+
+
+def test_no_stroke_counts_after_the_song_ends_and_latency_widens_the_live_margin():
+    from game.app.live import LIVE_LATE_INPUT_S, LivePlay
+    from game.engine.events import HitEvent
+
+    chart = load_song("first-contact")
+    setups = (PlayerSetup("p1", "easy"), PlayerSetup("p2", "easy"))
+    kit = KitSetup("TD-11", load_kitmap("roland"), latency_s=0.2)
+    live = LivePlay(chart, setups, (parse_source("auto"), parse_source("midi:TD-11")),
+                    STANDARD, PlayOutputs(), to_song_time=lambda t: t, kits={1: kit},
+                    openers={1: VirtualCable().opener})
+    assert live.late_input_s == pytest.approx(LIVE_LATE_INPUT_S + 0.2)
+    assert live.session.late_input_s == live.late_input_s
+    first = chart.notes("p2", "easy")[0]
+    stroke = HitEvent(1, first.time_s, first.voice, None, 100, "midi")
+    assert live.feed(stroke) is None  # not accepting until the owner's clock runs
+    live.accepting = True
+    assert live.feed(stroke).note_index == 0
+    live.finish()
+    assert live.feed(stroke) is None
+
+
+def test_port_names_match_without_alsa_numbers():
+    from game.input.midi_ports import _match_name, same_port
+
+    ports = ("TD-17:TD-17 MIDI 1 24:0", "Midi Through:Midi Through Port-0 14:0")
+    assert _match_name("TD-17:TD-17 MIDI 1 20:0", ports) == ports[0]
+    assert _match_name("td-17", ports) == ports[0]
+    assert same_port("TD-17:TD-17 MIDI 1 20:0", "TD-17:TD-17 MIDI 1 24:0")
+    assert not same_port("tcp:127.0.0.1:5000", "tcp:127.0.0.1:5001")
+
+
+def test_headless_refuses_a_keyboard_next_to_a_kit():
+    from game.app.play import PlayConfig, run_play
+    from game.engine.errors import GameError
+
+    with pytest.raises(GameError, match="keyboard input needs"):
+        run_play(PlayConfig("first-contact", "keyboard", "midi:tcp:127.0.0.1:9",
+                            headless=True))

@@ -162,11 +162,16 @@ def kit_setups(specs: tuple[Any, Any], *, settings: Any = None, kitmap: str | No
         profiles, warnings = load_profiles()
     except Exception as exc:  # no data folder: defaults
         profiles, warnings = {}, [f"kit profiles unavailable: {exc}"]
+    from game.input.midi_ports import resolve_port_name, same_port
+
     for player, spec in enumerate(specs):
         if spec.kind != "midi":
             continue
         port = spec.arg
-        profile = profiles.get(port, KitProfile())
+        # profiles are saved under the full port name; "--p2 midi:TD-17" finds them too
+        full = resolve_port_name(port)
+        profile = next((v for k, v in profiles.items() if same_port(k, full)),
+                       profiles.get(port, KitProfile()))
         if kitmap is not None:
             km = resolve_kitmap(kitmap)
         else:
@@ -176,7 +181,11 @@ def kit_setups(specs: tuple[Any, Any], *, settings: Any = None, kitmap: str | No
                 warnings.append(f"kit map {profile.kitmap!r} for {port}: {exc}; "
                                 "using the default map")
                 km = load_kitmap("default")
-        latency_ms = settings.device_offset(f"midi:{port}") if settings is not None else 0.0
+        latency_ms = 0.0
+        if settings is not None:
+            latency_ms = next((ms for dev, ms in settings.device_offsets_ms
+                               if dev.startswith("midi:") and same_port(dev[5:], full)),
+                              settings.device_offset(f"midi:{port}"))
         setups[player] = KitSetup(port, km, VelocityCurve(profile.velocity_gain,
                                                           profile.velocity_gamma),
                                   latency_ms / 1e3)

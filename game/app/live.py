@@ -54,7 +54,11 @@ class LivePlay:
         self.outputs = outputs
         self.on_judged = on_judged
         self.lock = threading.Lock()
-        self.accepting = True
+        self.accepting = False  # the owner says when (after its clock has started)
+        # a stroke stamped up to this much before its note's window closes still
+        # counts: the live margin plus the slowest kit's calibrated latency
+        self.late_input_s = LIVE_LATE_INPUT_S + max(
+            [0.0, *(k.latency_s for k in (kits or {}).values())])
         self.kits: dict[int, KitPlayer] = {}
         for player, setup in (kits or {}).items():
             kit = KitPlayer(player, setup, setups[player].layout, to_song_time=to_song_time,
@@ -71,7 +75,7 @@ class LivePlay:
                     if not s.live else [] for i, s in enumerate(self.specs)]
         with self.lock:
             self.session = Session(chart, setups, windows=self.windows,
-                                   late_input_s=LIVE_LATE_INPUT_S)
+                                   late_input_s=self.late_input_s)
             self._queue = sorted((e for evs in scripted for e in evs), key=lambda e: e.time_s)
             self._queue_times = [e.time_s for e in self._queue]
             self._q_next = 0
@@ -99,9 +103,9 @@ class LivePlay:
 
     def feed(self, event: HitEvent) -> Judgement | None:
         """Judge a live stroke (any thread). None while not accepting (paused)."""
-        if not self.accepting:
-            return None
         with self.lock:
+            if not self.accepting:
+                return None
             j = self.session.feed(event)
             self.outputs.events.append(event)
         if self.on_judged is not None:
@@ -124,8 +128,9 @@ class LivePlay:
                 self.on_judged(j)
 
     def finish(self) -> None:
-        """The song ended: every note still open is missed."""
+        """The song ended: every note still open is missed; no stroke counts after."""
         with self.lock:
+            self.accepting = False
             judged = self.session.finish()
         if self.on_judged is not None:
             for j in judged:

@@ -54,6 +54,7 @@ def play_live_headless(chart: Chart, setups: tuple[PlayerSetup, PlayerSetup],
         shown = _notices(live, shown)
         settle_for_realtime()
         clock.start(-cfg.lead_in_s)
+        live.accepting = True
         t0 = time.perf_counter()
         # (for tools that send in time with the song: song time 0 on the shared
         # perf_counter clock, CLOCK_MONOTONIC on Linux)
@@ -74,6 +75,7 @@ def play_live_headless(chart: Chart, setups: tuple[PlayerSetup, PlayerSetup],
                 time.sleep(PUMP_S)
         if not stopped:
             live.finish()
+        live.accepting = False
     finally:
         live.close()
     report = outputs.close(live.session)

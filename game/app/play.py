@@ -53,6 +53,9 @@ def run_play(cfg: PlayConfig) -> dict[str, Any]:
     except ValueError as exc:
         raise GameError(str(exc)) from None
     outputs = PlayOutputs(cfg.results_json, cfg.record, cfg.stats_json, cfg.input_log)
+    if cfg.headless and any(s.kind == "keyboard" for s in specs):
+        raise GameError("--headless plays without a window: keyboard input needs one; "
+                        "use midi:PORT, auto, bot:... or replay:FILE")
     if cfg.headless and any(s.kind == "midi" for s in specs):
         from game.app.live_headless import play_live_headless
 

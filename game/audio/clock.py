@@ -43,15 +43,16 @@ class SongClock:
     does not clamp.
     """
 
-    __slots__ = ("_anchor_perf_s", "_anchor_song_s", "_frozen_s", "_last_s", "_paused_perf_s",
+    __slots__ = ("_anchor_pair", "_frozen_s", "_last_s", "_paused_perf_s",
                  "_time_source", "audio_latency_s")
 
     def __init__(self, *, time_source: Callable[[], float] = time.perf_counter,
                  audio_latency_s: float = 0.0) -> None:
         self._time_source = time_source
         self.audio_latency_s = float(audio_latency_s)
-        self._anchor_song_s = 0.0
-        self._anchor_perf_s = 0.0
+        # (song s, perf s), replaced as one object: another thread (a kit's reader)
+        # converting a stamp never sees one half of a new anchor with the other old
+        self._anchor_pair = (0.0, 0.0)
         self._frozen_s: float | None = 0.0
         self._paused_perf_s: float | None = None
         self._last_s = 0.0
@@ -86,7 +87,7 @@ class SongClock:
         self._anchor(song_time_s, at_perf_s)
         if self._frozen_s is not None:
             self._frozen_s = self._last_s
-            self._paused_perf_s = self._anchor_perf_s
+            self._paused_perf_s = self._anchor_pair[1]
 
     def pause(self, *, at_perf_s: float | None = None) -> None:
         """Freeze song time at its reading at ``at_perf_s`` (default now). No-op when paused."""
@@ -106,8 +107,7 @@ class SongClock:
         if self._frozen_s is None:
             return
         t = self._time_source() if at_perf_s is None else float(at_perf_s)
-        self._anchor_song_s = self._frozen_s + self.audio_latency_s
-        self._anchor_perf_s = t
+        self._anchor_pair = (self._frozen_s + self.audio_latency_s, t)
         self._last_s = self._frozen_s
         self._frozen_s = None
         self._paused_perf_s = None
@@ -146,12 +146,12 @@ class SongClock:
 
     # internals ---------------------------------------------------------------
     def _mapped(self, t_perf: float) -> float:
-        return self._anchor_song_s + (float(t_perf) - self._anchor_perf_s) - self.audio_latency_s
+        song_s, perf_s = self._anchor_pair
+        return song_s + (float(t_perf) - perf_s) - self.audio_latency_s
 
     def _anchor(self, song_time_s: float, at_perf_s: float | None) -> None:
         t = self._time_source() if at_perf_s is None else float(at_perf_s)
-        self._anchor_song_s = float(song_time_s)
-        self._anchor_perf_s = t
+        self._anchor_pair = (float(song_time_s), t)
         self._last_s = self._mapped(t)
 
     def __repr__(self) -> str:

@@ -76,15 +76,22 @@ def song_entries() -> tuple[list[dict[str, Any]], list[str]]:
             errors.append(str(exc))
             continue
         bpms = sorted({round(t.bpm, 3) for t in chart.tempo.tempos})
+        meters = sorted({f"{m.numerator}/{m.denominator}" for m in chart.tempo.meters})
         audio = chart.meta.audio
+        extra = dict(chart.meta.extra)
+        stems = {k[5:]: str(path.parent / v) for k, v in extra.items()
+                 if k in ("stem_backing", "stem_p1", "stem_p2") and v}
         songs.append({
             "id": chart.meta.id,
             "title": chart.meta.title,
             "artist": chart.meta.artist,
             "beatmap": str(path),
             "audio": str(path.parent / audio) if audio else None,
+            "stems": stems,
+            "preview_s": chart.meta.preview_s,
             "length_s": round(chart.length_s, 3),
             "bpm": bpms[0] if len(bpms) == 1 else bpms,
+            "meter": meters[0] if len(meters) == 1 else meters,
             "difficulties": {
                 part: {d: round(difficulty_rating(chart.notes(part, d)), 2)
                        for d in chart.difficulties(part)}

@@ -10,6 +10,7 @@ system (ALSA on Linux); socket ports need neither.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from dataclasses import dataclass
 from typing import Any
@@ -128,11 +129,20 @@ def open_port(spec: str) -> Any:
         raise GameError(f"cannot open MIDI port {name!r}: {_short(exc)}") from None
 
 
+def _bare(name: str) -> str:
+    """A port name without ALSA's trailing ``client:port`` numbers, lower case."""
+    return re.sub(r"\s+\d+:\d+$", "", name.strip()).lower()
+
+
 def _match_name(spec: str, names: tuple[str, ...]) -> str:
-    """The port called ``spec``, or the one port whose name contains it."""
+    """The port called ``spec``, or the one port whose name contains it.
+
+    ALSA's ``client:port`` numbers at the end of a name change when the kit is
+    plugged into another socket or the computer restarts, so they are ignored.
+    """
     if spec in names:
         return spec
-    hits = [n for n in names if spec.lower() in n.lower()]
+    hits = [n for n in names if _bare(spec) in _bare(n)]
     if len(hits) == 1:
         return hits[0]
     there = ", ".join(repr(n) for n in names) or "none"
@@ -140,6 +150,32 @@ def _match_name(spec: str, names: tuple[str, ...]) -> str:
         raise GameError(f"MIDI port {spec!r} matches several ports: "
                         f"{', '.join(map(repr, hits))}")
     raise GameError(f"no MIDI input port {spec!r}; the ports are: {there}")
+
+
+def same_port(a: str, b: str) -> bool:
+    """Whether two port names name the same kit (ALSA's numbers aside)."""
+    return a == b or (parse_tcp_safe(a) is None and _bare(a) == _bare(b))
+
+
+def parse_tcp_safe(spec: str) -> tuple[str, int] | None:
+    """:func:`parse_tcp`, with a malformed ``tcp:`` address read as no address."""
+    try:
+        return parse_tcp(spec)
+    except GameError:
+        return None
+
+
+def resolve_port_name(spec: str) -> str:
+    """The full name of device port ``spec`` if it is plugged in, else ``spec``."""
+    if parse_tcp(spec) is not None:
+        return spec
+    status = midi_status()
+    if status.available:
+        try:
+            return _match_name(spec, status.ports)
+        except GameError:
+            pass
+    return spec
 
 
 def port_present(spec: str) -> bool:
@@ -172,6 +208,13 @@ class TcpKitPort:
         self.closed = False
         self.sock = socket.create_connection((host, port), timeout=timeout_s)
         self.sock.settimeout(None)
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        # a peer that vanishes (Wi-Fi gone, computer asleep) is noticed in ~5 s
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+        for name, value in (("TCP_KEEPIDLE", 2), ("TCP_KEEPINTVL", 1), ("TCP_KEEPCNT", 3),
+                            ("TCP_USER_TIMEOUT", 5000)):
+            if hasattr(socket, name):
+                self.sock.setsockopt(socket.IPPROTO_TCP, getattr(socket, name), value)
         self._parser = mido.Parser()
 
     def fileno(self) -> int:

@@ -20,11 +20,13 @@ from __future__ import annotations
 
 import contextlib
 import select
+import sys
 import threading
 import time
 from collections.abc import Callable
 from typing import Any
 
+from game.engine.errors import GameError
 from game.input.midi_ports import open_port, parse_tcp, port_present
 
 CONNECTING = "connecting"
@@ -66,7 +68,11 @@ class KitReader:
         self.on_status = on_status
         self.retry_s = retry_s
         self._opener = opener or (lambda: open_port(spec))
-        self._is_device = opener is None and parse_tcp(spec) is None
+        try:
+            self._is_device = opener is None and parse_tcp(spec) is None
+        except GameError:  # a bad tcp: address: opening fails and says why, every retry
+            self._is_device = False
+        self.handler_errors = 0
         self.status = CONNECTING
         self.why = ""
         self.connects = 0
@@ -136,9 +142,19 @@ class KitReader:
                 self._set(DISCONNECTED, why)
                 self._stop.wait(self.retry_s)
 
+    def _deliver(self, msg: Any, t: float) -> None:
+        """Hand one message on; a failing handler costs that message, not the kit."""
+        try:
+            self.on_message(msg, t)
+        except Exception as exc:
+            self.handler_errors += 1
+            if self.handler_errors <= 3:
+                print(f"drum-diplomacy: kit {self.spec}: a message was lost: {exc!r}",
+                      file=sys.stderr)
+
     def _pump_socket(self, port: Any) -> str:
         fd = port.fileno()
-        deliver = self.on_message
+        deliver = self._deliver
         perf = time.perf_counter
         self._set(CONNECTED, "")
         while not self._stop.is_set():
@@ -157,7 +173,7 @@ class KitReader:
         return ""
 
     def _pump_callback(self, port: Any) -> str:
-        deliver = self.on_message
+        deliver = self._deliver
         perf = time.perf_counter
 
         def on_raw(msg: Any) -> None:

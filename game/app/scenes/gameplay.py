@@ -7,6 +7,7 @@ at each input's capture time converted to song time.
 from __future__ import annotations
 
 import time
+from collections import deque
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -107,9 +108,11 @@ class GameplayScene(Scene):
         self.finished = False
         self._closed = False
         self.clock = SongClock(audio_latency_s=self.audio_offset_s)
+        # judgements arrive on any thread (kits judge on theirs); the frame takes them
+        self._judged_q: deque[Judgement] = deque()
         self.live = LivePlay(chart, setups, specs, windows, outputs,
                              to_song_time=lambda t: self.clock.to_song_time(t),
-                             kits=kits, openers=kit_openers, on_judged=self._judged)
+                             kits=kits, openers=kit_openers, on_judged=self._judged_q.append)
         self._start(first=True)
         self.live.start()
 
@@ -126,6 +129,7 @@ class GameplayScene(Scene):
                                  scroll_speed=self.scroll_speed)
         self.view.resize(self.app.screen.get_size())
         self.recent: list[Judgement] = []
+        self._judged_q.clear()
         self._judged_count = 0
         self._live_stats: Any = None
         self._live_key: tuple[int, float] = (-1, 0.0)
@@ -222,6 +226,12 @@ class GameplayScene(Scene):
             voice = self.setups[player].layout.lanes[lane].voices[0]
             self.audio.play_hit(voice, player=player, velocity=100)
 
+    def _take_judgements(self) -> None:
+        """Account for the judgements made since the last frame (main thread only)."""
+        q = self._judged_q
+        while q:
+            self._judged(q.popleft())
+
     def _judged(self, j: Judgement) -> None:
         self.recent.append(j)
         self._judged_count += 1
@@ -238,6 +248,7 @@ class GameplayScene(Scene):
             self._start_audio_on_time()
             now_s = self.clock.now()
         self.live.pump(now_s)
+        self._take_judgements()
         if len(self.recent) > RECENT_KEEP:
             del self.recent[:-RECENT_KEEP]
         self.now_s = now_s
@@ -270,8 +281,9 @@ class GameplayScene(Scene):
     def _finish(self, *, complete: bool) -> None:
         if complete:
             self.live.finish()
-        self.finished = True
         self.live.accepting = False
+        self._take_judgements()
+        self.finished = True
         report = self.outputs.close(self.session)
         if self.on_finished is not None:
             self.on_finished(self, report)
