@@ -41,6 +41,12 @@ def test_wheel_install_finds_assets(tmp_path):
                           env=env, capture_output=True, text=True, check=True)
     songs = json.loads(proc.stdout)["songs"]
     assert songs and all(str(site) in s["beatmap"] for s in songs)
+    # the songs' audio and stems come along in the wheel
+    with_audio = [s for s in songs if s["audio"]]
+    assert len(with_audio) >= 3
+    for s in with_audio:
+        assert Path(s["audio"]).is_file(), s["audio"]
+        assert all(Path(p).is_file() for p in s["stems"].values()), s["stems"]
     proc = subprocess.run([sys.executable, "-m", "game", "simulate", "first-contact", "--json"],
                           cwd=tmp_path, env=env, capture_output=True, text=True, check=True)
     assert json.loads(proc.stdout)["players"][0]["accuracy"] == 1.0

@@ -249,6 +249,11 @@ def _tempo_map(tempos: list[tuple[int, int]], meters: list[tuple[int, int, int]]
     changes: list[TempoChange] = []
     for tick in sorted(by_tick):
         bpm = 60e6 / by_tick[tick]
+        # a whole microsecond per beat cannot say 126 BPM exactly (476,190 us is
+        # 126.000126): keep the BPM a person wrote when it is that close (the
+        # times move by at most 1 us per second)
+        if abs(bpm - round(bpm, 2)) <= bpm / by_tick[tick]:  # within 1 us per beat
+            bpm = round(bpm, 2)
         if changes and changes[-1].bpm == bpm:
             continue
         changes.append(TempoChange(tick / tpb, bpm))
