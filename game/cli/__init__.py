@@ -16,7 +16,7 @@ from game.engine.errors import GameError
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand registered."""
-    from game.cli import charts, devices, play, scoring, songs
+    from game.cli import align, charts, devices, play, scoring, songs
 
     parser = argparse.ArgumentParser(
         prog="drum-diplomacy",
@@ -29,6 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     charts.register(sub)
     songs.register(sub)
     devices.register(sub)
+    align.register(sub)
     return parser
 
 
