@@ -75,10 +75,13 @@ def test_play_in_a_real_window_with_xtest_keys(tmp_path):
     report = json.loads(results.read_text())
     p1 = report["players"][0]
     hits = p1["judgements"]["perfect"] + p1["judgements"]["great"] + p1["judgements"]["good"]
-    # every key sent at its note's time is judged a hit (none lost, none a stray);
-    # timing within Great/Perfect even on a loaded 2-core machine
-    assert hits >= 0.95 * sent, (p1, sent)  # a loaded 2-core CI box may delay a send
-    assert p1["judgements"]["perfect"] + p1["judgements"]["great"] >= sent * 0.8, p1
+    # every key that reached the game in time (stamped within the Good window of its
+    # note) is judged a hit, none lost, none a stray; a loaded 2-core CI box sometimes
+    # delays an XTest send past the window, and that key then misses, as it should
+    in_time = _arrived_in_time(log, notes[:24], keys)
+    assert in_time >= 0.75 * sent, (in_time, sent)
+    assert hits >= in_time - 1, (p1, in_time, sent)
+    assert p1["judgements"]["perfect"] + p1["judgements"]["great"] >= in_time * 0.8, p1
     assert abs(p1["mean_offset_ms"]) < 25, p1
     lines = [json.loads(x) for x in log.read_text().splitlines()]
     bound = [x for x in lines if x["player"] == 0]
@@ -87,6 +90,15 @@ def test_play_in_a_real_window_with_xtest_keys(tmp_path):
     s = json.loads(stats.read_text())
     assert s["frames"] > 60
     assert s["input_poll_interval_ms"]["p50"] < 2.0
+
+
+def _arrived_in_time(log: Path, notes, keys: dict[str, str], window_s: float = 0.09) -> int:
+    """How many of the keys sent for ``notes`` were stamped within ``window_s`` of theirs."""
+    wanted = [n for n in notes if keys.get(n.voice.value)]
+    bound = [json.loads(x) for x in log.read_text().splitlines()]
+    bound = [x for x in bound if x["player"] == 0]
+    return sum(abs(x["t_song"] - n.time_s) <= window_s
+               for x, n in zip(bound, wanted, strict=False))
 
 
 def _send_chart(sender: KeySender, log: Path, notes, keys: dict[str, str]) -> int:
@@ -183,7 +195,9 @@ def test_whole_game_through_the_menus(tmp_path):
     report = json.loads(row[2])
     p1 = report["players"][0]
     hits = p1["judgements"]["perfect"] + p1["judgements"]["great"] + p1["judgements"]["good"]
-    assert hits >= 0.95 * sent, (p1, sent)  # a loaded 2-core CI box may delay a send
+    in_time = _arrived_in_time(log, chart.notes("p1", "normal"), keys)
+    assert in_time >= 0.75 * sent, (in_time, sent)
+    assert hits >= in_time - 1, (p1, in_time, sent)  # see the test above
     assert report["players"][1]["accuracy"] == 1.0  # autoplay
     shots = {p.stem for p in (tmp_path / "shots").glob("*.png")}
     for scene in ("title", "settings", "calibration", "song_select", "player_setup",
