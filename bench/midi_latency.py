@@ -39,13 +39,11 @@ from pathlib import Path
 import numpy as np
 
 BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH))
+
+from midi_sender import free_port  # noqa: E402
+
 TESTS = BENCH.parent / "tests"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def start_sender(messages: list[tuple[float, str]], tmp: Path) -> tuple[int, subprocess.Popen]:

@@ -27,6 +27,13 @@ import time
 from pathlib import Path
 
 
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
 def main(argv: list[str]) -> int:
     port, src, out = int(argv[0]), argv[1], argv[2]
     job = json.loads(Path(src).read_text(encoding="utf-8"))

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import gc
 import json
-import socket
 import statistics
 import subprocess
 import sys
@@ -38,6 +37,9 @@ pytestmark = [pytest.mark.groove, pytest.mark.slow, needs_groove]
 
 SECONDS = 9.0
 BENCH = Path(__file__).resolve().parents[1] / "bench"
+sys.path.insert(0, str(BENCH))
+from midi_sender import free_port as _free_port  # noqa: E402
+
 V = Voice
 
 #: The TD-11/TD-17 factory note map, written out here independently of the
@@ -51,12 +53,6 @@ ROLAND = {
 }
 #: An open hi-hat (46/26) with the pedal at least this far down is half-open.
 HALF_FROM = 30
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _take(path, channel: int) -> list[tuple[float, mido.Message]]:

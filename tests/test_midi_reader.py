@@ -34,6 +34,9 @@ from game.input.midi_ports import (
 from game.input.midi_reader import CLOSED, CONNECTED, DISCONNECTED, KitReader
 from game.input.virtual_kit import VirtualCable
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+from midi_sender import free_port
+
 ROOT = Path(__file__).resolve().parent.parent
 perf = time.perf_counter
 
@@ -54,12 +57,6 @@ def wait_for(check: Callable[[], bool], timeout_s: float = 5.0) -> bool:
             return False
         time.sleep(0.002)
     return True
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def accept(server: PortServer, timeout_s: float = 5.0) -> SocketPort:

@@ -45,10 +45,6 @@ class KitSetup:
     curve: VelocityCurve = field(default_factory=VelocityCurve)
     latency_s: float = 0.0
 
-    @classmethod
-    def default(cls, port: str, kitmap: str = "default") -> KitSetup:
-        return cls(port, load_kitmap(kitmap))
-
 
 class KitPlayer:
     """One player's kit, live.
@@ -154,39 +150,50 @@ def kit_setups(specs: tuple[Any, Any], *, settings: Any = None, kitmap: str | No
     FormatError
         When ``kitmap`` itself cannot be loaded.
     """
-    from game.store.kits import KitProfile, load_profiles, resolve_kitmap
+    from game.store.kits import load_profiles
 
-    setups: dict[int, KitSetup] = {}
     warnings: list[str] = []
     try:
         profiles, warnings = load_profiles()
     except Exception as exc:  # no data folder: defaults
         profiles, warnings = {}, [f"kit profiles unavailable: {exc}"]
-    from game.input.midi_ports import resolve_port_name, same_port
-
+    setups: dict[int, KitSetup] = {}
     for player, spec in enumerate(specs):
-        if spec.kind != "midi":
-            continue
-        port = spec.arg
-        # profiles are saved under the full port name; "--p2 midi:TD-17" finds them too
-        full = resolve_port_name(port)
-        profile = next((v for k, v in profiles.items() if same_port(k, full)),
-                       profiles.get(port, KitProfile()))
-        if kitmap is not None:
-            km = resolve_kitmap(kitmap)
-        else:
-            try:
-                km = resolve_kitmap(profile.kitmap)
-            except Exception as exc:
+        if spec.kind == "midi":
+            setups[player] = kit_setup_for(spec.arg, profiles, settings=settings,
+                                           kitmap=kitmap, warnings=warnings)
+    return setups, warnings
+
+
+def kit_setup_for(port: str, profiles: dict[str, Any], *, settings: Any = None,
+                  kitmap: str | None = None, warnings: list[str] | None = None) -> KitSetup:
+    """How the kit on ``port`` is read: its saved profile (found by a partial port
+    name too), its calibrated latency, or ``kitmap`` instead of the profile's map.
+
+    A profile's map that cannot be loaded falls back to the default map, with a
+    line in ``warnings``; an explicit ``kitmap`` that cannot be loaded raises.
+    """
+    from game.input.midi_ports import resolve_port_name, same_port
+    from game.store.kits import KitProfile, resolve_kitmap
+
+    # profiles are saved under the full port name; "--p2 midi:TD-17" finds them too
+    full = resolve_port_name(port)
+    profile = next((v for k, v in profiles.items() if same_port(k, full)),
+                   profiles.get(port, KitProfile()))
+    if kitmap is not None:
+        km = resolve_kitmap(kitmap)
+    else:
+        try:
+            km = resolve_kitmap(profile.kitmap)
+        except Exception as exc:
+            if warnings is not None:
                 warnings.append(f"kit map {profile.kitmap!r} for {port}: {exc}; "
                                 "using the default map")
-                km = load_kitmap("default")
-        latency_ms = 0.0
-        if settings is not None:
-            latency_ms = next((ms for dev, ms in settings.device_offsets_ms
-                               if dev.startswith("midi:") and same_port(dev[5:], full)),
-                              settings.device_offset(f"midi:{port}"))
-        setups[player] = KitSetup(port, km, VelocityCurve(profile.velocity_gain,
-                                                          profile.velocity_gamma),
-                                  latency_ms / 1e3)
-    return setups, warnings
+            km = load_kitmap("default")
+    latency_ms = 0.0
+    if settings is not None:
+        latency_ms = next((ms for dev, ms in settings.device_offsets_ms
+                           if dev.startswith("midi:") and same_port(dev[5:], full)),
+                          settings.device_offset(f"midi:{port}"))
+    return KitSetup(port, km, VelocityCurve(profile.velocity_gain, profile.velocity_gamma),
+                    latency_ms / 1e3)

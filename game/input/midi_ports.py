@@ -154,15 +154,7 @@ def _match_name(spec: str, names: tuple[str, ...]) -> str:
 
 def same_port(a: str, b: str) -> bool:
     """Whether two port names name the same kit (ALSA's numbers aside)."""
-    return a == b or (parse_tcp_safe(a) is None and _bare(a) == _bare(b))
-
-
-def parse_tcp_safe(spec: str) -> tuple[str, int] | None:
-    """:func:`parse_tcp`, with a malformed ``tcp:`` address read as no address."""
-    try:
-        return parse_tcp(spec)
-    except GameError:
-        return None
+    return a == b or (not a.startswith(TCP_PREFIX) and _bare(a) == _bare(b))
 
 
 def resolve_port_name(spec: str) -> str:

@@ -26,8 +26,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from game.engine.errors import GameError
-from game.input.midi_ports import open_port, parse_tcp, port_present
+from game.input.midi_ports import TCP_PREFIX, open_port, port_present
 
 CONNECTING = "connecting"
 CONNECTED = "connected"
@@ -68,10 +67,8 @@ class KitReader:
         self.on_status = on_status
         self.retry_s = retry_s
         self._opener = opener or (lambda: open_port(spec))
-        try:
-            self._is_device = opener is None and parse_tcp(spec) is None
-        except GameError:  # a bad tcp: address: opening fails and says why, every retry
-            self._is_device = False
+        # (a bad tcp: address is no device either: opening fails and says why, every retry)
+        self._is_device = opener is None and not spec.startswith(TCP_PREFIX)
         self.handler_errors = 0
         self.status = CONNECTING
         self.why = ""

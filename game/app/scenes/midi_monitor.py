@@ -25,7 +25,7 @@ import pygame
 
 from game.app.scenes.title import MenuScene
 from game.engine.voices import KEYBOARD_5, Voice
-from game.formats.kitmap import KitMap, load_kitmap
+from game.formats.kitmap import KitMap
 from game.input.kit import (
     HIT,
     IGNORED,
@@ -37,7 +37,7 @@ from game.input.kit import (
     PadMessage,
     VelocityCurve,
 )
-from game.input.midi_ports import midi_status, parse_tcp
+from game.input.midi_ports import midi_status
 from game.input.midi_reader import CONNECTED, CONNECTING, KitReader
 from game.ui import theme
 from game.ui.theme import PALETTES, TEXT, TEXT_DIM, TEXT_FAINT, rgba
@@ -89,30 +89,28 @@ def device_kit(port: str, kitmap_name: str | None = None
     ``kitmap_name`` overrides the profile's map. A map that cannot be loaded
     falls back to the default one, and the warning says so.
     """
-    from game.store.kits import KitProfile, load_profiles, resolve_kitmap
+    from game.app.kit_player import kit_setup_for
+    from game.store.kits import load_profiles
 
+    warnings: list[str] = []
     try:
-        profiles, _ = load_profiles()
-    except Exception:  # no data folder: defaults
-        profiles = {}
-    profile = profiles.get(port, KitProfile())
-    name = kitmap_name or profile.kitmap
-    curve = VelocityCurve(profile.velocity_gain, profile.velocity_gamma)
+        profiles, warnings = load_profiles()
+    except Exception as exc:  # no data folder: defaults
+        profiles, warnings = {}, [f"kit profiles unavailable: {exc}"]
     try:
-        return resolve_kitmap(name), curve, ""
-    except Exception as exc:
-        return load_kitmap("default"), curve, f"kit map {name!r}: {exc}; using the default"
+        setup = kit_setup_for(port, profiles, kitmap=kitmap_name, warnings=warnings)
+    except Exception as exc:  # the map asked for cannot be loaded: read with the profile's
+        warnings.append(f"kit map {kitmap_name!r}: {exc}; using the default")
+        setup = kit_setup_for(port, profiles, warnings=warnings)
+    return setup.kitmap, setup.curve, "; ".join(warnings)
 
 
 def no_backend_reason(port: str, opener: Any) -> str:
     """The one sentence saying why a device port cannot open here ("" when it can)."""
     if opener is not None:
         return ""
-    try:
-        if parse_tcp(port) is not None:
-            return ""
-    except Exception:
-        return ""  # a bad tcp: address: the reader says so
+    if port.startswith("tcp:"):
+        return ""  # sockets need no backend (a bad address: the reader says so)
     status = midi_status()
     return "" if status.available else status.reason
 
