@@ -98,9 +98,12 @@ def test_headless_play_with_a_kit_over_tcp_and_a_flood(tmp_path: Path) -> None:
     on_time = sum(abs(x["t_song"] - n.time_s) <= good_s
                   for x, n in zip(bound, notes, strict=True))
     hits = j["perfect"] + j["great"] + j["good"]
-    assert on_time >= 0.5 * len(notes), (on_time, len(notes))
-    assert hits >= on_time - 2, (p2, on_time)
     s = json.loads(stats.read_text())
+    assert on_time >= 0.5 * len(notes), (on_time, len(notes))
+    # a stroke the game could not feed within its late margin (the reader thread stalled
+    # on a starved machine) may find its note already missed: the game counts those
+    late = s["midi_strokes_fed_late"]
+    assert hits >= on_time - 2 - 2 * late, (p2, on_time, s)
     assert s["midi_strokes"] == len(notes)
     print(f"{len(lines)} messages logged; arrival->stamp median {statistics.median(delays_ms):.3f}"
           f" ms, p99 {delays_ms[int(0.99 * len(delays_ms))]:.3f} ms; stamp->engine "

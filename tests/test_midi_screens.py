@@ -26,6 +26,7 @@ from game.app.scenes.player_setup import PlayerSetupScene
 from game.app.scenes.song_select import SongSelectScene
 from game.app.scenes.title import TitleScene
 from game.engine.voices import Voice
+from game.formats.kitmap import load_kitmap
 from game.input.kit import HIT, IGNORED, PEDAL, UNMAPPED
 from game.input.midi_ports import MidiStatus
 from game.input.virtual_kit import VirtualCable
@@ -315,7 +316,14 @@ def test_screenshots(app: Any, cable: VirtualCable, tmp_path: Path) -> None:
         cable.send(msg)
         time.sleep(0.0 if (msg.type == "note_on" and msg.velocity == 96) else 0.02)
     until(lambda: monitor.received == len(script), monitor, app)
-    assert "double trigger" in monitor.snapshot()[-5].pad.detail
+    # the soft second snare came within the Alesis map's retrigger time of the hard one:
+    # suppressed as a double trigger (a starved machine may space them wider: a hit)
+    first, second = monitor.snapshot()[-4].pad, monitor.snapshot()[-5].pad
+    assert (first.velocity, second.velocity) == (96, 21)
+    gap_ms = (second.t_capture - first.t_capture) * 1e3
+    rules = load_kitmap("alesis").rules
+    doubled = gap_ms < rules.retrigger_ms
+    assert ("double trigger" in second.detail) is doubled, (gap_ms, second)
     monitor.draw(pygame.Surface((3840, 2160)))  # 4K draws too
     frame(monitor, app)
     pygame.image.save(app.screen, str(tmp_path / "midi_monitor.png"))

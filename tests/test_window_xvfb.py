@@ -78,46 +78,61 @@ def test_play_in_a_real_window_with_xtest_keys(tmp_path):
     # every key that reached the game in time (stamped within the Good window of its
     # note) is judged a hit, none lost, none a stray; a loaded 2-core CI box sometimes
     # delays an XTest send past the window, and that key then misses, as it should
-    in_time = _arrived_in_time(log, notes[:24], keys)
-    assert in_time >= 0.75 * sent, (in_time, sent)
-    assert hits >= in_time - 1, (p1, in_time, sent)
+    in_time = _arrived_in_time(log, sent)
+    assert len(sent) >= 12, len(sent)
+    assert in_time >= 0.75 * len(sent), (in_time, len(sent))
+    assert hits >= in_time - 1, (p1, in_time, len(sent))
     assert p1["judgements"]["perfect"] + p1["judgements"]["great"] >= in_time * 0.8, p1
     assert abs(p1["mean_offset_ms"]) < 25, p1
     lines = [json.loads(x) for x in log.read_text().splitlines()]
     bound = [x for x in lines if x["player"] == 0]
-    assert len(bound) >= sent
+    assert len(bound) >= len(sent)
     assert all(x["source"] == "keyboard" and x["lane"] is not None for x in bound)
     s = json.loads(stats.read_text())
     assert s["frames"] > 60
     assert s["input_poll_interval_ms"]["p50"] < 2.0
 
 
-def _arrived_in_time(log: Path, notes, keys: dict[str, str], window_s: float = 0.09) -> int:
-    """How many of the keys sent for ``notes`` were stamped within ``window_s`` of theirs."""
-    wanted = [n for n in notes if keys.get(n.voice.value)]
+def _arrived_in_time(log: Path, sent, window_s: float = 0.09) -> int:
+    """How many of the keys sent for the notes ``sent`` were stamped within
+    ``window_s`` of their note (P1's logged keys, in order, pair with ``sent``)."""
     bound = [json.loads(x) for x in log.read_text().splitlines()]
     bound = [x for x in bound if x["player"] == 0]
     return sum(abs(x["t_song"] - n.time_s) <= window_s
-               for x, n in zip(bound, wanted, strict=False))
+               for x, n in zip(bound, sent, strict=False))
 
 
-def _send_chart(sender: KeySender, log: Path, notes, keys: dict[str, str]) -> int:
-    """Tap an unbound key to learn the song clock, then each note's key on time."""
-    sender.tap("q")
-    row = _wait_for_line(log, lambda r: r.get("key") == "q")
+def _send_chart(sender: KeySender, log: Path, notes, keys: dict[str, str],
+                lead_s: float = 0.25) -> list:
+    """Learn the song clock from an unbound key, then tap each note's key on time.
+
+    The unbound key is tapped until the game logs it (a slow machine may still be
+    starting the song); notes whose time is too close or already gone are not sent.
+    """
+    row = None
+    deadline = time.monotonic() + 40.0
+    while row is None:
+        assert time.monotonic() < deadline, "the game never logged a key"
+        sender.tap("q")
+        try:
+            row = _wait_for_line(log, lambda r: r.get("key") == "q", timeout_s=0.5)
+        except AssertionError:
+            row = None
     perf_at_song_zero = row["t_capture"] - row["t_song"]
-    sent = 0
+    sent = []
     for note in notes:
         key = keys.get(note.voice.value)
         if key is None:
             continue
         target = perf_at_song_zero + note.time_s
+        if not sent and target < time.perf_counter() + lead_s:
+            continue
         while time.perf_counter() < target - 0.002:
             time.sleep(0.001)
         while time.perf_counter() < target:
             pass
         sender.tap(key, hold_s=0.005)
-        sent += 1
+        sent.append(note)
     return sent
 
 
@@ -169,8 +184,10 @@ def test_whole_game_through_the_menus(tmp_path):
             press("Return")                    # First Contact -> player setup
             shown("player_setup")
             press("Tab", "Down", "Down", "Right", "Right")  # P2 input: keyboard -> bot -> auto
-            press("Down", "Return", pause=0.5)  # Start!
-            press("Escape", pause=0.6)         # pause during the countdown
+            press("Down", "Return")            # Start!
+            shown("gameplay", timeout_s=30)
+            press("Escape")                    # pause during the countdown
+            shown("pause")
             press("Escape", pause=0.2)         # resume
             sent = _send_chart(sender, log, chart.notes("p1", "normal"), keys)
             # the song ends by itself; results show; then leave everything
@@ -195,9 +212,10 @@ def test_whole_game_through_the_menus(tmp_path):
     report = json.loads(row[2])
     p1 = report["players"][0]
     hits = p1["judgements"]["perfect"] + p1["judgements"]["great"] + p1["judgements"]["good"]
-    in_time = _arrived_in_time(log, chart.notes("p1", "normal"), keys)
-    assert in_time >= 0.75 * sent, (in_time, sent)
-    assert hits >= in_time - 1, (p1, in_time, sent)  # see the test above
+    in_time = _arrived_in_time(log, sent)
+    assert len(sent) >= 100, len(sent)
+    assert in_time >= 0.75 * len(sent), (in_time, len(sent))
+    assert hits >= in_time - 1, (p1, in_time, len(sent))  # see the test above
     assert report["players"][1]["accuracy"] == 1.0  # autoplay
     shots = {p.stem for p in (tmp_path / "shots").glob("*.png")}
     for scene in ("title", "settings", "calibration", "song_select", "player_setup",

@@ -59,6 +59,7 @@ class LivePlay:
         # counts: the live margin plus the slowest kit's calibrated latency
         self.late_input_s = LIVE_LATE_INPUT_S + max(
             [0.0, *(k.latency_s for k in (kits or {}).values())])
+        outputs.late_input_s = self.late_input_s
         self.kits: dict[int, KitPlayer] = {}
         for player, setup in (kits or {}).items():
             kit = KitPlayer(player, setup, setups[player].layout, to_song_time=to_song_time,

@@ -42,6 +42,8 @@ class PlayOutputs:
     frames: int = 0
     last_report: dict[str, Any] = field(default_factory=dict)
     midi_delays_s: list[float] = field(default_factory=list)
+    #: How late a live stroke may reach the engine and still find its note open (s).
+    late_input_s: float = 0.05
     _log: IO[str] | None = None
     _closed: bool = False
     _log_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -91,5 +93,9 @@ class PlayOutputs:
                      "input_poll_interval_ms": _summary_ms(self.poll_intervals_s),
                      # kit strokes: arrival stamp -> judged by the engine
                      "midi_to_engine_ms": _summary_ms(self.midi_delays_s),
-                     "midi_strokes": len(self.midi_delays_s)}
+                     "midi_strokes": len(self.midi_delays_s),
+                     # strokes that reached the engine so late that their note may
+                     # already have been missed (a stalled machine): counted, not hidden
+                     "midi_strokes_fed_late": sum(
+                         d > self.late_input_s for d in self.midi_delays_s)}
             write_text_atomic(self.stats_json, json.dumps(stats, indent=2) + "\n")
