@@ -1,0 +1,252 @@
+"""Pieces shared by the importers of other games' charts (Clone Hero, Rock Band, osu!).
+
+* :class:`ImportedSong` and :class:`ImportFormatError`, the importers' result and error;
+* :func:`unison`, the one place that decides how a one-player chart becomes a
+  duet (both players play every note), so another arrangement can be plugged
+  in through the ``arrange`` option of the importers;
+* :func:`build_chart`: difficulties completed (harder ones copied up, easier
+  ones reduced), parts arranged, one :class:`~game.engine.chart.Chart` made;
+* a tempo-map builder for formats that give tempo and meter changes at beats,
+  section names made safe for the beatmap writer, text decoding.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from game.engine.chart import DIFFICULTIES, PARTS, Chart, Note, Section, SongMeta
+from game.engine.errors import FormatError
+from game.engine.reduce import reduce_chart
+from game.engine.tempo import MeterChange, TempoChange, TempoMap
+from game.formats.midi_import import slugify
+
+#: Audio file extensions an importer looks for, in order of preference.
+AUDIO_EXTENSIONS: tuple[str, ...] = (".ogg", ".opus", ".mp3", ".wav", ".flac")
+
+#: Difficulty -> notes of the one player a source chart has.
+Charted = Mapping[str, tuple[Note, ...]]
+#: Turns a one-player chart into the notes of both parts.
+Arrangement = Callable[[Charted], dict[tuple[str, str], tuple[Note, ...]]]
+
+
+class ImportFormatError(FormatError):
+    """A chart from another game cannot be imported: names the file, the line, what was expected."""
+
+
+@dataclass(frozen=True, slots=True)
+class ImportedSong:
+    """A song imported from another game's chart files.
+
+    Attributes
+    ----------
+    chart : Chart
+        Parts ``p1`` and ``p2`` at all four difficulties.
+    source : str
+        ``"clonehero-mid"``, ``"clonehero-chart"``, ``"osu-taiko"`` or ``"osu-mania"``.
+    folder : Path
+        The song's folder.
+    audio : dict
+        ``"backing"``: the full mix or the non-drum stems; ``"drums"``: drum stems
+        (may be empty). Paths of files that exist.
+    files : tuple of Path
+        Every file the chart was read from (for a cache keyed on size and mtime).
+    warnings : tuple of str
+        What was skipped or adjusted, one sentence each.
+    """
+
+    chart: Chart
+    source: str
+    folder: Path
+    audio: dict[str, tuple[Path, ...]]
+    files: tuple[Path, ...]
+    warnings: tuple[str, ...]
+
+
+# the duet arrangement ----------------------------------------------------------
+def unison(charted: Charted) -> dict[tuple[str, str], tuple[Note, ...]]:
+    """Both players play every note, at every difficulty.
+
+    The imported formats chart one drummer; playing it in unison is what the
+    duet sync metrics measure best (every note is a shared time).
+
+    Parameters
+    ----------
+    charted : mapping
+        Difficulty -> notes.
+
+    Returns
+    -------
+    dict
+        ``(part, difficulty) -> notes`` for both parts.
+    """
+    return {(part, diff): notes for part in PARTS for diff, notes in charted.items()}
+
+
+def build_chart(meta: SongMeta, tempo: TempoMap, sections: tuple[Section, ...],
+                charted: Charted, warnings: list[str], *,
+                arrange: Arrangement = unison) -> Chart:
+    """Make the chart: all four difficulties, both parts.
+
+    Difficulties harder than the hardest charted one get a copy of it (with a
+    warning); easier missing ones are reduced from the nearest harder one
+    (:func:`game.engine.reduce.reduce_chart`) after ``arrange`` made the parts.
+    """
+    charted = {d: n for d, n in charted.items() if d in DIFFICULTIES}
+    hardest = next((d for d in reversed(DIFFICULTIES) if charted.get(d)), None)
+    if hardest is None:
+        charted = {}
+    else:
+        for diff in DIFFICULTIES[DIFFICULTIES.index(hardest) + 1:]:
+            charted[diff] = charted[hardest]
+            warnings.append(f"no {diff} chart: {diff} plays the {hardest} chart")
+        for diff in DIFFICULTIES[:DIFFICULTIES.index(hardest)]:
+            if diff in charted and not charted[diff]:
+                del charted[diff]  # an empty easier chart is made by reduction instead
+    chart = Chart(meta=meta, tempo=tempo, sections=sections, parts=arrange(charted))
+    return reduce_chart(chart)
+
+
+# metadata and sections -----------------------------------------------------------
+_TAGS = re.compile(r"<[^<>]*>")
+_HASH_COMMENT = re.compile(r"(^|\s)#")
+
+
+def clean_text(text: str) -> str:
+    """Text the beatmap writer accepts: no formatting tags (``<color=...>``), one line,
+    trimmed, and no ``#`` at the start or after a blank (``#2`` becomes ``No.2``)."""
+    text = " ".join(_TAGS.sub("", text).split())
+    return _HASH_COMMENT.sub(lambda m: m.group(1) + "No.", text)
+
+
+def song_id(title: str, artist: str = "") -> str:
+    """A song id (``[a-z0-9-]+``) from the title and the artist."""
+    return slugify(f"{title} {artist}" if artist else title)
+
+
+_SECTION_EVENT = re.compile(r"^\[?\s*(?:section[ _]+|prc_)(?P<name>.*?)\s*\]?$", re.I)
+
+
+def section_name(event: str) -> str | None:
+    """The section name of a ``[section NAME]``, ``section_NAME`` or ``[prc_NAME]`` event.
+
+    ``prc_`` names have their underscores turned into blanks (``prc_verse_1`` ->
+    ``verse 1``). Returns None for any other text event.
+    """
+    m = _SECTION_EVENT.match(event.strip())
+    if m is None:
+        return None
+    name = m.group("name")
+    if event.strip().lstrip("[").lower().startswith("prc_"):
+        name = name.replace("_", " ")
+    return clean_text(name) or None
+
+
+def make_sections(events: Iterable[tuple[float, str]], tempo: TempoMap) -> tuple[Section, ...]:
+    """Sections from ``(beat, name)`` pairs: sorted, at most one per beat (the first)."""
+    out: list[Section] = []
+    for beat, name in sorted(events, key=lambda e: e[0]):
+        if beat < 0 or not name or (out and abs(out[-1].beat - beat) < 1e-9):
+            continue
+        out.append(Section(name, beat, tempo.seconds_at(beat)))
+    return tuple(out)
+
+
+# tempo maps ----------------------------------------------------------------------
+def build_tempo_map(tempos: Iterable[tuple[float, float]],
+                    meters: Iterable[tuple[float, int, int]], warnings: list[str], *,
+                    offset_s: float = 0.0, where: str = "beat") -> TempoMap:
+    """A tempo map from tempo and meter changes given at beats.
+
+    Parameters
+    ----------
+    tempos : iterable of (beat, bpm)
+        Beats are quarter notes from the chart's start; BPM counts quarter
+        notes. Without a change at beat 0 the map starts at 120 BPM (with a
+        warning); a later change at the same beat wins.
+    meters : iterable of (beat, numerator, denominator)
+        A meter that does not start on a bar line of the meter before it is
+        moved to the next bar line (with a warning).
+    warnings : list of str
+        Appended to.
+    offset_s : float
+        Song-clock time of beat 0, seconds.
+    where : str
+        How a position is named in warnings (``"tick"`` ...); positions are
+        reported as beats.
+    """
+    by_beat: dict[float, float] = {}
+    for beat, bpm in sorted(tempos, key=lambda t: t[0]):
+        by_beat[beat] = bpm
+    if 0.0 not in by_beat:
+        warnings.append("no tempo at the start: 120 BPM until the first tempo change")
+        by_beat[0.0] = 120.0
+    changes: list[TempoChange] = []
+    for beat in sorted(by_beat):
+        if not changes or changes[-1].bpm != by_beat[beat]:
+            changes.append(TempoChange(beat, by_beat[beat]))
+
+    meter_list = [MeterChange(1, 4, 4)]
+    start = 0.0  # beat of meter_list[-1].bar
+    for beat, num, den in sorted(meters, key=lambda m: m[0]):
+        last = meter_list[-1]
+        bars = (beat - start) / last.bar_beats
+        whole = round(bars)
+        if abs(bars - whole) > 1e-6:
+            whole = math.ceil(bars)
+            warnings.append(f"time signature {num}/{den} at {where} {beat:g} is not on a bar "
+                            f"line; moved to bar {last.bar + whole}")
+        if whole == 0:
+            meter_list[-1] = MeterChange(last.bar, num, den)
+        elif (num, den) != (last.numerator, last.denominator):
+            meter_list.append(MeterChange(last.bar + whole, num, den))
+            start += whole * last.bar_beats
+    return TempoMap(changes, meter_list, offset_s=offset_s)
+
+
+# files -----------------------------------------------------------------------------
+def decode_text(data: bytes, path: str, warnings: list[str]) -> str:
+    """Decode a text file: UTF-8 (with or without BOM), UTF-16 with a BOM, else Latin-1."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        warnings.append(f"{Path(path).name} is not UTF-8; read as Latin-1")
+        return data.decode("latin-1")
+
+
+def read_bytes(path: Path, what: str) -> bytes:
+    """The bytes of ``path``, or :class:`ImportFormatError` saying why not."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise ImportFormatError(f"file not found (expected {what})", path=str(path)) from None
+    except IsADirectoryError:
+        raise ImportFormatError(f"is a folder (expected {what})", path=str(path)) from None
+    except OSError as exc:
+        raise ImportFormatError(f"cannot read the file: {exc.strerror or exc}",
+                                path=str(path)) from None
+
+
+def find_audio(folder: Path, stem: str) -> Path | None:
+    """``folder/stem.ext`` for the first audio extension that exists (case-insensitive)."""
+    by_name = {p.name.lower(): p for p in _files(folder)}
+    for ext in AUDIO_EXTENSIONS:
+        found = by_name.get(f"{stem.lower()}{ext}")
+        if found is not None:
+            return found
+    return None
+
+
+def _files(folder: Path) -> list[Path]:
+    try:
+        return sorted(p for p in folder.iterdir() if p.is_file())
+    except OSError:
+        return []
