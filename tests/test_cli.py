@@ -213,3 +213,97 @@ def test_real_drummers_as_a_duet(groove, tmp_path, capsys):
     assert 5 < duet["sync_spread_ms"] < 40
     assert 0.2 < duet["in_sync_rate"] < 0.95
     assert duet["phase_lock"][0] > 0.8
+
+
+# ------------------------------------------------------------ the player's own songs
+
+def _osu_song(folder, title, *, audio_seconds=0.0):
+    """A folder with one osu!taiko difficulty (and its audio when asked)."""
+    import numpy as np
+    import soundfile as sf
+
+    folder.mkdir(parents=True)
+    hits = "".join(f"256,192,{1000 + 400 * k},1,{0 if k % 3 else 8},0:0:0:0:\n"
+                   for k in range(10))
+    (folder / "set.osu").write_text(
+        "osu file format v14\n\n[General]\nAudioFilename: audio.ogg\nMode: 1\n\n"
+        f"[Metadata]\nTitle:{title}\nArtist:Someone\nVersion:Oni\n\n[TimingPoints]\n"
+        "0,400,4,1,0,100,1,0\n\n[HitObjects]\n" + hits, encoding="utf-8")
+    if audio_seconds:
+        t = np.arange(int(audio_seconds * 22050)) / 22050
+        sf.write(folder / "audio.ogg", (0.1 * np.sin(2 * np.pi * 200 * t)).astype("float32"),
+                 22050, format="OGG", subtype="VORBIS")
+    return folder
+
+
+def test_songs_lists_your_songs_with_their_source(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("DRUM_DIPLOMACY_HOME", str(tmp_path / "home"))
+    songs = tmp_path / "home" / "songs"
+    _osu_song(songs / "My Osu", "Taiko Tune")
+    code, out, _ = run(capsys, "songs", "--json")
+    assert code == 0
+    doc = json.loads(out)
+    by_id = {s["id"]: s for s in doc["songs"]}
+    assert by_id["first-contact"]["source"] == "builtin"
+    mine = by_id["taiko-tune-someone"]
+    assert mine["source"] == "osu-taiko" and mine["beatmap"] == str(songs / "My Osu")
+    assert doc["folder"] == str(songs)
+    code, out, _ = run(capsys, "songs")
+    assert code == 0 and "taiko-tune-someone" in out and "osu!taiko" in out
+    (songs / "broken.beatmap").write_text("drum-diplomacy beatmap 2\n", encoding="utf-8")
+    code, out, _ = run(capsys, "songs")
+    assert code == 1
+    assert f"broken: {songs / 'broken.beatmap'}, line 1" in out
+    assert "taiko-tune-someone" in out
+
+
+def test_import_into_the_library_then_play_validate_export_by_id(tmp_path, monkeypatch,
+                                                                 capsys):
+    monkeypatch.setenv("DRUM_DIPLOMACY_HOME", str(tmp_path / "home"))
+    src = _osu_song(tmp_path / "download", "Import Me", audio_seconds=1.0)
+    code, out, err = run(capsys, "import", str(src), "--id", "import-me")
+    assert code == 0, err
+    folder = tmp_path / "home" / "songs" / "import-me"
+    assert f"as 'import-me': {folder / 'import-me.beatmap'}" in out
+    assert sorted(p.name for p in folder.iterdir()) == ["import-me.beatmap", "song.ogg"]
+    results = tmp_path / "r.json"
+    code, out, err = run(capsys, "play", "import-me", "--headless", "--p1", "auto", "--p2",
+                         "auto", "--results-json", str(results))
+    assert code == 0, err
+    report = json.loads(results.read_text())
+    assert report["song"]["id"] == "import-me"
+    assert report["players"][1]["judgements"]["perfect"] == report["players"][1]["notes"] == 10
+    code, out, _ = run(capsys, "validate", "import-me")
+    assert code == 0 and "1 ok" in out
+    assert run(capsys, "export", "import-me", "-o", str(tmp_path / "x.mid"))[0] == 0
+    code, _, err = run(capsys, "import", str(src), "--id", "import-me")
+    assert code == 1 and "already holds a song" in err and "--force" in err
+    assert len(err.strip().splitlines()) == 1
+    code, out, _ = run(capsys, "import", str(src), "--id", "import-me", "--force")
+    assert code == 0 and out.startswith("replaced")
+
+
+def test_import_errors_are_one_line_and_leave_nothing(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("DRUM_DIPLOMACY_HOME", str(tmp_path / "home"))
+    (tmp_path / "notes.txt").write_text("hello", encoding="utf-8")
+    for path in (tmp_path / "missing", tmp_path / "notes.txt"):
+        code, _, err = run(capsys, "import", str(path))
+        assert code == 1
+        assert err.startswith("drum-diplomacy import: error: ") and str(path) in err
+        assert len(err.strip().splitlines()) == 1
+    code, _, err = run(capsys, "import", str(tmp_path / "notes.txt"), "--id", "Bad Id")
+    assert code == 1 and "'Bad Id'" in err
+    assert list((tmp_path / "home" / "songs").iterdir()) == []
+
+
+def test_import_a_midi_file_into_the_library(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("DRUM_DIPLOMACY_HOME", str(tmp_path / "home"))
+    mid = tmp_path / "fc.mid"
+    assert run(capsys, "export", "first-contact", "-o", str(mid))[0] == 0
+    code, out, err = run(capsys, "import", str(mid), "--id", "fc-from-midi")
+    assert code == 0, err
+    assert "imported MIDI file" in out
+    doc = run_json(capsys, "songs")
+    mine = {s["id"]: s for s in doc["songs"]}["fc-from-midi"]
+    assert mine["source"] == "beatmap" and mine["audio"] is None
+    assert mine["difficulties"]["p1"].keys() == {"easy", "normal", "hard", "expert"}

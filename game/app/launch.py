@@ -106,11 +106,14 @@ def gameplay_scene(app: Any, chart: Chart, setups: tuple[PlayerSetup, PlayerSetu
                    specs: tuple[SourceSpec, SourceSpec], *, outputs: PlayOutputs | None = None,
                    windows: str | None = None, lead_in_s: float = 3.0,
                    max_seconds: float | None = None, show_results: bool = True,
-                   folder: Path | None = None, kitmap: str | None = None) -> Any:
+                   folder: Path | None = None, kitmap: str | None = None,
+                   on_finished: Any = None, end_s: float | None = None,
+                   countdown_to_s: float = 0.0) -> Any:
     """A GameplayScene set up from the settings (keys, offsets, scroll speed, hit sounds).
 
     When the song ends, :func:`finish_play` records it and shows the results
-    (or, with ``show_results=False``, records it and closes the scene).
+    (or, with ``show_results=False``, records it and closes the scene);
+    ``on_finished(scene, report)`` replaces that (practice loops).
     """
     from game.app.scenes.gameplay import GameplayScene
 
@@ -131,8 +134,9 @@ def gameplay_scene(app: Any, chart: Chart, setups: tuple[PlayerSetup, PlayerSetu
         app, chart, setups, specs,
         windows_named(windows or getattr(settings, "windows", "standard")),
         outputs or _env_outputs(),
-        on_finished=lambda scene, report: finish_play(app, scene, report,
-                                                      show_results=show_results),
+        on_finished=on_finished or (lambda scene, report: finish_play(
+            app, scene, report, show_results=show_results)),
+        end_s=end_s, countdown_to_s=countdown_to_s,
         lead_in_s=lead_in_s, max_seconds=max_seconds, folder=folder,
         bindings=bindings, input_offsets_s=(offsets[0], offsets[1]),
         audio_offset_s=getattr(getattr(settings, "audio", None), "audio_offset_ms", 0.0) / 1e3,

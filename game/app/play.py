@@ -12,7 +12,7 @@ from game.engine.chart import Chart
 from game.engine.errors import GameError
 from game.engine.session import PlayerSetup, Session, player_setups
 from game.engine.windows import windows_named
-from game.formats.library import load_song, resolve_beatmap
+from game.store.song_library import load_song, resolve_song
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +81,7 @@ def _play_in_window(chart: Chart, setups: tuple[PlayerSetup, PlayerSetup],
     scene = gameplay_scene(app, chart, setups, specs, outputs=outputs, windows=cfg.windows,
                            lead_in_s=cfg.lead_in_s, max_seconds=cfg.max_seconds,
                            show_results=cfg.show_results,
-                           folder=resolve_beatmap(cfg.song).parent, kitmap=cfg.kitmap)
+                           folder=resolve_song(cfg.song).parent, kitmap=cfg.kitmap)
     try:
         app.run(scene)
     finally:

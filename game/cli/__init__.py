@@ -16,7 +16,7 @@ from game.engine.errors import GameError
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand registered."""
-    from game.cli import align, charts, devices, play, scoring, songs
+    from game.cli import align, charts, devices, importing, play, practice, scoring, songs
 
     parser = argparse.ArgumentParser(
         prog="drum-diplomacy",
@@ -25,7 +25,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"drum-diplomacy {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     play.register(sub)
+    practice.register(sub)
     scoring.register(sub)
+    importing.register(sub)
     charts.register(sub)
     songs.register(sub)
     devices.register(sub)

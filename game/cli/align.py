@@ -10,7 +10,8 @@ from game.cli.common import print_json
 from game.engine.chart import Chart
 from game.engine.errors import GameError
 from game.engine.tempo import TempoMap
-from game.formats.library import resolve_beatmap
+from game.formats.library import BEATMAP_SUFFIX
+from game.store.song_library import resolve_song
 
 #: Note values named when an alternative offset is that far from the best, in beats.
 _SUBDIVISIONS = ((1.0, "a beat"), (0.5, "an 8th note"), (1 / 3, "an 8th-note triplet"),
@@ -61,7 +62,10 @@ def run_align(args: argparse.Namespace) -> int:
     from game.audio.align import align_chart
     from game.formats.beatmap import load_beatmap
 
-    path = resolve_beatmap(args.beatmap)
+    path = resolve_song(args.beatmap)
+    if path.suffix != BEATMAP_SUFFIX:
+        raise GameError(f"{path}: align reads .beatmap songs; bring this one in with "
+                        "'drum-diplomacy import' first")
     chart = load_beatmap(path)
     result = align_chart(chart, path, search_ms=args.search_ms)
     if args.write and result.ambiguous and not args.force:

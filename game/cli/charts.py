@@ -1,4 +1,4 @@
-"""``import``, ``export`` and ``validate``: beatmaps in and out."""
+"""``export`` and ``validate``: beatmaps out, and checked."""
 
 from __future__ import annotations
 
@@ -8,28 +8,12 @@ from pathlib import Path
 from typing import Any
 
 from game.engine.errors import GameError
-from game.formats.library import BEATMAP_SUFFIX, beatmap_paths, resolve_beatmap
+from game.formats.library import BEATMAP_SUFFIX, beatmap_paths
+from game.store.song_library import load_song, resolve_song
 
 
 def register(sub: Any) -> None:
-    """Add the subcommands."""
-    p = sub.add_parser("import", help="import a MIDI drum file as a beatmap",
-                       description="Import a Standard MIDI File with drums on channel 10. One "
-                                   "drum track: both players play it (unison). Tracks named "
-                                   "P1/P2, or two drum tracks: separate parts. Easier "
-                                   "difficulties are generated from the notes.")
-    p.add_argument("file", metavar="FILE", help="a .mid file")
-    p.add_argument("-o", "--output", required=True, metavar="OUT",
-                   help="the .beatmap file to write, or a song folder to create")
-    p.add_argument("--quantize", metavar="GRID", help="snap notes to 1/4, 1/8, 1/12, 1/16, "
-                                                      "1/24 or 1/32")
-    p.add_argument("--keep-velocity", action="store_true",
-                   help="keep every note's exact velocity (default: accent/normal/ghost "
-                        "marks only, so the beatmap reads as a clean grid)")
-    p.add_argument("--id", dest="song_id", help="song id (default: from the file name)")
-    p.add_argument("--title", help="song title (default: the file name)")
-    p.set_defaults(func=run_import)
-
+    """Add the subcommands (``import`` is in :mod:`game.cli.importing`)."""
     e = sub.add_parser("export", help="export a beatmap to a MIDI file",
                        description="Write both parts at every difficulty as MIDI tracks.")
     e.add_argument("beatmap", metavar="BEATMAP", help="a .beatmap file or a song id")
@@ -42,31 +26,11 @@ def register(sub: Any) -> None:
     v.set_defaults(func=run_validate)
 
 
-def run_import(args: argparse.Namespace) -> int:
-    """Import a MIDI file and write a beatmap."""
-    from game.formats.beatmap_writer import save_beatmap
-    from game.formats.midi_import import import_midi_with_report
-
-    chart, warnings = import_midi_with_report(args.file, quantize=args.quantize,
-                                              song_id=args.song_id, title=args.title,
-                                              marks_only=not args.keep_velocity)
-    out = Path(args.output)
-    if out.suffix != BEATMAP_SUFFIX:
-        out = out / f"{chart.meta.id}{BEATMAP_SUFFIX}"
-    save_beatmap(chart, out)
-    for w in warnings:
-        print(f"warning: {w}")
-    counts = ", ".join(f"{p} {d} {len(ns)}" for (p, d), ns in sorted(chart.parts.items()))
-    print(f"wrote {out} ({counts} notes)")
-    return 0
-
-
 def run_export(args: argparse.Namespace) -> int:
     """Export a beatmap to MIDI."""
-    from game.formats.beatmap import load_beatmap
     from game.formats.midi_export import export_midi
 
-    chart = load_beatmap(resolve_beatmap(args.beatmap))
+    chart = load_song(args.beatmap)
     export_midi(chart, args.output)
     print(f"wrote {args.output} ({len(chart.parts)} tracks of notes)")
     return 0
@@ -93,33 +57,33 @@ def check_chart(chart: Any, path: Path) -> list[str]:
 
 
 def run_validate(args: argparse.Namespace) -> int:
-    """Validate each beatmap; one line per file."""
-    from game.formats.beatmap import load_beatmap
+    """Validate each beatmap (or song of another game); one line per song."""
+    from game.formats.user_library import foreign_kind
 
     files: list[Path] = []
     for arg in args.paths:
         path = Path(arg)
         if path.is_dir():
             found = beatmap_paths(path)
-            if not found:
-                print(f"FAIL {arg}: no {BEATMAP_SUFFIX} files in this folder")
-                files.append(path)
-            files.extend(found)
+            if not found and foreign_kind(path) is None:
+                print(f"FAIL {arg}: no {BEATMAP_SUFFIX} files (nor a song of another game) "
+                      "in this folder")
+            files.extend(found or [path])
         else:
             try:
-                files.append(resolve_beatmap(arg))
+                files.append(resolve_song(arg))
             except GameError as exc:
                 print(f"FAIL {exc}")
                 files.append(path)
     bad = 0
     for f in files:
-        if f.is_dir() or not f.is_file():
-            bad += 1
-            continue
         try:
-            chart = load_beatmap(f)
+            chart = _load_checked(f)
         except GameError as exc:
             print(f"FAIL {exc}")
+            bad += 1
+            continue
+        if chart is None:
             bad += 1
             continue
         problems = check_chart(chart, f)
@@ -132,3 +96,15 @@ def run_validate(args: argparse.Namespace) -> int:
         print(f"ok   {f}: {chart.meta.title}, {len(chart.parts)} charts, {notes} notes")
     print(f"{len(files) - bad} ok, {bad} with problems")
     return 1 if bad else 0
+
+
+def _load_checked(path: Path) -> Any:
+    """The chart at ``path`` (a beatmap or a foreign song), or None when it is not a song."""
+    from game.formats.beatmap import load_beatmap
+    from game.formats.user_library import foreign_kind, load_foreign
+
+    if path.is_file() and path.suffix == BEATMAP_SUFFIX:
+        return load_beatmap(path)
+    if path.exists() and foreign_kind(path) is not None:
+        return load_foreign(path)
+    return None

@@ -9,8 +9,8 @@ from game.cli.common import format_report, player_setups, print_json, windows_fr
 from game.engine.replay import Replay
 from game.engine.report import session_report
 from game.engine.session import Session
-from game.formats.library import load_song
 from game.formats.performance import load_performance
+from game.store.song_library import load_song
 
 HITS_HELP = ("a replay (.ddreplay), a MIDI performance (.mid, mapped with --kit), a CSV of "
              "time_s,note[,velocity] (General MIDI drum notes), 'auto' or 'bot:sd=MS,bias=MS,"

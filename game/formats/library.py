@@ -1,7 +1,12 @@
-"""Where the game's own songs live, and resolving a song id to its beatmap."""
+"""Where the game's own songs live, resolving a song id to its beatmap, and song list entries.
+
+The player's own songs (the songs folder, through a cache) are added by
+:mod:`game.store.song_library`, which every command and song select use.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 from typing import Any
@@ -56,15 +61,94 @@ def resolve_beatmap(arg: str) -> Path:
 
 
 def load_song(arg: str) -> Chart:
-    """Load a beatmap given by path or song id."""
+    """Load a song given by path or built-in song id.
+
+    A path may be a ``.beatmap`` file, a folder holding one, or a song in another
+    game's format (a Clone Hero folder, an osu! ``.osu``/``.osz`` or folder of them),
+    which is converted; its audio paths are then absolute.
+    """
     from game.formats.beatmap import load_beatmap
 
+    path = Path(arg)
+    if path.exists() and not (path.is_dir() and beatmap_paths(path)) and (
+            path.suffix != BEATMAP_SUFFIX):
+        from game.formats.user_library import foreign_kind, load_foreign
+
+        if foreign_kind(path) is not None:
+            return load_foreign(path)
     return load_beatmap(resolve_beatmap(arg))
 
 
-def song_entries() -> tuple[list[dict[str, Any]], list[str]]:
-    """One dict per loadable song, and an error line per broken one."""
+def load_entry(entry: dict[str, Any]) -> Chart:
+    """Load the chart of a song list entry (from :func:`song_entries` or a library scan).
+
+    The chart's id is the entry's id, which differs from the file's own when a
+    user song's id collided with another song's; a foreign song's audio paths
+    are the entry's (absolute).
+    """
+    chart = load_song(str(entry["beatmap"]))
+    meta = chart.meta
+    if entry.get("id"):
+        meta = dataclasses.replace(meta, id=str(entry["id"]))
+    if entry.get("source") not in (None, "builtin", "beatmap"):
+        # a foreign song plays the audio its entry found (an .osz's is extracted)
+        stems = {f"stem_{k}": v for k, v in (entry.get("stems") or {}).items() if v}
+        extra = [(k, v) for k, v in meta.extra if not k.startswith("stem_")]
+        meta = dataclasses.replace(meta, audio=entry.get("audio"),
+                                   extra=(*extra, *stems.items()))
+    return chart if meta == chart.meta else dataclasses.replace(chart, meta=meta)
+
+
+def song_entry(chart: Chart, path: Path, *, source: str,
+               warnings: tuple[str, ...] | list[str] = ()) -> dict[str, Any]:
+    """The song list entry of one chart (what ``songs --json`` prints per song).
+
+    Parameters
+    ----------
+    chart : Chart
+    path : Path
+        The song's file or folder; its audio paths are relative to its folder
+        (absolute audio paths stay as they are).
+    source : str
+        ``"builtin"``, ``"beatmap"`` or the importer's format name.
+    warnings : sequence of str
+        Things the player should know about the song (shown, never fatal).
+    """
     from game.engine.reduce import difficulty_rating
+
+    folder = path.parent
+    bpms = sorted({round(t.bpm, 3) for t in chart.tempo.tempos})
+    meters = sorted({f"{m.numerator}/{m.denominator}" for m in chart.tempo.meters})
+    audio = chart.meta.audio
+    extra = dict(chart.meta.extra)
+    stems = {k[5:]: str(folder / v) for k, v in extra.items()
+             if k in ("stem_backing", "stem_p1", "stem_p2") and v}
+    return {
+        "id": chart.meta.id,
+        "title": chart.meta.title,
+        "artist": chart.meta.artist,
+        "beatmap": str(path),
+        "source": source,
+        "audio": str(folder / audio) if audio else None,
+        "stems": stems,
+        "preview_s": chart.meta.preview_s,
+        "length_s": round(chart.length_s, 3),
+        "bpm": bpms[0] if len(bpms) == 1 else bpms,
+        "meter": meters[0] if len(meters) == 1 else meters,
+        "difficulties": {
+            part: {d: round(difficulty_rating(chart.notes(part, d)), 2)
+                   for d in chart.difficulties(part)}
+            for part in ("p1", "p2")
+        },
+        "warnings": list(warnings),
+    }
+
+
+def song_entries() -> tuple[list[dict[str, Any]], list[str]]:
+    """The built-in songs: one dict per loadable song, and an error line per broken one.
+
+    :func:`game.store.song_library.song_entries` adds the player's own songs.
+    """
     from game.formats.beatmap import load_beatmap
 
     songs: list[dict[str, Any]] = []
@@ -75,27 +159,5 @@ def song_entries() -> tuple[list[dict[str, Any]], list[str]]:
         except GameError as exc:
             errors.append(str(exc))
             continue
-        bpms = sorted({round(t.bpm, 3) for t in chart.tempo.tempos})
-        meters = sorted({f"{m.numerator}/{m.denominator}" for m in chart.tempo.meters})
-        audio = chart.meta.audio
-        extra = dict(chart.meta.extra)
-        stems = {k[5:]: str(path.parent / v) for k, v in extra.items()
-                 if k in ("stem_backing", "stem_p1", "stem_p2") and v}
-        songs.append({
-            "id": chart.meta.id,
-            "title": chart.meta.title,
-            "artist": chart.meta.artist,
-            "beatmap": str(path),
-            "audio": str(path.parent / audio) if audio else None,
-            "stems": stems,
-            "preview_s": chart.meta.preview_s,
-            "length_s": round(chart.length_s, 3),
-            "bpm": bpms[0] if len(bpms) == 1 else bpms,
-            "meter": meters[0] if len(meters) == 1 else meters,
-            "difficulties": {
-                part: {d: round(difficulty_rating(chart.notes(part, d)), 2)
-                       for d in chart.difficulties(part)}
-                for part in ("p1", "p2")
-            },
-        })
+        songs.append(song_entry(chart, path, source="builtin"))
     return songs, errors

@@ -68,6 +68,10 @@ class GameplayScene(Scene):
         unplugged plays on their keyboard keys until it is back.
     kit_openers : dict of int to callable, optional
         Open a kit another way than by its port name (a virtual kit).
+    end_s : float, optional
+        Song time at which the play ends; default 1 s after the last note.
+    countdown_to_s : float
+        Song time the lead-in countdown counts down to (a practice loop: its range).
     """
 
     name = "gameplay"
@@ -82,7 +86,8 @@ class GameplayScene(Scene):
                  hit_sounds: tuple[bool, bool] = (True, True),
                  max_seconds: float | None = None, folder: Path | None = None,
                  kits: dict[int, KitSetup] | None = None,
-                 kit_openers: dict[int, Callable[[], Any]] | None = None) -> None:
+                 kit_openers: dict[int, Callable[[], Any]] | None = None,
+                 end_s: float | None = None, countdown_to_s: float = 0.0) -> None:
         super().__init__(app)
         self.chart = chart
         self.setups = setups
@@ -103,6 +108,8 @@ class GameplayScene(Scene):
         self.hit_sounds = hit_sounds
         self.max_seconds = max_seconds
         self.folder = folder
+        self.end_s = end_s
+        self.countdown_to_s = countdown_to_s
         self.audio = app.services.get("audio")
         self._keymap = self.bindings.lookup()
         self.finished = False
@@ -135,7 +142,8 @@ class GameplayScene(Scene):
         self._live_key: tuple[int, float] = (-1, 0.0)
         self._audio_started = False
         self._paused = False
-        self._end_s = chart.length_s + 1.0
+        self.finished = False
+        self._end_s = chart.length_s + 1.0 if self.end_s is None else self.end_s
         if self.audio is not None:
             self.audio.stop()
             self._load_audio()
@@ -164,8 +172,10 @@ class GameplayScene(Scene):
             report_error(self.app, f"cannot play this song's audio ({exc}); using a click")
             self.audio.load_song(None, chart=self.chart)
 
-    def restart(self) -> None:
-        """Start the song again from the countdown (a new session)."""
+    def restart(self, chart: Chart | None = None) -> None:
+        """Start the song again from the countdown (a new session), on ``chart`` if given."""
+        if chart is not None:
+            self.chart = self.live.chart = chart
         self._start()
 
     def enter(self) -> None:
@@ -176,8 +186,8 @@ class GameplayScene(Scene):
             if self.audio is not None and self._audio_started:
                 self.audio.resume()
 
-    def pause(self) -> None:
-        """Freeze the song clock and the audio and show the pause menu."""
+    def pause(self, menu: Scene | None = None) -> None:
+        """Freeze the song clock and the audio and show ``menu`` (default: the pause menu)."""
         from game.app.scenes.pause import PauseScene
 
         self._paused = True
@@ -185,7 +195,7 @@ class GameplayScene(Scene):
         self.clock.pause()
         if self.audio is not None:
             self.audio.pause()
-        self.app.push(PauseScene(self.app, self))
+        self.app.push(menu if menu is not None else PauseScene(self.app, self))
 
     def close(self) -> None:
         if self._closed:
@@ -292,7 +302,7 @@ class GameplayScene(Scene):
 
     def draw(self, surface: pygame.Surface) -> None:
         now_s = getattr(self, "now_s", self.clock.now())
-        countdown = -now_s if now_s < 0 else None
+        countdown = self.countdown_to_s - now_s if now_s < self.countdown_to_s else None
         self.view.draw(surface, now_s, recent=self.recent, live=self._live_duet(now_s),
                        countdown=countdown, banners=self._banners())
 

@@ -15,7 +15,7 @@ from game.app.scenes.title import MenuScene, current_keys, report_error
 from game.app.sources import SourceSpec, parse_source
 from game.engine.session import PlayerSetup
 from game.engine.voices import KEYBOARD_5
-from game.formats.library import load_song
+from game.formats.library import load_entry
 from game.input.midi_ports import midi_status as ports_status
 from game.ui.theme import (
     BLUISH_GREEN,
@@ -31,7 +31,7 @@ from game.ui.theme import (
 )
 
 FIELDS = ("name", "difficulty", "input")
-BUTTONS = ("Rollover test", "Calibrate", "Start!")
+BUTTONS = ("Rollover test", "Calibrate", "Start!", "Practice")
 NAME_MAX = 24
 BOT_SD_MS = 18
 _JERSEY = [(0.35, 0.0), (0.5, 0.11), (0.65, 0.0), (0.88, 0.06), (1.0, 0.34), (0.84, 0.42),
@@ -57,7 +57,7 @@ def jersey(size: tuple[int, int], player: int) -> pygame.Surface:
 
 
 class PlayerSetupScene(MenuScene):
-    """Two columns (P1 left, P2 right) and the Rollover test / Calibrate / Start! buttons.
+    """Two columns (P1 left, P2 right); Rollover test / Calibrate / Start! / Practice.
 
     Up/Down move between fields, Tab switches player, Left/Right change a value,
     Enter on a name types a new one (Enter again to finish, Esc to undo).
@@ -73,7 +73,7 @@ class PlayerSetupScene(MenuScene):
         self._backup = ""
         self.message, self.message_colour = "", TEXT_DIM
         try:
-            self.chart = load_song(entry["beatmap"])
+            self.chart = load_entry(entry)
         except Exception as exc:  # shown on screen; Start! is refused
             self.chart = None
             self.message, self.message_colour = f"cannot load this song: {exc}", VERMILLION
@@ -227,7 +227,7 @@ class PlayerSetupScene(MenuScene):
 
     # buttons -----------------------------------------------------------------------
     def press(self, button: str) -> None:
-        """Rollover test, Calibrate or Start!"""
+        """Rollover test, Calibrate, Start! or Practice."""
         try:
             if button == "Rollover test":
                 from game.app.scenes.rollover import RolloverScene
@@ -238,13 +238,13 @@ class PlayerSetupScene(MenuScene):
 
                 self.app.push(CalibrationScene(self.app))
             else:
-                self.start()
+                self.start(practice=button == "Practice")
         except Exception as exc:  # a broken screen shows a message, never ends the game
             self.say(f"{button}: {exc}", VERMILLION)
             report_error(self.app, f"{button} failed: {exc}")
 
-    def start(self) -> None:
-        """Save the choices and push the gameplay scene."""
+    def start(self, *, practice: bool = False) -> None:
+        """Save the choices and push the gameplay scene (or practice setup)."""
         if self.chart is None or None in (self.difficulty(0), self.difficulty(1)):
             self.say("This song cannot be played (see above)", VERMILLION)
             return
@@ -252,9 +252,15 @@ class PlayerSetupScene(MenuScene):
         setups = tuple(PlayerSetup(part, self.difficulty(i) or "", KEYBOARD_5,
                                    name=self.play_name(i))
                        for i, part in enumerate(("p1", "p2")))
+        folder = Path(self.entry["beatmap"]).parent
+        if practice:
+            from game.app.scenes.practice_setup import PracticeSetupScene
+
+            self.app.push(PracticeSetupScene(self.app, self.chart, (setups[0], setups[1]),
+                                             (self.spec(0), self.spec(1)), folder=folder))
+            return
         self.app.push(gameplay_scene(self.app, self.chart, (setups[0], setups[1]),
-                                     (self.spec(0), self.spec(1)),
-                                     folder=Path(self.entry["beatmap"]).parent))
+                                     (self.spec(0), self.spec(1)), folder=folder))
 
     # settings ----------------------------------------------------------------------
     def _prefs_key(self) -> tuple[Any, ...]:
@@ -300,8 +306,8 @@ class PlayerSetupScene(MenuScene):
         for p in (0, 1):
             self._draw_column(surface, p, 60 + p * (col_w + 40), col_w)
         kit.draw_midi_line(self, surface, self.midi, W / 2, 498, W - 160)
-        widths = (230.0, 190.0, 230.0)
-        x = W / 2 - (sum(widths) + 40) / 2
+        widths = (210.0, 170.0, 210.0, 170.0)
+        x = W / 2 - (sum(widths) + 60) / 2
         for i, (label, bw) in enumerate(zip(BUTTONS, widths, strict=True)):
             r = self.rect(x, 536, bw, 60)
             focused = self.row == 3 and self.button == i

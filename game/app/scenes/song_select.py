@@ -9,11 +9,13 @@ import pygame
 
 from game.app.scenes.title import ACCENT, MenuScene, report_error
 from game.engine.chart import Chart
-from game.formats.library import load_song, song_entries
+from game.formats.library import load_entry
 from game.ui.theme import PALETTES, TEXT, TEXT_DIM, TEXT_FAINT, VERMILLION, YELLOW, rgba
 
 #: Seconds the selection must rest on a song before its preview starts.
 PREVIEW_DELAY_S = 0.25
+#: Songs shown in the list at once.
+LIST_ROWS = 6
 #: Ratings are drawn as bars out of this.
 RATING_MAX = 10.0
 ABOUT = ("Each of you plays your own part and gets your own score. The team score also counts "
@@ -45,15 +47,27 @@ def player_names(app: Any) -> tuple[str, str]:
         return "P1", "P2"
 
 
-def load_entries() -> tuple[list[dict[str, Any]], list[str]]:
-    """``song_entries()``, whichever shape it returns, never raising."""
+#: The tag a song from another source shows in the list (built-in songs show none).
+SOURCE_TAGS = {"beatmap": "YOURS", "clonehero-mid": "CLONE HERO",
+               "clonehero-chart": "CLONE HERO", "osu-taiko": "OSU!TAIKO",
+               "osu-mania": "OSU!MANIA"}
+
+
+def load_entries(app: Any = None) -> tuple[list[dict[str, Any]], list[str]]:
+    """The built-in songs and the player's own (a cached library scan); never raises.
+
+    The cache's notices (a damaged cache moved aside) go to ``app``'s notices.
+    """
+    from game.store.song_library import scan_library
+
     try:
-        found = song_entries()
+        lib = scan_library()
     except Exception as exc:  # a broken library still shows the screen
         return [], [f"cannot list songs: {exc}"]
-    if isinstance(found, tuple):
-        return list(found[0]), list(found[1])
-    return list(found), []
+    if app is not None:
+        for note in lib.notices:
+            report_error(app, note)
+    return list(lib.songs), list(lib.errors)
 
 
 class SongSelectScene(MenuScene):
@@ -63,7 +77,7 @@ class SongSelectScene(MenuScene):
 
     def __init__(self, app: Any) -> None:
         super().__init__(app)
-        self.entries, self.errors = load_entries()
+        self.entries, self.errors = load_entries(app)
         self.index = 0
         self._charts: dict[str, Chart] = {}
         self._best: dict[str, int | None] = {}
@@ -135,7 +149,7 @@ class SongSelectScene(MenuScene):
         """The song's chart (loaded once)."""
         chart = self._charts.get(entry["id"])
         if chart is None:
-            chart = load_song(entry["beatmap"])
+            chart = load_entry(entry)
             self._charts[entry["id"]] = chart
         return chart
 
@@ -200,7 +214,8 @@ class SongSelectScene(MenuScene):
         self.begin(surface)
         n1, n2 = player_names(self.app)
         count = len(self.entries)
-        self.header(surface, "Choose a song", f"{count} song{'' if count == 1 else 's'}")
+        where = f"  ·  {self.index + 1} of {count}" if count > LIST_ROWS else ""
+        self.header(surface, "Choose a song", f"{count} song{'' if count == 1 else 's'}{where}")
         right = self.width_units - 60
         self.text(surface, n2, 28, PALETTES[1].light, right, 62, "midright", max_w=220)
         x_amp = right - min(220, self.text_width(n2, 28)) - 14
@@ -217,14 +232,14 @@ class SongSelectScene(MenuScene):
         self._draw_list(surface, 60, 124, list_w)
         self._draw_details(surface, 60 + list_w + 30, 124, right - (60 + list_w + 30))
         if self.errors:
-            self.text(surface, f"{len(self.errors)} beatmap(s) could not be read: "
+            self.text(surface, f"{len(self.errors)} song(s) could not be read: "
                       f"{self.errors[0]}", 18, VERMILLION, 60, 652, "midleft",
                       max_w=self.width_units - 120, shadow=False)
         self.hints(surface, [("Up/Down", "choose song"), ("Enter", "set up players"),
                              ("Esc", "back")])
 
     def _draw_list(self, surface: pygame.Surface, x: float, y: float, w: float) -> None:
-        card_h, gap, visible = 78.0, 10.0, 6
+        card_h, gap, visible = 78.0, 10.0, LIST_ROWS
         first = min(max(0, self.index - visible // 2), max(0, len(self.entries) - visible))
         for row, i in enumerate(range(first, min(len(self.entries), first + visible))):
             e = self.entries[i]
@@ -242,8 +257,10 @@ class SongSelectScene(MenuScene):
                       top + 56, "midleft", max_w=w - 110, shadow=False)
             self.text(surface, fmt_length(e["length_s"]), 24, colour, x + w - 20, top + 27,
                       "midright")
-            self.text(surface, f"{fmt_bpm(e['bpm'])} BPM", 18, TEXT_FAINT, x + w - 20,
-                      top + 56, "midright", shadow=False)
+            tag = SOURCE_TAGS.get(e.get("source", "builtin"), "")
+            bpm = f"{tag}  ·  {fmt_bpm(e['bpm'])} BPM" if tag else f"{fmt_bpm(e['bpm'])} BPM"
+            self.text(surface, bpm, 18, TEXT_FAINT, x + w - 20, top + 56, "midright",
+                      shadow=False)
         shown = min(visible, len(self.entries))
         if shown <= visible - 2:
             top = y + shown * (card_h + gap) + 14
@@ -252,9 +269,6 @@ class SongSelectScene(MenuScene):
             for k, line in enumerate(self.wrap(ABOUT, 21, w - 8)[:5]):
                 self.text(surface, line, 21, TEXT_FAINT, x + 4, top + 30 + k * 26, "midleft",
                           shadow=False)
-        if len(self.entries) > visible:
-            self.text(surface, f"{self.index + 1} / {len(self.entries)}", 20, TEXT_FAINT,
-                      x + w / 2, y + visible * (card_h + gap) + 6, shadow=False)
 
     def _draw_details(self, surface: pygame.Surface, x: float, y: float, w: float) -> None:
         e = self.current

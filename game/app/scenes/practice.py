@@ -1,0 +1,380 @@
+"""The practice scene: a section (or run of sections) in a loop, slowed, pitch kept.
+
+It prepares the slowed audio on a background thread (the screen shows how
+far it got; a cached speed is ready at once), then plays the practice chart
+in a :class:`~game.app.scenes.gameplay.GameplayScene` it owns and draws over:
+each loop ends a moment after the range, its result is kept, and the next
+loop starts after a short count-in (the pre-roll bar). ``-``/``+`` ask for
+another speed for the next loop (prepared meanwhile); Esc pauses with
+resume, restart loop, speed, change section and quit. Nothing is saved as a
+score.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pygame
+
+from game.app.practice import NOT_SAVED, loop_spec
+from game.app.scene import Scene
+from game.app.scenes.title import MenuScene, report_error
+from game.app.sources import SourceSpec
+from game.audio.stretch import PracticeAudio, audio_job, chart_tracks
+from game.audio.stretch import with_practice_audio as with_audio
+from game.audio.stretch_task import PrepareTask
+from game.engine.chart import Chart
+from game.engine.practice import (
+    SPEED_STEP,
+    LoopResult,
+    PracticePlan,
+    loop_result,
+    practice_chart,
+    snap_speed,
+    speed_percent,
+)
+from game.engine.session import PlayerSetup
+from game.ui.menu import MenuList, draw_dimmed_title
+from game.ui.theme import PALETTES, TEXT, TEXT_DIM, TEXT_FAINT, VERMILLION, YELLOW, rgba
+
+#: Countdown before the first loop, and the silence between loops (seconds).
+FIRST_LEAD_IN_S = 3.0
+LOOP_GAP_S = 1.0
+#: Loops listed per player.
+SHOWN_LOOPS = 5
+
+
+class PracticeScene(MenuScene):
+    """Practise ``plan``'s range of ``chart`` in a loop (see the module notes).
+
+    Parameters
+    ----------
+    app : App
+    chart : Chart
+        The whole song's chart.
+    plan : PracticePlan
+        The range and the first speed.
+    setups, specs : pairs
+        Each player's part, difficulty and input, as in player setup.
+    folder : Path or None
+        The beatmap's folder (its audio files are relative to it).
+    max_loops : int, optional
+        Leave after this many loops (the command line's ``--loops``).
+    on_loop : callable, optional
+        ``f(LoopResult)`` after each loop.
+    cache_dir : Path, optional
+        Where prepared audio is cached (default: the user cache folder).
+    """
+
+    name = "practice"
+
+    def __init__(self, app: Any, chart: Chart, plan: PracticePlan,
+                 setups: tuple[PlayerSetup, PlayerSetup], specs: tuple[SourceSpec, SourceSpec],
+                 *, folder: Path | None, windows: str | None = None, kitmap: str | None = None,
+                 max_loops: int | None = None,
+                 on_loop: Callable[[LoopResult], None] | None = None,
+                 cache_dir: Path | None = None) -> None:
+        super().__init__(app)
+        self.source, self.plan, self.setups, self.specs = chart, plan, setups, specs
+        self.folder, self.windows, self.kitmap = folder, windows, kitmap
+        self.max_loops, self.on_loop, self.cache_dir = max_loops, on_loop, cache_dir
+        self.results: list[LoopResult] = []
+        self.loop = 1
+        self.gameplay: Any = None
+        self.pending_speed: float | None = None
+        self.notice = ""
+        self._ready: dict[float, PracticeAudio | None] = {}
+        self._tasks: dict[float, PrepareTask] = {}
+        audio = app.services.get("audio")
+        self._with_sound = audio is not None and bool(chart_tracks(chart, folder))
+        rate = getattr(audio, "frequency", None)
+        self._rate = rate if isinstance(rate, int) else None
+        self._prepare(plan.speed)
+
+    # audio -------------------------------------------------------------------------
+    def _prepare(self, speed: float) -> None:
+        """Have ``speed``'s audio prepared (at once when there is nothing to prepare)."""
+        task = self._tasks.get(speed)
+        if speed in self._ready or (task is not None and not task.cancelled):
+            return
+        if not self._with_sound:
+            self._ready[speed] = None
+            return
+        job = audio_job(self.source, self.folder, self.plan.at_speed(speed),
+                        sample_rate=self._rate)
+        self._tasks[speed] = PrepareTask(job, cache_dir=self.cache_dir).start()
+
+    def task(self, speed: float) -> PrepareTask | None:
+        """The preparation running for ``speed``, if any."""
+        return self._tasks.get(speed)
+
+    def harvest(self) -> None:
+        """Take the finished preparations."""
+        for speed, task in list(self._tasks.items()):
+            if not task.done:
+                continue
+            del self._tasks[speed]
+            if task.result is not None:
+                self._ready[speed] = task.result
+            elif task.error != "cancelled":
+                self.notice = f"{speed_percent(speed)} % audio failed: {task.error}"
+                report_error(self.app, f"practice audio: {task.error}")
+                if speed == self.plan.speed and self.gameplay is None:
+                    self._ready[speed] = None  # play on a click track rather than not at all
+                if self.pending_speed == speed:
+                    self.pending_speed = None
+
+    def _chart(self, speed: float) -> Chart:
+        plan = self.plan.at_speed(speed)
+        return with_audio(practice_chart(self.source, plan), self._ready[speed])
+
+    # loops -------------------------------------------------------------------------
+    def _begin(self) -> None:
+        """The first loop: build the gameplay scene on the practice chart."""
+        from game.app.launch import gameplay_scene
+
+        plan = self.plan
+        self.gameplay = gameplay_scene(
+            self.app, self._chart(plan.speed), self.setups, self._specs(),
+            windows=self.windows, lead_in_s=FIRST_LEAD_IN_S, folder=None, kitmap=self.kitmap,
+            on_finished=self._loop_done, end_s=plan.loop_s, countdown_to_s=plan.lead_s)
+        self.gameplay.resize(self.size)
+
+    def _specs(self) -> tuple[SourceSpec, SourceSpec]:
+        return loop_spec(self.specs[0], self.loop), loop_spec(self.specs[1], self.loop)
+
+    def _loop_done(self, scene: Any, report: dict[str, Any]) -> None:
+        result = loop_result(scene.session, loop=self.loop, speed=self.plan.speed)
+        self.results.append(result)
+        if self.on_loop is not None:
+            self.on_loop(result)
+        if self.max_loops is not None and len(self.results) >= self.max_loops:
+            self.app.quit()  # the command line's --loops: done
+            return
+        self.loop += 1
+        self.restart_loop(gap_s=LOOP_GAP_S)
+
+    def restart_loop(self, *, gap_s: float = LOOP_GAP_S) -> None:
+        """Start the loop again after ``gap_s`` of silence, at the asked speed if it is ready."""
+        g = self.gameplay
+        if g is None:
+            return
+        self.harvest()
+        chart = None
+        want = self.pending_speed
+        if want is not None and want in self._ready:
+            self.plan = self.plan.at_speed(want)
+            self.pending_speed = None
+            chart = self._chart(want)
+            g.end_s, g.countdown_to_s = self.plan.loop_s, self.plan.lead_s
+        g.lead_in_s = gap_s
+        g.live.specs = self._specs()
+        g.restart(chart)
+
+    def change_speed(self, steps: int) -> float:
+        """Ask for a speed ``steps`` x 5 % from the asked (or current) one for the next loop.
+
+        Before the first loop has started, that speed replaces the one being prepared.
+        """
+        base = self.pending_speed if self.pending_speed is not None else self.plan.speed
+        want = snap_speed(base + steps * SPEED_STEP)
+        if self.gameplay is None:
+            self.plan = self.plan.at_speed(want)
+        self.pending_speed = None if want == self.plan.speed else want
+        for speed, task in self._tasks.items():
+            if speed not in (want, self.plan.speed):
+                task.cancel()
+        self._prepare(want)
+        self.notice = ""
+        return want
+
+    # scene -------------------------------------------------------------------------
+    def on_event(self, event: Any, t_capture: float) -> None:
+        if event.type == pygame.KEYDOWN:
+            if event.key == pygame.K_ESCAPE:
+                if self.gameplay is None:
+                    self.app.pop()
+                else:
+                    self.gameplay.pause(PracticePauseScene(self.app, self))
+                return
+            step = _speed_key(event)
+            if step:
+                self.change_speed(step)
+                return
+        if self.gameplay is not None:
+            self.gameplay.on_event(event, t_capture)
+
+    def on_key_capture(self, name: str, t_capture: float) -> None:
+        if self.gameplay is not None:
+            self.gameplay.on_key_capture(name, t_capture)
+
+    def enter(self) -> None:
+        if self.gameplay is not None:
+            self.gameplay.enter()  # back from the pause menu: resume
+
+    def update(self, now_perf: float) -> None:
+        super().update(now_perf)
+        self.harvest()
+        if self.gameplay is None:
+            if self.plan.speed in self._ready:
+                self._begin()
+            return
+        self.gameplay.update(now_perf)
+
+    def close(self) -> None:
+        for task in self._tasks.values():
+            task.cancel()
+        if self.gameplay is not None:
+            self.gameplay.close()
+
+    def resize(self, size: tuple[int, int]) -> None:
+        super().resize(size)
+        if self.gameplay is not None:
+            self.gameplay.resize(size)
+
+    # drawing -----------------------------------------------------------------------
+    def draw(self, surface: pygame.Surface) -> None:
+        if self.gameplay is None:
+            self._draw_preparing(surface)
+            return
+        self.gameplay.draw(surface)
+        lay = self.gameplay.view.layout
+        if lay is None:
+            return
+        for p in (0, 1):
+            r = lay.panels[p]
+            self._draw_side(surface, p, r.x / self.u, (r.bottom + 12 * lay.scale) / self.u,
+                            r.width / self.u)
+
+    def speed_text(self) -> str:
+        """``"75 %"``, with the asked next speed and how far its audio is."""
+        text = f"{speed_percent(self.plan.speed)} %"
+        want = self.pending_speed
+        if want is None:
+            return text
+        task = self._tasks.get(want)
+        ready = "" if task is None else f", preparing {task.progress:.0%}"
+        return f"{text}  ->  {speed_percent(want)} %{ready}"
+
+    def _draw_side(self, surface: pygame.Surface, p: int, x: float, y: float,
+                   w: float) -> None:
+        """Under each player's score panel: the practice state and their loops."""
+        pal = PALETTES[p]
+        lines = 3 + min(SHOWN_LOOPS, len(self.results))
+        self.panel(surface, self.rect(x, y, w, 24 + 24 * lines),
+                   fill=(14, 16, 26, 200), edge=rgba(YELLOW, 120), radius=10)
+        cx = x + 12
+        if p == 0:
+            self.text(surface, "PRACTICE", 17, YELLOW, cx, y + 18, "midleft", shadow=False)
+            self.text(surface, f"LOOP {self.loop}", 26, TEXT, cx, y + 44, "midleft")
+            self.text(surface, "not saved as a score", 15, TEXT_FAINT, cx, y + 68, "midleft",
+                      max_w=w - 20, shadow=False)
+        else:
+            self.text(surface, f"SPEED  {speed_percent(self.plan.speed)} %", 17, YELLOW, cx,
+                      y + 18, "midleft", shadow=False)
+            self.text(surface, self.plan.label.upper(), 20, TEXT, cx, y + 44, "midleft",
+                      max_w=w - 20)
+            want = self.pending_speed
+            task = None if want is None else self._tasks.get(want)
+            hint = ("- / + speed   Esc menu" if want is None else
+                    f"next loop {speed_percent(want)} %" + (
+                        f"  ({task.progress:.0%})" if task is not None else ""))
+            colour = YELLOW if want is not None else TEXT_FAINT
+            if self.notice:
+                hint, colour = self.notice, VERMILLION
+            self.text(surface, hint, 15, colour, cx, y + 68, "midleft", max_w=w - 20,
+                      shadow=False)
+        for i, res in enumerate(reversed(self.results[-SHOWN_LOOPS:])):
+            yy = y + 96 + 24 * i
+            self.text(surface, f"#{res.loop}", 16, TEXT_FAINT, cx, yy, "midleft", shadow=False)
+            self.text(surface, f"{speed_percent(res.speed)}%", 16, TEXT_DIM, cx + 40, yy,
+                      "midleft", shadow=False)
+            self.text(surface, f"{res.accuracy[p] * 100:.1f} %", 18,
+                      pal.light if i == 0 else TEXT_DIM, x + w - 12, yy, "midright",
+                      shadow=False)
+
+    def _draw_preparing(self, surface: pygame.Surface) -> None:
+        self.begin(surface)
+        self.header(surface, "Practice", f"{self.source.meta.title}  ·  {self.plan.label}")
+        W = self.width_units
+        task = self._tasks.get(self.plan.speed)
+        frac = task.progress if task is not None else 1.0
+        stage = task.stage if task is not None else "ready"
+        self.text(surface, f"Preparing {speed_percent(self.plan.speed)} % audio...", 40, TEXT,
+                  W / 2, 300)
+        bar = self.rect(W / 2 - 300, 350, 600, 22)
+        self.panel(surface, bar, fill=(255, 255, 255, 24), edge=(255, 255, 255, 80), radius=11)
+        if frac > 0:
+            self.panel(surface, self.rect(W / 2 - 300, 350, max(22.0, 600 * frac), 22),
+                       fill=rgba(YELLOW, 200), edge=None, radius=11)
+        self.text(surface, f"{frac:.0%}  ·  {stage}", 22, TEXT_DIM, W / 2, 400, shadow=False)
+        self.text(surface, "slowed with its pitch kept; the next time it is ready at once",
+                  22, TEXT_FAINT, W / 2, 440, shadow=False)
+        if self.notice:
+            self.text(surface, self.notice, 22, VERMILLION, W / 2, 500, max_w=W - 120)
+        self.text(surface, NOT_SAVED, 24, YELLOW, W / 2, 560, shadow=False)
+        self.hints(surface, [("Esc", "back")])
+
+
+def _speed_key(event: Any) -> int:
+    """+1 for ``+``/``=``, -1 for ``-``, else 0."""
+    if event.key in (pygame.K_PLUS, pygame.K_EQUALS, pygame.K_KP_PLUS):
+        return 1
+    if event.key in (pygame.K_MINUS, pygame.K_KP_MINUS):
+        return -1
+    return 0
+
+
+class PracticePauseScene(Scene):
+    """Esc in practice: resume, restart the loop, speed, change section, quit."""
+
+    name = "practice_pause"
+    ITEMS = ("Resume", "Restart loop", "Speed", "Change section", "Quit practice")
+
+    def __init__(self, app: Any, practice: PracticeScene) -> None:
+        super().__init__(app)
+        self.practice = practice
+        self.menu = MenuList(list(self.ITEMS))
+        self._label()
+
+    def _label(self) -> None:
+        self.menu.items[2] = f"Speed  < {self.practice.speed_text()} >"
+
+    def on_event(self, event: Any, t_capture: float) -> None:
+        if event.type != pygame.KEYDOWN:
+            return
+        if event.key == pygame.K_ESCAPE:
+            self.app.pop()
+            return
+        step = _speed_key(event) or (
+            (1 if event.key == pygame.K_RIGHT else -1 if event.key == pygame.K_LEFT else 0)
+            if self.menu.index == 2 else 0)
+        if step:
+            self.practice.change_speed(step)
+            self._label()
+            return
+        choice = self.menu.on_key(event.key)
+        if choice == "Resume":
+            self.app.pop()
+        elif choice == "Restart loop":
+            self.app.pop()
+            self.practice.restart_loop(gap_s=FIRST_LEAD_IN_S)
+        elif choice == "Change section":  # back to the practice setup screen
+            self.app.pop()
+            self.app.pop()
+        elif choice == "Quit practice":
+            self.app.pop()
+            self.app.pop()
+            if self.app.top is not None and self.app.top.name == "practice_setup":
+                self.app.pop()
+
+    def update(self, now_perf: float) -> None:
+        self.practice.harvest()
+        self._label()
+
+    def draw(self, surface: pygame.Surface) -> None:
+        self.practice.draw(surface)
+        draw_dimmed_title(surface, "Practice paused")
+        self.menu.draw(surface, centre_y=0.62, size=0.055)

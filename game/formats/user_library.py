@@ -1,0 +1,403 @@
+"""The player's own songs: finding them in a folder, reading each into a song list entry.
+
+A *song* under the songs folder (searched recursively, following symbolic links,
+skipping names that start with ``.``) is
+
+- every ``.beatmap`` file (the native format; its audio is relative to it);
+- a folder another game's importer reads (:func:`foreign_kind`): a Clone Hero
+  folder (``song.ini``, ``notes.mid`` or ``notes.chart``) or a folder of osu!
+  ``.osu`` files, which is not searched further; an ``.osz`` file anywhere, and
+  a loose ``.osu`` file at the top.
+
+Reading a song gives a :class:`CachedSong`: its *stamp* (path, size and
+``mtime_ns`` of every file it was read from, and of its folder for a foreign
+song, so adding a chart to it counts), and either its song list entry or the
+error line that says why it cannot be read. :func:`scan_songs` re-reads only
+songs whose stamp changed; the cache itself lives in :mod:`game.store.song_cache`.
+
+This module never imports pygame; the importers (and mido with them) are
+imported only when a foreign song has to be read.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from json.encoder import encode_basestring_ascii as _json_str
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from game.engine.chart import Chart
+from game.engine.errors import GameError
+from game.formats.library import BEATMAP_SUFFIX, song_entry
+
+#: File names that make a folder a Clone Hero song (compared lower-case).
+CHART_NAMES = frozenset({"song.ini", "notes.mid", "notes.chart"})
+#: osu! chart files (a folder of ``.osu`` files is one song; ``.osz`` is a zip of one).
+OSU_SUFFIX, OSZ_SUFFIX = ".osu", ".osz"
+#: Stem keys of the ``[song]`` block.
+STEM_KEYS = ("stem_backing", "stem_p1", "stem_p2")
+
+_NOT_ID = re.compile(r"[^a-z0-9]+")
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """Something in the songs folder that may be a song.
+
+    Attributes
+    ----------
+    key : str
+        The path of a ``.beatmap`` file, or of a foreign song's folder or file
+        (a string: a scan of thousands of songs makes no Path it does not need).
+    kind : str
+        ``"beatmap"`` or ``"foreign"``.
+    stamp : str or None
+        A beatmap's stamp, known from the folder listing; None for foreign songs
+        (their stamp names the files the importer read).
+    source : str
+        A beatmap's ``source`` in its entry: ``"beatmap"``, or ``"builtin"``.
+    """
+
+    key: str
+    kind: str
+    stamp: str | None = None
+    source: str = "beatmap"
+
+    @property
+    def path(self) -> Path:
+        """:attr:`key` as a Path."""
+        return Path(self.key)
+
+
+@dataclass(frozen=True, slots=True)
+class CachedSong:
+    """What reading one song gave: its entry, or why it cannot be read.
+
+    Attributes
+    ----------
+    stamp : str
+        JSON list of ``[path, size, mtime_ns]`` of the files it was read from.
+    entry : dict or None
+        The song list entry (as :func:`game.formats.library.song_entry`).
+    error : str or None
+        One line: file, line and what was expected. Both None: not a song.
+    """
+
+    stamp: str
+    entry: dict[str, Any] | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FolderScan:
+    """The result of :func:`scan_songs`.
+
+    Attributes
+    ----------
+    songs : dict
+        ``path -> CachedSong`` for everything found.
+    changed : dict
+        The ones read this time (to be written to the cache).
+    removed : tuple of str
+        Cached paths no longer there.
+    """
+
+    songs: dict[str, CachedSong]
+    changed: dict[str, CachedSong]
+    removed: tuple[str, ...]
+
+
+# importers --------------------------------------------------------------------------
+def importers() -> ModuleType | None:
+    """:mod:`game.formats.importers`, or None when this build has none."""
+    try:
+        from game.formats import importers as module
+    except ModuleNotFoundError as exc:
+        if exc.name == "game.formats.importers":
+            return None
+        raise
+    return module
+
+
+def foreign_kind(path: Path) -> str | None:
+    """Which importer reads ``path`` (``"clonehero-mid"``, ``"osu-taiko"``...), or None."""
+    module = importers()
+    return None if module is None else module.detect(Path(path))
+
+
+def load_foreign(path: Path, *, extract_dir: Path | None = None) -> Chart:
+    """A foreign song converted to a chart whose audio paths are absolute.
+
+    Parameters
+    ----------
+    path : Path
+    extract_dir : Path or None
+        Where an ``.osz`` archive's audio is extracted (else it has none).
+
+    Raises
+    ------
+    FormatError
+        From the importer, naming the file and line.
+    """
+    chart, _warnings = playable(_import(Path(path), extract_dir))
+    return chart
+
+
+def _import(path: Path, extract_dir: Path | None) -> Any:
+    module = importers()
+    if module is None:
+        raise GameError(f"{path}: this build cannot read songs of other games")
+    if extract_dir is not None and path.suffix.lower() == OSZ_SUFFIX:
+        return module.import_song(path, extract_dir=extract_dir)
+    return module.import_song(path)
+
+
+def osz_audio_dir(extract_root: Path, key: str) -> Path:
+    """Where the audio of the ``.osz`` at ``key`` is extracted under ``extract_root``."""
+    return extract_root / hashlib.sha1(key.encode()).hexdigest()[:16]
+
+
+def playable(song: Any) -> tuple[Chart, list[str]]:
+    """The chart of an imported song, set up to play its audio where it is.
+
+    The game plays one backing track and a drum stem per player; a foreign
+    song's first backing stem (``song.*`` if there is one) is the backing, its
+    first drum stem P1's drums. ``drum-diplomacy import`` mixes all stems.
+
+    Returns
+    -------
+    (Chart, list of str)
+        The chart (audio paths absolute) and warnings for the player.
+    """
+    backing = [Path(p).absolute() for p in song.audio.get("backing", ())]
+    drums = [Path(p).absolute() for p in song.audio.get("drums", ())]
+    backing.sort(key=lambda p: (p.stem.lower() not in ("song", "mix"), p.name))
+    warnings = list(song.warnings)
+    extra = [(k, v) for k, v in song.chart.meta.extra if k not in STEM_KEYS]
+    main = backing[0] if backing else None
+    if len(backing) > 1:
+        warnings.append(f"{len(backing)} backing stems: only {main.name if main else ''} "
+                        "plays; 'drum-diplomacy import' mixes them all")
+    if drums:
+        if main is not None:
+            extra.append(("stem_backing", str(main)))
+        extra.append(("stem_p1", str(drums[0])))
+        if len(drums) > 1:
+            warnings.append(f"{len(drums)} drum stems: only {drums[0].name} plays; "
+                            "'drum-diplomacy import' mixes them all")
+    audio = main or (drums[0] if drums else None)
+    meta = dataclasses.replace(song.chart.meta, audio=str(audio) if audio else None,
+                               extra=tuple(extra))
+    return dataclasses.replace(song.chart, meta=meta), warnings
+
+
+# finding songs ----------------------------------------------------------------------
+def stamp_of(paths: Iterable[str | os.PathLike[str]]) -> str:
+    """The stamp of some files: JSON ``[[path, size, mtime_ns], ...]`` (``-1`` if missing)."""
+    rows: list[list[Any]] = []
+    for p in dict.fromkeys(str(p) for p in paths):
+        try:
+            st = os.stat(p)
+            rows.append([p, st.st_size, st.st_mtime_ns])
+        except OSError:
+            rows.append([p, -1, -1])
+    return json.dumps(rows, separators=(",", ":"))
+
+
+def find_songs(root: Path, *, source: str = "beatmap", foreign: bool = True,
+               ) -> list[Candidate]:
+    """Every possible song under ``root`` (see the module docstring for what counts).
+
+    Parameters
+    ----------
+    root : Path
+    source : str
+        The ``source`` of the beatmaps found (``"builtin"`` for the game's own).
+    foreign : bool
+        False finds ``.beatmap`` files only.
+    """
+    out: list[Candidate] = []
+    seen: set[tuple[int, int]] = set()
+    top = os.fspath(root)
+    stack = [top]
+    while stack:
+        folder = stack.pop()
+        try:
+            st = os.stat(folder)
+            if (st.st_dev, st.st_ino) in seen:
+                continue
+            seen.add((st.st_dev, st.st_ino))
+            with os.scandir(folder) as it:
+                listing = list(it)
+        except OSError:
+            continue
+        files, dirs = [], []
+        for e in listing:
+            if e.name.startswith("."):
+                continue
+            try:
+                (dirs if e.is_dir() else files).append(e)
+            except OSError:
+                continue
+        beatmaps = [e for e in files if e.name.endswith(BEATMAP_SUFFIX)]
+        for e in beatmaps:
+            try:
+                est = e.stat()
+            except OSError:
+                continue
+            stamp = f"[[{_json_str(e.path)},{est.st_size},{est.st_mtime_ns}]]"
+            out.append(Candidate(e.path, "beatmap", stamp, source))
+        subfolders = [d.path for d in reversed(dirs)]
+        if not foreign:
+            stack.extend(subfolders)
+            continue
+        if not beatmaps and folder != top and any(_is_chart_name(e.name) for e in files):
+            out.append(Candidate(folder, "foreign"))
+            continue
+        for e in files:
+            name = e.name.lower()
+            if name.endswith(OSZ_SUFFIX) or (folder == top and name.endswith(OSU_SUFFIX)):
+                out.append(Candidate(e.path, "foreign"))
+        stack.extend(subfolders)
+    return out
+
+
+def _is_chart_name(name: str) -> bool:
+    low = name.lower()
+    return low in CHART_NAMES or low.endswith(OSU_SUFFIX)
+
+
+def _marker_files(path: Path) -> list[Path]:
+    """The files a foreign song is recognised by (and its folder, or the file itself)."""
+    if not path.is_dir():
+        return [path]
+    try:
+        return [path, *sorted(p for p in path.iterdir() if _is_chart_name(p.name))]
+    except OSError:
+        return [path]
+
+
+# reading songs ----------------------------------------------------------------------
+def read_song(candidate: Candidate, *, extract_root: Path | None = None) -> CachedSong:
+    """Read one song into its entry, or the line that says why it cannot be read.
+
+    Never raises: a broken song, or an importer that fails, is an error line.
+    An ``.osz`` archive's audio is extracted under ``extract_root`` (see
+    :func:`osz_audio_dir`); without it the song plays a click track.
+    """
+    path = candidate.path
+    if candidate.kind == "beatmap":
+        from game.formats.beatmap import load_beatmap
+
+        stamp = candidate.stamp or stamp_of([path])
+        try:
+            chart = load_beatmap(path)
+            return CachedSong(stamp, song_entry(chart, path, source=candidate.source))
+        except GameError as exc:
+            return CachedSong(stamp, None, str(exc))
+        except Exception as exc:  # a bug must not hide the rest of the library
+            return CachedSong(stamp, None, f"{path}: cannot read this beatmap "
+                                           f"({type(exc).__name__}: {exc})")
+    module = importers()
+    markers = _marker_files(path)
+    if module is None:
+        return CachedSong(stamp_of(markers))
+    try:
+        kind = module.detect(path)
+        if kind is None:
+            return CachedSong(stamp_of(markers))
+        extract = None if extract_root is None else osz_audio_dir(extract_root, candidate.key)
+        song = _import(path, extract)
+        chart, warnings = playable(song)
+        entry = song_entry(chart, path, source=str(song.source), warnings=warnings)
+        return CachedSong(stamp_of([*markers, *song.files]), entry)
+    except GameError as exc:
+        return CachedSong(stamp_of(markers), None, str(exc))
+    except Exception as exc:  # an importer's bug is this song's problem only
+        return CachedSong(stamp_of(markers), None,
+                          f"{path}: cannot import this song ({type(exc).__name__}: {exc})")
+
+
+def is_fresh(candidate: Candidate, cached: CachedSong) -> bool:
+    """Whether the cached reading of ``candidate`` still holds (no file changed)."""
+    if candidate.stamp is not None:
+        return candidate.stamp == cached.stamp
+    try:
+        files = [row[0] for row in json.loads(cached.stamp)]
+    except (ValueError, TypeError, IndexError, KeyError):
+        return False
+    return bool(files) and stamp_of(files) == cached.stamp
+
+
+def scan_songs(candidates: Iterable[Candidate], cached: Mapping[str, CachedSong], *,
+               extract_root: Path | None = None) -> FolderScan:
+    """Read the songs found, only those not in ``cached`` or changed since.
+
+    Foreign songs are skipped (not read, not cached) when there are no importers;
+    cached paths not among ``candidates`` are ``removed``. ``extract_root``:
+    see :func:`read_song`.
+    """
+    found: dict[str, CachedSong] = {}
+    changed: dict[str, CachedSong] = {}
+    can_import = None
+    for c in candidates:
+        key = c.key
+        old = cached.get(key)
+        if old is not None and is_fresh(c, old):
+            found[key] = old
+            continue
+        if c.kind == "foreign":
+            if can_import is None:
+                can_import = importers() is not None
+            if not can_import:
+                continue
+        found[key] = changed[key] = read_song(c, extract_root=extract_root)
+    removed = tuple(sorted(set(cached) - set(found)))
+    return FolderScan(found, changed, removed)
+
+
+# ids --------------------------------------------------------------------------------
+def slug(text: str) -> str:
+    """A song id made from any text: lower-case letters, digits and ``-`` (``"song"`` if empty)."""
+    return _NOT_ID.sub("-", text.lower()).strip("-") or "song"
+
+
+def assign_ids(entries: list[dict[str, Any]], taken: Iterable[str], root: Path,
+               ) -> list[dict[str, Any]]:
+    """Give every user song a unique id; returns new entry dicts.
+
+    A song keeps its own id unless a built-in song (``taken``) or a user song
+    whose path sorts first has it; then it gets ``<id>-<6 hex digits>`` from a
+    hash of its path under ``root``, which stays the same while the file stays
+    where it is. ``chart_id`` keeps the id written in the file.
+    """
+    owner: dict[str, str] = dict.fromkeys(taken, "a built-in song")
+    prefix = os.fspath(root).rstrip(os.sep) + os.sep
+    out = []
+    for rel, entry in sorted(((_relative(e["beatmap"], prefix), e) for e in entries),
+                             key=lambda pair: pair[0]):
+        base = slug(str(entry.get("id") or ""))
+        new = base
+        n = 0
+        while new in owner:
+            digest = hashlib.sha1(f"{rel}#{n}".encode() if n else rel.encode()).hexdigest()
+            new, n = f"{base}-{digest[:6]}", n + 1
+        e = {**entry, "id": new, "chart_id": entry.get("id")}
+        if new != base:
+            e["warnings"] = [*e.get("warnings", []),
+                             f"song id {base!r} is taken by {owner[base]}; listed as {new!r}"]
+        owner[new] = rel
+        out.append(e)
+    return out
+
+
+def _relative(path: str, prefix: str) -> str:
+    rel = path[len(prefix):] if path.startswith(prefix) else path
+    return rel.replace(os.sep, "/")

@@ -1,0 +1,243 @@
+"""The song cache: what each user song was read as, so start-up need not re-read it.
+
+``song_cache.sqlite3`` in :func:`game.store.paths.data_dir` holds one row per
+song path: its stamp (size and ``mtime_ns`` of every file it was read from,
+see :mod:`game.formats.user_library`) and its song list entry or error line, as
+JSON. A scan reads all rows in one query, re-reads only songs whose stamp
+changed, and writes the changes and removals in one transaction (WAL mode).
+
+The cache only ever saves time. Rows written by another game version, or
+before the readers' code changed (:func:`reader_version`), are dropped (the
+songs are read again); a file that is not a database, is damaged
+or is not ours is moved aside (with its ``-wal``/``-shm`` files) and rebuilt,
+and :attr:`SongCache.notices` says so; a cache that cannot be opened at all
+(permissions, a lock) leaves the scan to read every song.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import sqlite3
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from types import TracebackType
+
+from game import __version__
+from game.formats.user_library import CachedSong
+from game.store.paths import data_dir, move_aside
+
+#: Schema version in ``PRAGMA user_version``.
+SCHEMA_VERSION = 1
+#: ``PRAGMA application_id`` of a Drum Diplomacy song cache ("DDsc").
+APPLICATION_ID = 0x44447363
+
+
+def reader_version() -> str:
+    """What the rows depend on: the game version, this schema, and the readers' code.
+
+    The readers' code is stamped by the size and ``mtime_ns`` of every module in
+    ``game/formats`` and of the difficulty rating, so an update (or an edit while
+    developing) re-reads every song.
+    """
+    import game.engine.reduce
+    import game.formats
+
+    files = sorted(Path(game.formats.__file__).parent.glob("*.py"))
+    files.append(Path(game.engine.reduce.__file__))
+    digest = hashlib.sha1()
+    for f in files:
+        with contextlib.suppress(OSError):
+            st = f.stat()
+            digest.update(f"{f.name}:{st.st_size}:{st.st_mtime_ns};".encode())
+    return f"{__version__}/{SCHEMA_VERSION}/{digest.hexdigest()[:16]}"
+
+_SCHEMA = f"""
+BEGIN IMMEDIATE;
+CREATE TABLE IF NOT EXISTS songs (
+    path TEXT PRIMARY KEY,
+    stamp TEXT NOT NULL,
+    entry TEXT,
+    error TEXT
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+PRAGMA application_id = {APPLICATION_ID};
+PRAGMA user_version = {SCHEMA_VERSION};
+COMMIT;
+"""
+
+
+def cache_path() -> Path:
+    """``song_cache.sqlite3`` in :func:`~game.store.paths.data_dir`."""
+    return data_dir() / "song_cache.sqlite3"
+
+
+class _Damaged(Exception):
+    """The file is not a usable song cache; the message says why."""
+
+
+class SongCache:
+    """The song cache database; use as a context manager.
+
+    Parameters
+    ----------
+    path : path-like or None
+        Defaults to :func:`cache_path`.
+
+    Attributes
+    ----------
+    path : Path
+    notices : list of str
+        What happened to a damaged or unusable cache, for the player.
+    usable : bool
+        False when the cache could not be opened; :meth:`load` then returns
+        nothing and :meth:`save` does nothing.
+    """
+
+    def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
+        self.path = Path(path) if path is not None else cache_path()
+        self.notices: list[str] = []
+        self._conn: sqlite3.Connection | None = None
+        try:
+            self._conn = self._open()
+        except (OSError, sqlite3.Error) as exc:
+            self.notices.append(f"song cache {self.path} cannot be used ({exc}); "
+                                "every song is read at start-up")
+
+    @property
+    def usable(self) -> bool:
+        """Whether the cache is open."""
+        return self._conn is not None
+
+    # opening ----------------------------------------------------------------------
+    def _connect(self) -> sqlite3.Connection:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(self.path, timeout=5.0, isolation_level=None)
+        return conn
+
+    def _open(self) -> sqlite3.Connection:
+        conn = self._connect()
+        try:
+            self._prepare(conn)
+            return conn
+        except _Damaged as exc:
+            conn.close()
+            problem = str(exc)
+        except sqlite3.OperationalError:
+            conn.close()
+            raise
+        except sqlite3.DatabaseError as exc:  # not a database, malformed
+            conn.close()
+            problem = f"damaged ({exc})"
+        self._move_aside(problem)
+        conn = self._connect()
+        try:
+            self._prepare(conn)
+        except (_Damaged, sqlite3.Error):
+            conn.close()
+            raise
+        return conn
+
+    def _move_aside(self, problem: str) -> None:
+        aside = move_aside(self.path, companions=("-wal", "-shm"))
+        self.notices.append(f"song cache {self.path} was {problem}; moved aside to "
+                            f"{aside.name} and rebuilt (every song read again)")
+
+    @staticmethod
+    def _prepare(conn: sqlite3.Connection) -> None:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        tables = {r[0] for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if tables and (app_id != APPLICATION_ID or version != SCHEMA_VERSION):
+            raise _Damaged(f"not a song cache of this game (application id {app_id:#x}, "
+                           f"schema {version})")
+        if conn.execute("PRAGMA journal_mode = WAL").fetchone()[0].lower() != "wal":
+            raise sqlite3.OperationalError("cannot switch to WAL journal mode")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        if not tables:
+            conn.executescript(_SCHEMA)
+        row = conn.execute("SELECT value FROM meta WHERE key = 'reader'").fetchone()
+        reader = reader_version()
+        if row is None or row[0] != reader:
+            with _transaction(conn):
+                conn.execute("DELETE FROM songs")
+                conn.execute("INSERT OR REPLACE INTO meta VALUES ('reader', ?)", (reader,))
+
+    # reading and writing ------------------------------------------------------------
+    def load(self) -> dict[str, CachedSong]:
+        """Every cached song by path (a damaged cache is moved aside: then empty)."""
+        if self._conn is None:
+            return {}
+        try:
+            rows = self._conn.execute("SELECT path, stamp, entry, error FROM songs").fetchall()
+        except sqlite3.OperationalError as exc:
+            self.notices.append(f"song cache {self.path} cannot be read ({exc})")
+            return {}
+        except sqlite3.DatabaseError as exc:
+            self._reopen(f"damaged ({exc})")
+            return {}
+        out: dict[str, CachedSong] = {}
+        for path, stamp, entry, error in rows:
+            try:
+                out[path] = CachedSong(stamp, json.loads(entry) if entry else None, error)
+            except ValueError:  # one bad row: that song is read again
+                continue
+        return out
+
+    def save(self, changed: Mapping[str, CachedSong], removed: Sequence[str]) -> None:
+        """Write the songs read and drop the ones gone, in one transaction."""
+        if self._conn is None or not (changed or removed):
+            return
+        rows = [(path, c.stamp, None if c.entry is None else json.dumps(c.entry), c.error)
+                for path, c in changed.items()]
+        try:
+            with _transaction(self._conn):
+                self._conn.executemany("DELETE FROM songs WHERE path = ?",
+                                       [(p,) for p in removed])
+                self._conn.executemany("INSERT OR REPLACE INTO songs VALUES (?, ?, ?, ?)", rows)
+        except sqlite3.OperationalError as exc:  # busy, read-only, full disk
+            self.notices.append(f"song cache {self.path} not updated ({exc})")
+        except sqlite3.DatabaseError as exc:
+            self._reopen(f"damaged ({exc})")
+
+    def _reopen(self, problem: str) -> None:
+        assert self._conn is not None
+        self._conn.close()
+        self._conn = None
+        try:
+            self._move_aside(problem)
+            self._conn = self._connect()
+            self._prepare(self._conn)
+        except (OSError, sqlite3.Error, _Damaged) as exc:
+            self._conn = None
+            self.notices.append(f"song cache {self.path} cannot be rebuilt ({exc})")
+
+    # lifetime -----------------------------------------------------------------------
+    def close(self) -> None:
+        """Close the database (safe to call twice)."""
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    def __enter__(self) -> SongCache:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+
+@contextlib.contextmanager
+def _transaction(conn: sqlite3.Connection) -> Iterator[None]:
+    """``BEGIN IMMEDIATE`` ... ``COMMIT``, or ``ROLLBACK`` on an exception."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        with contextlib.suppress(sqlite3.Error):
+            conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
