@@ -16,7 +16,17 @@ from game.engine.errors import GameError
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand registered."""
-    from game.cli import align, charts, devices, importing, play, practice, scoring, songs
+    from game.cli import (
+        align,
+        autochart,
+        charts,
+        devices,
+        importing,
+        play,
+        practice,
+        scoring,
+        songs,
+    )
 
     parser = argparse.ArgumentParser(
         prog="drum-diplomacy",
@@ -32,6 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     songs.register(sub)
     devices.register(sub)
     align.register(sub)
+    autochart.register(sub)
     return parser
 
 
