@@ -76,10 +76,15 @@ def test_unison_sections_and_roles_by_time() -> None:
         arrange_duet(notes, [SectionRole(0.0, "solo")])
 
 
-def test_a_split_section_without_feet_is_not_left_empty() -> None:
-    notes = [_n(t, Voice.HIHAT_CLOSED) for t in (0.0, 0.5)]
-    p1, p2 = arrange_duet(notes, [SectionRole(0.0, SPLIT)])
-    assert p1 and p2
+def test_a_split_section_without_feet_is_played_in_unison() -> None:
+    hats = [_n(t, Voice.HIHAT_CLOSED) for t in (0.0, 0.5)]
+    groove = [_n(t, v) for t in (2.0, 2.5) for v in (Voice.KICK, Voice.HIHAT_CLOSED)]
+    p1, p2 = arrange_duet(hats + groove, [SectionRole(0.0, SPLIT), SectionRole(2.0, SPLIT)])
+    # the hats-only section goes to both; the groove section is split as usual
+    assert [(n.time_s, n.voice) for n in p2] == [
+        (0.0, Voice.HIHAT_CLOSED), (0.5, Voice.HIHAT_CLOSED), (2.0, Voice.KICK),
+        (2.5, Voice.KICK)]
+    assert [n.time_s for n in p1] == [0.0, 0.5, 2.0, 2.5]
 
 
 # the beat grid (numpy only) ------------------------------------------------------
@@ -216,6 +221,13 @@ def test_cli_writes_a_playable_song_with_progress(excerpt, tmp_path: Path) -> No
     # a second run without --force refuses to overwrite
     again = _cli("autochart", str(audio), "-o", str(beatmap), cwd=tmp_path)
     assert again.returncode == 1 and "--force" in again.stderr
+    # nor does it replace a different audio file of the same name beside the beatmap
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / audio.name).write_bytes(b"someone else's file")
+    clash = _cli("autochart", str(audio), "-o", str(other), cwd=tmp_path)
+    assert clash.returncode == 1 and "different file" in clash.stderr
+    assert (other / audio.name).read_bytes() == b"someone else's file"
 
 
 def test_cli_errors_are_one_clear_line(tmp_path: Path) -> None:

@@ -97,6 +97,17 @@ def test_drumrolls_become_short_rolls_and_spinners_are_skipped(tmp_path: Path) -
     assert any("3 drumroll" in w for w in song.warnings)
 
 
+def test_an_absurd_drumroll_is_cut_short_not_a_hang(tmp_path: Path) -> None:
+    """A broken file's 'slider' of length 1e12 would be billions of roll notes."""
+    timing = "0,500,4,1,0,100,1,0"
+    objects = "\n".join(["256,192,0,2,0,L|300:192,1,1000000000000",
+                          "256,192,1000,2,0,L|300:192,9999,1000000", "256,192,30000,1,0,0:0:0:0:"])
+    song = import_song(write(tmp_path, "a.osu", osu_text(timing=timing, objects=objects)))
+    expert = song.chart.notes("p1", "expert")
+    assert len(expert) <= 2 * 20 * 4 + 1  # two 20 s rolls of 8ths at 120 BPM, and a hit
+    assert any("cut short" in w for w in song.warnings)
+
+
 # mania ---------------------------------------------------------------------------------
 def test_mania_columns_holds_and_voice_tables(tmp_path: Path) -> None:
     objects = "\n".join([

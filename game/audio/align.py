@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
+from game.audio.transcribe import numba_cache
 from game.engine.chart import Chart
 from game.engine.errors import GameError
 
@@ -157,6 +158,7 @@ def chart_audio(chart: Chart, beatmap_path: str | os.PathLike[str]) -> tuple[lis
 
 def _load_mono(paths: Sequence[Path]) -> tuple[Float, int]:
     """Sum the files to one mono signal at the first file's sample rate (Hz)."""
+    numba_cache()
     import librosa
 
     total: Float | None = None
@@ -181,6 +183,7 @@ def _load_mono(paths: Sequence[Path]) -> tuple[Float, int]:
 
 
 def _envelope(y: Float, sr: int, hop_length: int) -> Float:
+    numba_cache()
     import librosa
 
     return np.asarray(librosa.onset.onset_strength(y=y.astype(np.float32), sr=sr,
@@ -299,6 +302,7 @@ def _sub_step(scores: Float, lags: Float, lag: float, step: float) -> float:
 
 def _onset_times(env: Float, sr: int, hop_length: int) -> Float:
     """Detected onset times (s, detector delay not removed) from the envelope."""
+    numba_cache()
     import librosa
 
     frames = librosa.onset.onset_detect(onset_envelope=env, sr=sr, hop_length=hop_length,

@@ -133,9 +133,12 @@ class Transcription:
 
 
 def numba_cache() -> None:
-    """Point numba's cache at the user's cache folder (so it compiles once)."""
-    os.environ.setdefault("NUMBA_CACHE_DIR",
-                          str(Path.home() / ".cache" / "drum-diplomacy-numba"))
+    """Point numba's cache at the game's cache folder, as practice mode does (so
+    librosa's code compiles once per machine, not once per run); an already set
+    ``NUMBA_CACHE_DIR`` wins."""
+    from game.audio.practice_cache import default_cache_dir
+
+    os.environ.setdefault("NUMBA_CACHE_DIR", str(default_cache_dir().parent / "numba"))
 
 
 def load_audio(path: str | os.PathLike[str], *, sr: int = SR) -> Float:

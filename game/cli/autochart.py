@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import filecmp
 import shutil
 import sys
 import time
@@ -32,7 +33,8 @@ def register(sub: Any) -> None:
     p.add_argument("--artist", default="", help="artist")
     p.add_argument("--link", action="store_true",
                    help="refer to the audio where it is instead of copying it")
-    p.add_argument("--force", action="store_true", help="overwrite an existing beatmap")
+    p.add_argument("--force", action="store_true",
+                   help="overwrite an existing beatmap (and a different audio file of the name)")
     p.add_argument("--json", action="store_true", help="print a JSON summary")
     p.set_defaults(func=run_autochart)
 
@@ -76,8 +78,12 @@ def run_autochart(args: argparse.Namespace) -> int:
     beatmap, folder = _targets(audio, Path(args.out), slugify(title))
     if beatmap.exists() and not args.force:
         raise GameError(f"{beatmap} exists; use --force to overwrite it")
-    folder.mkdir(parents=True, exist_ok=True)
     copied = folder / audio.name
+    copy = not args.link and not (copied.exists() and filecmp.cmp(audio, copied, shallow=False))
+    if copy and copied.exists() and not args.force:
+        raise GameError(f"{copied} exists and is a different file; use --force to replace it, "
+                        "or --link to leave the audio where it is")
+    folder.mkdir(parents=True, exist_ok=True)
     if args.link:
         try:
             audio_name = str(audio.resolve().relative_to(folder.resolve(), walk_up=True))
@@ -88,7 +94,7 @@ def run_autochart(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     result = autochart(audio, title=title, artist=args.artist, audio_name=audio_name,
                        progress=_Bar())
-    if not args.link and copied.resolve() != audio.resolve():
+    if copy:
         shutil.copy2(audio, copied)
     save_beatmap(result.chart, beatmap)
     took = time.perf_counter() - started

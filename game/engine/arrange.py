@@ -33,16 +33,6 @@ class SectionRole:
     role: str  # UNISON or SPLIT
 
 
-def _role_at(roles: tuple[SectionRole, ...], time_s: float) -> str:
-    role = roles[0].role if roles else UNISON
-    for r in roles:
-        if r.start_s <= time_s + 1e-9:
-            role = r.role
-        else:
-            break
-    return role
-
-
 def arrange_duet(notes: tuple[Note, ...] | list[Note], roles: tuple[SectionRole, ...] | list[
         SectionRole]) -> tuple[tuple[Note, ...], tuple[Note, ...]]:
     """P1's and P2's Expert parts from one drum part.
@@ -57,9 +47,9 @@ def arrange_duet(notes: tuple[Note, ...] | list[Note], roles: tuple[SectionRole,
     Returns
     -------
     p1, p2 : tuple of Note
-        Sorted; together they hold every note, and neither is empty when
-        ``notes`` is not (a split section without kicks or accents is played in
-        unison).
+        Sorted; together they hold every note. A split section where one of
+        the two would have nothing to play (no kicks or accents, or nothing
+        but them) is played in unison.
 
     Raises
     ------
@@ -70,20 +60,22 @@ def arrange_duet(notes: tuple[Note, ...] | list[Note], roles: tuple[SectionRole,
     for r in ordered:
         if r.role not in (UNISON, SPLIT):
             raise ValueError(f"unknown section role {r.role!r}; expected {UNISON!r} or {SPLIT!r}")
+    # notes by section (index into ``ordered``; -1 before the first)
+    by_section: dict[int, list[Note]] = {}
+    for n in notes:
+        i = max((k for k, r in enumerate(ordered) if r.start_s <= n.time_s + 1e-9), default=-1)
+        by_section.setdefault(i, []).append(n)
     p1: list[Note] = []
     p2: list[Note] = []
-    for n in notes:
-        if _role_at(ordered, n.time_s) == UNISON:
-            p1.append(n)
-            p2.append(n)
-            continue
-        feet = n.voice in _FEET_AND_CRASHES
-        if not feet or n.voice is Voice.CRASH:
-            p1.append(n)
-        if feet or n.accent:
-            p2.append(n)
-    if notes and not p2:
-        p2 = list(notes)
-    if notes and not p1:
-        p1 = list(notes)
+    for i, section in by_section.items():
+        role = ordered[max(i, 0)].role if ordered else UNISON
+        hands = [n for n in section if n.voice not in _FEET_AND_CRASHES
+                 or n.voice is Voice.CRASH]
+        feet = [n for n in section if n.voice in _FEET_AND_CRASHES or n.accent]
+        if role == UNISON or not hands or not feet:
+            p1 += section  # unison, or a split that would leave one player nothing
+            p2 += section
+        else:
+            p1 += hands
+            p2 += feet
     return sort_notes(p1), sort_notes(p2)

@@ -81,6 +81,8 @@ SOURCES = {TAIKO: "osu-taiko", MANIA: "osu-mania"}
 DON, KAT = Voice.SNARE, Voice.HIHAT_CLOSED
 #: Drumroll notes are this many quarter notes apart (8th notes).
 ROLL_STEP_BEATS = 0.5
+#: Longest drumroll played (ms); a longer one (a broken or hostile file) is cut there.
+MAX_ROLL_MS = 20_000.0
 
 _V = {v.code: v for v in Voice}
 MANIA_VOICES: dict[int, tuple[Voice, ...]] = {
@@ -243,7 +245,7 @@ def _taiko(m: _Map, timing: OsuTiming, warnings: list[str]) -> tuple[Note, ...]:
     osu = m.osu
     slider_mult = osu.number("difficulty", "SliderMultiplier", 1.4) or 1.4
     notes: list[Note] = []
-    spinners = rolls = 0
+    spinners = rolls = long_rolls = 0
     times, states = _slider_timing(osu.timing)
     for o in osu.objects:
         big = bool(o.hitsound & FINISH)
@@ -255,6 +257,9 @@ def _taiko(m: _Map, timing: OsuTiming, warnings: list[str]) -> tuple[Note, ...]:
             i = bisect.bisect_right(times, o.time_ms) - 1
             beat_ms, sv = states[i] if i >= 0 else (500.0, 1.0)
             end_ms = o.time_ms + o.length * o.slides / (slider_mult * 100 * sv) * beat_ms
+            if not end_ms <= o.time_ms + MAX_ROLL_MS:  # also catches inf and nan
+                long_rolls += 1
+                end_ms = o.time_ms + MAX_ROLL_MS
             end = tempo.beat_at(end_ms / 1000)
             k = 0
             while k == 0 or beat + k * ROLL_STEP_BEATS < end - 1e-6:
@@ -268,6 +273,9 @@ def _taiko(m: _Map, timing: OsuTiming, warnings: list[str]) -> tuple[Note, ...]:
         warnings.append(f"{m.version}: skipped {spinners} spinner(s) (denden): no drum notes")
     if rolls:
         warnings.append(f"{m.version}: {rolls} drumroll(s) played as 8th-note snare rolls")
+    if long_rolls:
+        warnings.append(f"{m.version}: {long_rolls} drumroll(s) longer than "
+                        f"{MAX_ROLL_MS / 1000:.0f} s cut short")
     return sort_notes(notes)
 
 
