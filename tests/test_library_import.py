@@ -102,6 +102,27 @@ def test_import_refuses_taken_ids_and_replaces_with_force(tmp_path: Path) -> Non
     assert sorted(p.name for p in songs_dir().iterdir()) == ["loose", "osu-song-osu-artist"]
 
 
+def test_force_never_deletes_a_folder_that_is_not_an_earlier_import(tmp_path: Path) -> None:
+    src = osu_taiko(tmp_path / "osu", "Osu Song", audio=tone(300, 1.0, 0.1))
+    other = songs_dir() / "mine"
+    other.mkdir(parents=True)
+    write_ogg(other / "mix.ogg", tone(200, 0.5, 0.1))
+    write_beatmap(other / "other.beatmap", "other", audio="mix.ogg")
+    before = sorted(p.name for p in other.iterdir())
+    with pytest.raises(GameError, match=r"not an earlier import of 'mine'") as err:
+        import_to_library(src, song_id="mine", force=True)
+    assert "\n" not in str(err.value)
+    assert sorted(p.name for p in other.iterdir()) == before
+    first = import_to_library(src, song_id="imp")  # an earlier import plus a file of yours
+    (first.folder / "my notes.txt").write_text("keep me", encoding="utf-8")
+    with pytest.raises(GameError, match=r"also holds my notes\.txt"):
+        import_to_library(src, song_id="imp", force=True)
+    assert (first.folder / "my notes.txt").read_text(encoding="utf-8") == "keep me"
+    (first.folder / "my notes.txt").unlink()
+    assert import_to_library(src, song_id="imp", force=True).replaced
+    assert sorted(p.name for p in songs_dir().iterdir()) == ["imp", "mine"]
+
+
 def test_import_of_a_beatmap_brings_its_audio(tmp_path: Path) -> None:
     write_ogg(tmp_path / "mix.ogg", tone(200, 1.0, 0.1))
     write_beatmap(tmp_path / "mine.beatmap", "mine", audio="mix.ogg")
@@ -127,3 +148,44 @@ def test_broken_input_leaves_nothing_behind(tmp_path: Path) -> None:
         import_to_library(tmp_path / "stems")
     assert list(songs_dir().iterdir()) == []
     assert data_dir().is_dir()
+
+
+def test_a_stem_that_fails_while_decoding_is_one_error_and_every_file_is_closed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    song = clonehero_chart(tmp_path / "song", "Stems", stems={
+        "song.ogg": tone(200, 2.0, 0.1), "drums.ogg": tone(400, 2.0, 0.1)})
+    opened: list[Any] = []
+    real_init, real_read = sf.SoundFile.__init__, sf.SoundFile.read
+
+    def init(self: Any, *args: Any, **kw: Any) -> None:
+        real_init(self, *args, **kw)
+        opened.append(self)
+
+    def read(self: Any, *args: Any, **kw: Any) -> Any:
+        if Path(self.name).name == "drums.ogg" and self.tell() > 0:
+            raise sf.LibsndfileError(1, "Error decoding: ")  # as a damaged page mid-file
+        return real_read(self, *args, **kw)
+
+    monkeypatch.setattr(sf.SoundFile, "__init__", init)
+    monkeypatch.setattr(sf.SoundFile, "read", read)
+    monkeypatch.setattr("game.audio.stem_mix.BLOCK", 4096)
+    with pytest.raises(GameError, match=r"drums\.ogg: cannot read this audio file") as err:
+        import_to_library(song)
+    assert "\n" not in str(err.value)
+    assert opened and all(f.closed for f in opened)
+    assert list(songs_dir().iterdir()) == []
+
+
+def test_import_of_a_truncated_ogg_stem_is_one_line_exit_1(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from game.cli import main
+
+    song = clonehero_chart(tmp_path / "song", "Stems", stems={
+        "song.ogg": tone(200, 1.0, 0.1), "drums.ogg": tone(400, 1.0, 0.1)})
+    data = (song / "drums.ogg").read_bytes()
+    (song / "drums.ogg").write_bytes(data[:len(data) // 2])
+    assert main(["import", str(song)]) == 1
+    _out, err = capsys.readouterr()
+    assert err.count("\n") == 1 and "drums.ogg" in err and "Traceback" not in err
+    assert err.startswith("drum-diplomacy import: error: ")
+    assert list(songs_dir().iterdir()) == []

@@ -139,6 +139,32 @@ def test_pitch_is_kept_and_duration_is_range_over_speed(tmp_path: Path, calls: l
     assert dominant_hz(mid) * 48000 / SR == pytest.approx(440.0, rel=0.005)
 
 
+def test_a_48khz_clip_is_resampled_stretched_and_aligned(tmp_path: Path) -> None:
+    """The mixer's rate: length, rate and where the hits land are those of the output rate."""
+    clicks = np.zeros(4 * SR)
+    hits = [0.75, 1.5, 2.25, 3.0]  # song seconds
+    for t in hits:
+        k = round(t * SR)
+        clicks[k:k + 64] = 0.8 * np.hanning(64)
+    src = tmp_path / "clicks.wav"
+    sf.write(src, clicks, SR)
+    start, end = 0.5, 3.5
+    for speed in (1.0, 0.75):
+        out = prepare(AudioJob((("p1", str(src)),), start, end, speed, sample_rate=48000),
+                      cache_dir=tmp_path / "cache")
+        y, sr = sf.read(out.file("p1"))
+        assert sr == out.sample_rate == 48000
+        assert len(y) == out.frames == round(round((end - start) * 48000) / speed)
+        assert out.seconds == pytest.approx((end - start) / speed, abs=1e-4)
+        for t in hits:  # each click (its energy centre) where the practice chart expects it
+            at = (t + 32 / SR - start) / speed * 48000
+            lo, hi = round(at - 0.015 * 48000), round(at + 0.015 * 48000)
+            e = y[lo:hi] ** 2
+            centre = lo + float((np.arange(len(e)) * e).sum() / e.sum())
+            off_ms = (centre - at) / 48
+            assert abs(off_ms) <= (0.05 if speed == 1.0 else 3.0), (speed, t, off_ms)
+
+
 def test_a_real_stem_keeps_its_spectrum(tmp_path: Path) -> None:
     chart = load_song("handshake-groove")
     plan = plan_practice(chart, "Chorus", speed=0.75)
@@ -239,6 +265,97 @@ def test_cache_key_follows_the_source_file_and_the_speed(tmp_path: Path, calls: 
     assert len(calls) == 4
 
 
+def _tone_file(folder: Path, seconds: float = 2.0) -> str:
+    t = np.arange(round(seconds * SR)) / SR
+    path = folder / "tone.wav"
+    sf.write(path, 0.3 * np.sin(2 * np.pi * 440 * t), SR)
+    return str(path)
+
+
+def _age(folder: Path, seconds: float) -> None:
+    then = time.time() - seconds
+    for f in [*folder.iterdir(), folder]:
+        os.utime(f, (then, then))
+
+
+def test_another_process_half_written_entry_is_left_alone(tmp_path: Path) -> None:
+    from game.audio.practice_cache import prune
+
+    root = tmp_path / "cache"
+    root.mkdir()
+    src = _tone_file(tmp_path)
+    job = AudioJob((("p1", src),), 0.0, 1.0, 1.0)  # a cut: no librosa
+    # another process is writing this very entry (no manifest yet), and another one
+    theirs = root / stretch.cache_key(job)
+    other = root / ".tmp-0123456789abcdef-xyz"
+    for d in (theirs, other):
+        d.mkdir()
+        (d / "p1.wav").write_bytes(b"RIFF half-written")
+    out = prepare(job, cache_dir=root)
+    y, sr = sf.read(out.file("p1"))
+    assert sr == out.sample_rate == SR and len(y) == out.frames == SR
+    for d in (theirs, other):
+        assert [f.name for f in d.iterdir()] == ["p1.wav"]
+        assert (d / "p1.wav").read_bytes() == b"RIFF half-written"
+    done = prepare(AudioJob(job.tracks, 0.5, 1.5, 1.0), cache_dir=root)
+    prune(root, root / "none", max_bytes=0)  # everything complete goes, work in progress stays
+    assert theirs.is_dir() and other.is_dir() and not Path(done.file("p1") or "").exists()
+    _age(theirs, 3600.0)  # abandoned an hour ago: pruned
+    _age(other, 3600.0)
+    prune(root, root / "none", max_bytes=0)
+    assert not theirs.exists() and not other.exists()
+
+
+def test_a_cache_entry_appears_only_when_complete(tmp_path: Path) -> None:
+    root = tmp_path / "cache"
+    src = _tone_file(tmp_path)
+    job = AudioJob((("backing", src), ("p1", src)), 0.0, 1.5, 1.0)
+    entry = root / stretch.cache_key(job)
+    seen: list[tuple[str, bool]] = []
+    twin: list[Any] = []
+
+    def progress(_: float, stage: str) -> None:
+        seen.append((stage, entry.exists()))
+        if stage == "writing p1" and not twin:  # another process finishes the same entry first
+            twin.append(prepare(job, cache_dir=root))
+            assert (entry / "manifest.json").is_file()
+
+    out = prepare(job, cache_dir=root, progress=progress)
+    assert seen[0] == ("reading", False)
+    assert all(not there for stage, there in seen if stage.startswith("writing backing"))
+    assert seen[-1] == ("ready", True)
+    assert out.files == twin[0].files  # the finished one is kept, ours discarded
+    assert [d.name for d in root.iterdir()] == [entry.name]  # no temporary folder left
+    assert prepare(job, cache_dir=root).from_cache
+
+
+def test_a_worker_that_cannot_run_falls_back_to_this_process(tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch
+                                                            ) -> None:
+    from game.audio import stretch_task
+    from game.audio.stretch_task import Worker
+
+    started: list[int] = []
+    popen = subprocess.Popen
+
+    def dies_at_once(args: Any, **kw: Any) -> Any:  # as if the worker hit an ImportError
+        started.append(1)
+        return popen([sys.executable, "-c", "import sys; sys.exit(1)"], **kw)
+
+    monkeypatch.setattr(stretch_task.subprocess, "Popen", dies_at_once)
+    monkeypatch.setattr(Worker, "_shared", None)
+    monkeypatch.setattr(Worker, "disabled", False, raising=False)
+    monkeypatch.setattr(Worker, "_deaths_in_row", 0, raising=False)
+    src = _tone_file(tmp_path)
+    for start in (0.0, 0.5, 1.0):
+        task = PrepareTask(AudioJob((("p1", src),), start, start + 0.5, 1.0),
+                           cache_dir=tmp_path / "cache").start()
+        assert task.wait(60) and task.error is None and task.result is not None
+        assert not task.result.from_cache and task.progress == 1.0
+    assert started == [1]  # not a new worker for every task
+    assert Worker.disabled and Worker.shared() is None
+
+
 def test_background_task_reports_progress_and_can_be_cancelled(tmp_path: Path) -> None:
     job = AudioJob((("p1", stem("skyline-accord", "p1")),), 20.0, 50.0, 0.55)
     task = PrepareTask(job, cache_dir=tmp_path).start()
@@ -296,6 +413,8 @@ def test_a_dead_worker_fails_its_task_and_a_new_one_starts(tmp_path: Path) -> No
     assert job_from_dict(json.loads(json.dumps(job_to_dict(job)))) == job
     worker = Worker.shared()
     assert worker is not None
+    warm = PrepareTask(AudioJob((("p1", p1),), 10.0, 11.0, 1.0), cache_dir=tmp_path).start()
+    assert warm.wait(120) and warm.result is not None  # a worker that has worked, then dies
     task = PrepareTask(job, cache_dir=tmp_path).start()
     worker.proc.kill()
     assert task.wait(30) and task.result is None and task.error == "the audio worker stopped"

@@ -170,6 +170,23 @@ def test_colliding_ids_get_stable_suffixes() -> None:
     assert chart.meta.id == by_title["Second"] and chart.meta.title == "Second"
 
 
+def test_a_new_song_never_takes_the_id_of_a_listed_one(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    songs = songs_dir()
+    write_beatmap(songs / "m" / "dup.beatmap", "dup", title="Old")
+    assert {s["title"]: s["id"] for s in user(scan_library())} == {"Old": "dup"}
+    write_beatmap(songs / "a" / "dup.beatmap", "dup", title="New")  # sorts first
+    for _ in range(2):  # a new scan, then a warm one
+        by_title = {s["title"]: s["id"] for s in user(scan_library())}
+        assert by_title["Old"] == "dup"
+        assert by_title["New"].startswith("dup-") and len(by_title["New"]) == len("dup-") + 6
+    monkeypatch.setattr("game.store.song_cache.reader_version", lambda: "another")
+    lib = scan_library()  # every song read again: the ids stay
+    assert lib.read == len(lib.songs)
+    assert {s["title"]: s["id"] for s in user(lib)} == by_title
+    assert load_song("dup").meta.title == "Old"
+
+
 def test_broken_songs_are_error_lines_never_fatal(monkeypatch: pytest.MonkeyPatch) -> None:
     songs = songs_dir()
     write_beatmap(songs / "good.beatmap", "good")
@@ -200,6 +217,34 @@ def test_broken_songs_are_error_lines_never_fatal(monkeypatch: pytest.MonkeyPatc
 
 
 # ---------------------------------------------------------------- loading and playing
+
+def test_deleted_osz_audio_is_extracted_again_on_the_next_scan(tmp_path: Path) -> None:
+    import shutil
+    import zipfile
+
+    from game.store.paths import data_dir
+
+    folder = osu_taiko(tmp_path / "set", "Zip Song", audio=tone(300, 1.0, 0.1))
+    with zipfile.ZipFile(songs_dir() / "set.osz", "w") as z:
+        for f in folder.iterdir():
+            z.write(f, f.name)
+    extracted = data_dir() / "osz-audio"
+
+    def audio() -> list[Path]:
+        return sorted(p for p in extracted.rglob("*") if p.is_file())
+
+    lib = scan_library()
+    assert [s["title"] for s in user(lib)] == ["Zip Song"] and not lib.errors
+    first = audio()
+    assert [p.name for p in first] == ["audio.ogg"]
+    assert first[0].read_bytes() == (folder / "audio.ogg").read_bytes()
+    assert scan_library().read == 0
+    shutil.rmtree(extracted)
+    lib = scan_library()
+    assert lib.read == 1 and audio() == first
+    assert first[0].read_bytes() == (folder / "audio.ogg").read_bytes()
+    assert load_song(user(lib)[0]["id"]).meta.audio == str(first[0])
+
 
 def test_foreign_song_plays_its_audio_where_it_is() -> None:
     folder = clonehero_chart(songs_dir() / "ch", "Chart Song",

@@ -204,6 +204,8 @@ def import_to_library(path: Path, *, song_id: str | None = None, force: bool = F
         if replaced and (path == target or target in path.parents):
             raise GameError(f"{path} is inside {target}, which --force would replace; "
                             "choose another --id")
+        if replaced:
+            _check_replaceable(target, new_id)
         warnings = list(src.warnings)
         keys: dict[str, str] = {}
         names: dict[Path, str] = {}
@@ -257,6 +259,38 @@ def _check_id(new_id: str, target: Path, source: Path, lib: Library) -> None:
             continue  # the song being imported, or the folder --force replaces
         raise GameError(f"song id {new_id!r} is already used by {where}; choose another "
                         "with --id")
+
+
+def _check_replaceable(target: Path, song_id: str) -> None:
+    """Refuse to replace ``target`` unless it holds just an earlier import of ``song_id``.
+
+    An earlier import is ``<id>.beatmap`` and the audio files that beatmap names,
+    nothing else: ``--force`` never deletes a folder the player made.
+    """
+    from game.formats.beatmap import load_beatmap
+
+    refuse = (f"{target} is not an earlier import of {song_id!r} (%s); --force replaces "
+              "only those: move it away, or choose another --id")
+    if target.is_symlink() or not target.is_dir():
+        raise GameError(refuse % "not a song folder")
+    beatmap = target / f"{song_id}{BEATMAP_SUFFIX}"
+    try:
+        names = {p.name for p in target.iterdir()}
+        chart = load_beatmap(beatmap) if beatmap.is_file() else None
+    except (OSError, GameError) as exc:
+        raise GameError(refuse % f"cannot read it: {exc}") from None
+    if chart is None:
+        raise GameError(refuse % f"it has no {beatmap.name}")
+    extra = dict(chart.meta.extra)
+    audio = {chart.meta.audio, *(extra.get(k) for k in STEM_KEYS)} - {None, ""}
+    expected = {beatmap.name} | {a for a in audio if a and Path(a).name == a}
+    others = sorted(names - expected)
+    if others:
+        listed = ", ".join(others[:3]) + (f" and {len(others) - 3} more" if len(others) > 3
+                                          else "")
+        raise GameError(refuse % f"it also holds {listed}")
+    if any((target / n).is_symlink() or not (target / n).is_file() for n in names):
+        raise GameError(refuse % "it holds something other than files")
 
 
 def _retarget(chart: Chart, new_id: str, keys: dict[str, str], kind: str) -> Chart:

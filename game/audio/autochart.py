@@ -39,8 +39,9 @@ from game.engine.voices import Voice
 
 __all__ = ["AutochartResult", "autochart", "build_chart"]
 
-#: A hit this close to a 16th or triplet grid line goes on it (s).
-SNAP_TOLERANCE_S = 0.035
+#: A hit this close to a 16th or triplet grid line goes on it (s); farther, a swung
+#: or pushed stroke keeps its feel on the 1/24-beat grid (at most ~10 ms off).
+SNAP_TOLERANCE_S = 0.020
 #: Off the grid, hits go to the nearest 1/FINE_GRID beat.
 FINE_GRID = 24
 #: Bars per section.

@@ -6,6 +6,15 @@ size and digest. An entry counts only when the manifest is there and every
 file matches it; anything else (a crash half-way, a truncated or damaged
 file) is a miss and is prepared again. The least recently used entries go
 once the cache grows past :data:`MAX_CACHE_BYTES`.
+
+Several processes may share the cache (two games, or a game and the
+``practice`` command). So an entry is built in a temporary folder beside the
+others (:func:`temp_entry`) and renamed to its key only once complete
+(:func:`publish`): a folder under a key's name is always whole. Nobody deletes
+another process's work in progress: :func:`prune` leaves alone any folder
+without a manifest (or still under its temporary name) younger than
+:data:`IN_PROGRESS_S`, and a process removes only the temporary folders it made
+itself and entries that are complete but damaged (:func:`discard`).
 """
 
 from __future__ import annotations
@@ -15,15 +24,21 @@ import hashlib
 import json
 import os
 import shutil
+import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
-__all__ = ["MAX_CACHE_BYTES", "default_cache_dir", "file_record", "key_of", "prune",
-           "read_entry", "write_manifest"]
+__all__ = ["IN_PROGRESS_S", "MAX_CACHE_BYTES", "default_cache_dir", "discard", "file_record",
+           "key_of", "prune", "publish", "read_entry", "temp_entry", "write_manifest"]
 
 #: The cache keeps at most this many bytes; the least recently used entries go first.
 MAX_CACHE_BYTES = 1 << 30
 MANIFEST = "manifest.json"
+#: A folder without a manifest younger than this (seconds) may be another process's work.
+IN_PROGRESS_S = 600.0
+#: Temporary folders (being built, or being deleted) start with this.
+TEMP_PREFIX = ".tmp-"
 
 
 def default_cache_dir() -> Path:
@@ -94,21 +109,85 @@ def write_manifest(entry: Path, doc: dict[str, Any]) -> None:
     os.replace(tmp, entry / MANIFEST)
 
 
+def temp_entry(cache_dir: Path, key: str) -> Path:
+    """A new empty folder beside the entries to build ``key``'s entry in (this process's own).
+
+    Raises
+    ------
+    OSError
+    """
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{key}-", dir=cache_dir))
+
+
+def publish(built: Path, entry: Path, names: list[str]) -> Path:
+    """Rename the complete folder ``built`` to ``entry``; the folder that now holds the entry.
+
+    If ``entry`` appeared meanwhile (another process) and is intact, it is kept
+    and ``built`` deleted; if it is complete but damaged, it is replaced; if it
+    has no manifest (another process's work, or abandoned) it is left alone and
+    ``built`` stays where it is (a complete entry under its temporary name).
+
+    Raises
+    ------
+    OSError
+    """
+    for _ in range(3):
+        try:
+            os.rename(built, entry)  # fails when entry exists and is not empty
+            return entry
+        except OSError:
+            if not entry.exists():
+                raise
+        if read_entry(entry, names) is not None:
+            shutil.rmtree(built, ignore_errors=True)
+            return entry
+        if not (entry / MANIFEST).exists():
+            return built
+        discard(entry)
+    return built
+
+
+def discard(entry: Path) -> None:
+    """Delete a complete but damaged entry: first renamed away (one atomic step), then removed."""
+    trash = entry.with_name(f"{TEMP_PREFIX}trash-{entry.name}-{os.getpid()}-{time.time_ns()}")
+    try:
+        os.rename(entry, trash)
+    except OSError:
+        return  # gone already (another process discarded or replaced it)
+    shutil.rmtree(trash, ignore_errors=True)
+
+
+def _last_change(d: Path, files: list[os.stat_result]) -> float:
+    return max([d.stat().st_mtime, *(st.st_mtime for st in files)])
+
+
 def prune(cache_dir: Path, keep: Path, max_bytes: int = MAX_CACHE_BYTES) -> None:
-    """Delete the least recently used entries (never ``keep``) down to ``max_bytes``."""
+    """Delete the least recently used entries (never ``keep``) down to ``max_bytes``.
+
+    A folder without a manifest, or under a temporary name, is left alone while
+    it changed less than :data:`IN_PROGRESS_S` ago (another process may be
+    writing it); older, it is abandoned and goes first.
+    """
     entries = []
     total = 0
+    now = time.time()
     for d in cache_dir.iterdir():
         if not d.is_dir():
             continue
         try:
-            size = sum(f.stat().st_size for f in d.iterdir())
-            used = (d / MANIFEST).stat().st_mtime if (d / MANIFEST).exists() else 0.0
+            stats = [f.stat() for f in d.iterdir()]
+            size = sum(st.st_size for st in stats)
+            manifest = (d / MANIFEST).stat().st_mtime if (d / MANIFEST).exists() else None
+            busy = manifest is None or d.name.startswith(TEMP_PREFIX)
+            if busy and now - _last_change(d, stats) < IN_PROGRESS_S:
+                total += size
+                continue
         except OSError:
             continue
         total += size
         if d != keep:
-            entries.append((used, size, d))
+            entries.append((0.0 if manifest is None else manifest, size, d))
     for _, size, d in sorted(entries, key=lambda e: e[0]):
         if total <= max_bytes:
             break

@@ -10,6 +10,7 @@ are resampled (soxr) in memory; mono stems are spread to both channels.
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -71,22 +72,27 @@ class _Source:
         if self.file.samplerate != samplerate:
             import soxr
 
-            whole = self.file.read(dtype="float32", always_2d=True)
             rate = self.file.samplerate
-            self.file.close()
+            try:
+                with _decoding(path):
+                    whole = self.file.read(dtype="float32", always_2d=True)
+            finally:
+                self.file.close()
             self.data = np.asarray(soxr.resample(whole, rate, samplerate), dtype=np.float32)
             self.frames = len(self.data)
 
     def rewind(self) -> None:
         self.pos = 0
         if self.data is None:
-            self.file.seek(0)
+            with _decoding(self.path):
+                self.file.seek(0)
 
     def read(self, n: int) -> np.ndarray:
         if self.data is not None:
             block = self.data[self.pos:self.pos + n]
         else:
-            block = self.file.read(n, dtype="float32", always_2d=True)
+            with _decoding(self.path):
+                block = self.file.read(n, dtype="float32", always_2d=True)
         self.pos += len(block)
         if block.shape[1] != self.channels:
             block = (np.repeat(block, self.channels, axis=1) if block.shape[1] == 1
@@ -97,15 +103,33 @@ class _Source:
         return block
 
     def close(self) -> None:
-        if self.data is None:
+        if not self.file.closed:
             self.file.close()
+
+
+@contextlib.contextmanager
+def _decoding(path: Path) -> Any:
+    """Turn soundfile's decode errors (LibsndfileError is a RuntimeError) into GameError."""
+    try:
+        yield
+    except (RuntimeError, OSError) as exc:
+        raise GameError(f"{path}: cannot read this audio file ({_line(exc)})") from None
+
+
+@contextlib.contextmanager
+def _encoding(path: Path) -> Any:
+    """Turn soundfile's encode and write errors into GameError."""
+    try:
+        yield
+    except (RuntimeError, OSError) as exc:
+        raise GameError(f"{path}: cannot write audio ({_line(exc)})") from None
 
 
 def _open(path: Path) -> Any:
     try:
         return sf.SoundFile(str(path))
     except (RuntimeError, OSError, TypeError) as exc:
-        raise GameError(f"{path}: cannot read this audio file ({exc})") from None
+        raise GameError(f"{path}: cannot read this audio file ({_line(exc)})") from None
 
 
 def probe(paths: Sequence[Path]) -> tuple[int, int]:
@@ -148,8 +172,11 @@ def mix_tracks(inputs: Sequence[Path], outputs: Mapping[Path, Sequence[float]], 
         if len(w) != len(inputs):
             raise ValueError(f"{out}: {len(w)} weights for {len(inputs)} inputs")
     rate, channels = probe(inputs)
-    sources = [_Source(Path(p), rate, channels) for p in inputs]
-    try:
+    with contextlib.ExitStack() as opened:  # every file is closed, whatever fails
+        sources: list[_Source] = []
+        for p in inputs:
+            sources.append(_Source(Path(p), rate, channels))
+            opened.callback(sources[-1].close)
         frames = max(s.frames for s in sources)
         peak = 0.0
         for _start, blocks in _blocks(sources, frames):
@@ -159,21 +186,20 @@ def mix_tracks(inputs: Sequence[Path], outputs: Mapping[Path, Sequence[float]], 
         gain = min(1.0, PEAK_CEILING / peak) if peak > 0 else 1.0
         for s in sources:
             s.rewind()
-        writers = {out: _writer(out, rate, channels) for out in weights}
-        try:
+        with contextlib.ExitStack() as written:
+            writers = {}
+            for out in weights:
+                writers[out] = _writer(out, rate, channels)
+                written.callback(_close_writer, out, writers[out])
             for _start, blocks in _blocks(sources, frames):
                 for out, w in weights.items():
                     mixed = np.tensordot(w * np.float32(gain), blocks, axes=1)
-                    writers[out].write(np.ascontiguousarray(mixed, dtype=np.float32))
-        finally:
-            for f in writers.values():
-                f.close()
-    finally:
-        for s in sources:
-            s.close()
+                    with _encoding(out):
+                        writers[out].write(np.ascontiguousarray(mixed, dtype=np.float32))
     copies = dict(same_as or {})
     for copy, original in copies.items():
-        shutil.copyfile(original, copy)
+        with _encoding(copy):
+            shutil.copyfile(original, copy)
     return MixReport(tuple([*outputs, *copies]), gain, peak, rate, channels, frames / rate,
                      tuple(s.path for s in sources if s.data is not None))
 
@@ -184,9 +210,20 @@ def _blocks(sources: list[_Source], frames: int) -> Any:
         yield start, np.stack([s.read(n) for s in sources])
 
 
+def _line(exc: BaseException) -> str:
+    """An exception's message on one line."""
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
+def _close_writer(path: Path, writer: Any) -> None:
+    if not writer.closed:
+        with _encoding(path):  # closing flushes the last pages
+            writer.close()
+
+
 def _writer(path: Path, rate: int, channels: int) -> Any:
     try:
         return sf.SoundFile(str(path), "w", rate, channels, format="OGG", subtype="VORBIS",
                             compression_level=1.0 - OGG_QUALITY)
     except (RuntimeError, OSError) as exc:
-        raise GameError(f"{path}: cannot write audio ({exc})") from None
+        raise GameError(f"{path}: cannot write audio ({_line(exc)})") from None

@@ -14,8 +14,11 @@ no drums, keeps the default for a cleaner tone.
 Results are 16-bit WAV files in the user cache folder, one folder per key (a
 hash of each source file's path, size and mtime, the clip, the speed, the
 sample rate and this module's settings) with a manifest holding every file's
-size and digest, written last. A second request reads and checks them; a
-missing, truncated or damaged file is recomputed.
+size and digest, written last. An entry is built in a temporary folder and
+renamed to its key when complete, so processes sharing the cache never see
+(or delete) each other's half-written work. A second request reads and
+checks them; a complete entry with a truncated or damaged file is deleted
+and recomputed.
 
 librosa (and numba, with ``NUMBA_CACHE_DIR`` in the cache folder) is imported
 only when a clip has to be stretched, never at game start-up.
@@ -38,7 +41,9 @@ from game.audio.practice_cache import (
     file_record,
     key_of,
     prune,
+    publish,
     read_entry,
+    temp_entry,
     write_manifest,
 )
 from game.engine.chart import Chart
@@ -256,12 +261,25 @@ def prepare(job: AudioJob, *, cache_dir: Path | None = None, progress: Progress 
         if progress:
             progress(1.0, "ready")
         return hit
-    entry = root / cache_key(job)
-    shutil.rmtree(entry, ignore_errors=True)
+    # built in a folder of our own, renamed to the key when complete (a damaged entry
+    # there is replaced then; one another process finished meanwhile is kept)
+    key = cache_key(job)
     try:
-        entry.mkdir(parents=True, exist_ok=True)
+        work = temp_entry(root, key)
     except OSError as exc:
-        raise GameError(f"cannot write the practice audio cache {entry}: {exc}") from None
+        raise GameError(f"cannot write the practice audio cache {root}: {exc}") from None
+    result: PracticeAudio | None = None
+    try:
+        result = _build(job, root, root / key, work, progress, cancelled)
+        return result
+    finally:
+        if result is None or Path(result.files[0][1]).parent != work:
+            shutil.rmtree(work, ignore_errors=True)  # failed, cancelled or published
+
+
+def _build(job: AudioJob, root: Path, entry: Path, work: Path, progress: Progress | None,
+           cancelled: Callable[[], bool] | None) -> PracticeAudio:
+    """Prepare ``job`` into the empty folder ``work``, then publish it as ``entry``."""
     stretch = abs(job.speed - 1.0) > 1e-9
     # work units per track: reading 1, stretching 6 (when slowed), writing 1
     total, done = len(job.tracks) * (8.0 if stretch else 2.0), 0.0
@@ -295,11 +313,12 @@ def prepare(job: AudioJob, *, cache_dir: Path | None = None, progress: Progress 
         if stretch:
             y = _stretch(y, job.speed, m, name,
                          lambda f, stage=f"stretching {name}": step(6.0 * f, stage))
-        files[name] = _write(entry, name, _fade(y, rate, job.fade_out_s), rate)
+        files[name] = _write(work, name, _fade(y, rate, job.fade_out_s), rate)
         step(1.0, f"writing {name}")
     try:
-        write_manifest(entry, {"version": CACHE_VERSION, "sample_rate": rate, "frames": m,
-                               "speed": job.speed, "tracks": files})
+        write_manifest(work, {"version": CACHE_VERSION, "sample_rate": rate, "frames": m,
+                              "speed": job.speed, "tracks": files})
+        entry = publish(work, entry, [name for name, _ in job.tracks])
         prune(root, entry)
     except OSError as exc:
         raise GameError(f"cannot write the practice audio cache {entry}: {exc}") from None

@@ -4,8 +4,21 @@
 (:mod:`game.audio.stretch_worker`, one per game, started on first use and kept
 for every later speed): the stretch then never competes with the game's
 threads for the interpreter lock. A thread here only reads the worker's
-replies. If the worker cannot run, the task prepares the audio on a thread
-of its own (lower priority) instead. :func:`warm_up` starts the worker early.
+replies. :func:`warm_up` starts the worker early.
+
+Falling back: the task prepares the audio in this process instead, on a
+thread of its own at a lower priority, when
+
+* the worker process cannot be started (``Popen`` fails), or the job cannot
+  be sent to it: that task only;
+* the worker ends before it has finished any job (say an ImportError inside
+  it), or two workers in a row end (with no job finished in between): the
+  tasks it had are prepared in this process, and so is every later task for
+  the rest of the session (no new worker is started).
+
+A worker that has finished jobs and then ends (killed, crashed mid-job) fails
+the tasks it had with "the audio worker stopped"; the next task starts a new
+worker.
 """
 
 from __future__ import annotations
@@ -57,8 +70,13 @@ class PrepareTask:
         if worker is not None and worker.submit(self):
             self._worker = worker
         else:
-            threading.Thread(target=self._run, name="practice-audio", daemon=True).start()
+            self.run_here()
         return self
+
+    def run_here(self) -> None:
+        """Prepare on a (lower-priority) thread of this process instead of the worker."""
+        self._worker = None
+        threading.Thread(target=self._run, name="practice-audio", daemon=True).start()
 
     @property
     def done(self) -> bool:
@@ -110,35 +128,48 @@ class PrepareTask:
         self.progress, self.stage = fraction, stage
 
 
+def _worker_command() -> list[str]:
+    """The command that runs the worker."""
+    return [sys.executable, "-m", "game.audio.stretch_worker"]
+
+
 class Worker:
     """The worker process and the thread that reads its replies."""
 
     _shared: Worker | None = None
     _lock = threading.Lock()
+    #: Set once workers proved unable to run: every task stays in this process from then on.
+    disabled = False
+    #: Workers that ended in a row (reset when any job finishes).
+    _deaths_in_row = 0
 
     def __init__(self, proc: subprocess.Popen[str]) -> None:
         self.proc = proc
         self.tasks: dict[int, PrepareTask] = {}
+        self.finished = 0  # jobs answered (a result or an error)
         self._next = 0
         self._write = threading.Lock()
+        self._closing = False
         self.alive = True
         threading.Thread(target=self._read, name="practice-audio-replies", daemon=True).start()
 
     @classmethod
     def shared(cls) -> Worker | None:
-        """The running worker, started if need be; None when it cannot start."""
+        """The running worker, started if need be; None when it cannot start (or ran badly)."""
         with cls._lock:
             w = cls._shared
             if w is not None and w.alive:
                 return w
             cls._shared = None
+            if cls.disabled:
+                return None
             env = dict(os.environ)
             env.setdefault("NUMBA_CACHE_DIR", str(default_cache_dir().parent / "numba"))
             root = str(Path(game.__file__).resolve().parents[1])
             env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
             try:
                 proc = subprocess.Popen(
-                    [sys.executable, "-m", "game.audio.stretch_worker"], stdin=subprocess.PIPE,
+                    _worker_command(), stdin=subprocess.PIPE,
                     stdout=subprocess.PIPE, text=True, bufsize=1, env=env)
             except OSError:
                 return None
@@ -149,6 +180,8 @@ class Worker:
     def submit(self, task: PrepareTask) -> bool:
         """Send ``task``'s job; False if the worker is gone."""
         with self._write:
+            if not self.alive:
+                return False
             n = self._next
             self._next += 1
             task._id = n
@@ -182,17 +215,33 @@ class Worker:
             with contextlib.suppress(ValueError, TypeError, KeyError):
                 msg = json.loads(line)
                 task = self.tasks.get(int(msg["id"]))
+                if "progress" not in msg:
+                    self.finished += 1
+                    Worker._deaths_in_row = 0
                 if task is not None:
                     task.message(msg)
                     if task.done:
                         self.tasks.pop(int(msg["id"]), None)
-        self.alive = False  # the worker ended: whatever it had is lost
-        for task in list(self.tasks.values()):
+        with self._write:  # the worker ended: no more submits; whatever it had is lost
+            self.alive = False
+            tasks = list(self.tasks.values())
+            self.tasks.clear()
+        with contextlib.suppress(OSError, subprocess.TimeoutExpired):
+            self.proc.wait(timeout=5.0)
+        if self._closing:
+            return
+        Worker._deaths_in_row += 1
+        if self.finished == 0 or Worker._deaths_in_row >= 2:
+            Worker.disabled = True  # it cannot run here: this process does the work from now
+            for task in tasks:
+                task.run_here()
+            return
+        for task in tasks:
             task.message({"error": "the audio worker stopped"})
-        self.tasks.clear()
 
     def close(self) -> None:
         """End the worker (it exits when its input closes)."""
+        self._closing = True
         self.alive = False
         with contextlib.suppress(OSError, ValueError):
             if self.proc.stdin is not None:

@@ -44,7 +44,10 @@ audio times), so it is not used.
 from __future__ import annotations
 
 import bisect
+import contextlib
 import math
+import os
+import secrets
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -328,8 +331,9 @@ def _audio(folder: Path, archive: zipfile.ZipFile | None, name: str,
             warnings.append(f"audio {name!r} is inside the .osz; extract it to play it")
             return (), folder
         target = extract_dir / Path(member).name
+        data = _member(archive, member, folder)
         extract_dir.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(_member(archive, member, folder))
+        _write_atomic(target, data)
         return (target,), extract_dir
     found = next((p for p in sorted(folder.iterdir())
                   if p.is_file() and p.name.lower() == Path(name).name.lower()), None)
@@ -337,3 +341,17 @@ def _audio(folder: Path, archive: zipfile.ZipFile | None, name: str,
         warnings.append(f"audio file {name!r} not found in {folder}")
         return (), folder
     return (found,), folder
+
+
+def _write_atomic(target: Path, data: bytes) -> None:
+    """Write ``target`` through a temporary file beside it, so it is never half-written."""
+    tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.part")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise

@@ -317,7 +317,10 @@ def read_song(candidate: Candidate, *, extract_root: Path | None = None) -> Cach
         song = _import(path, extract)
         chart, warnings = playable(song)
         entry = song_entry(chart, path, source=str(song.source), warnings=warnings)
-        return CachedSong(stamp_of([*markers, *song.files]), entry)
+        extracted = [] if extract is None else [  # deleted: extracted again on the next scan
+            p for p in (*song.audio.get("backing", ()), *song.audio.get("drums", ()))
+            if Path(p).absolute().is_relative_to(extract.absolute())]
+        return CachedSong(stamp_of([*markers, *song.files, *extracted]), entry)
     except GameError as exc:
         return CachedSong(stamp_of(markers), None, str(exc))
     except Exception as exc:  # an importer's bug is this song's problem only
@@ -370,30 +373,46 @@ def slug(text: str) -> str:
 
 
 def assign_ids(entries: list[dict[str, Any]], taken: Iterable[str], root: Path,
-               ) -> list[dict[str, Any]]:
+               known: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
     """Give every user song a unique id; returns new entry dicts.
 
-    A song keeps its own id unless a built-in song (``taken``) or a user song
-    whose path sorts first has it; then it gets ``<id>-<6 hex digits>`` from a
-    hash of its path under ``root``, which stays the same while the file stays
-    where it is. ``chart_id`` keeps the id written in the file.
+    Ids never move from one song to another (scores are kept by id): a song
+    listed before (``known``: its ``beatmap`` path -> the id it had) keeps that
+    id while it is still its own (its plain id, or that id with a suffix) and no
+    built-in song has it. Every other song keeps its own id unless a built-in
+    song (``taken``), a song listed before, or a new user song whose path sorts
+    first has it; then it gets ``<id>-<6 hex digits>`` from a hash of its path
+    under ``root``, which stays the same while the file stays where it is.
+    ``chart_id`` keeps the id written in the file.
     """
+    known = known or {}
     owner: dict[str, str] = dict.fromkeys(taken, "a built-in song")
     prefix = os.fspath(root).rstrip(os.sep) + os.sep
-    out = []
-    for rel, entry in sorted(((_relative(e["beatmap"], prefix), e) for e in entries),
-                             key=lambda pair: pair[0]):
+    rows = sorted(((_relative(e["beatmap"], prefix), e) for e in entries),
+                  key=lambda pair: pair[0])
+    chosen: dict[int, str] = {}
+    for k, (rel, entry) in enumerate(rows):  # songs listed before keep their ids
         base = slug(str(entry.get("id") or ""))
-        new = base
-        n = 0
-        while new in owner:
-            digest = hashlib.sha1(f"{rel}#{n}".encode() if n else rel.encode()).hexdigest()
-            new, n = f"{base}-{digest[:6]}", n + 1
+        old = known.get(str(entry["beatmap"]))
+        if old and old not in owner and (old == base or old.startswith(base + "-")):
+            chosen[k] = old
+            owner[old] = rel
+    out = []
+    for k, (rel, entry) in enumerate(rows):
+        base = slug(str(entry.get("id") or ""))
+        new = chosen.get(k)
+        if new is None:
+            new = base
+            n = 0
+            while new in owner:
+                digest = hashlib.sha1(f"{rel}#{n}".encode() if n else rel.encode()).hexdigest()
+                new, n = f"{base}-{digest[:6]}", n + 1
+            owner[new] = rel
         e = {**entry, "id": new, "chart_id": entry.get("id")}
         if new != base:
             e["warnings"] = [*e.get("warnings", []),
-                             f"song id {base!r} is taken by {owner[base]}; listed as {new!r}"]
-        owner[new] = rel
+                             f"song id {base!r} is taken by {owner.get(base, 'another song')}; "
+                             f"listed as {new!r}"]
         out.append(e)
     return out
 

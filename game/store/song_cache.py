@@ -5,6 +5,9 @@ song path: its stamp (size and ``mtime_ns`` of every file it was read from,
 see :mod:`game.formats.user_library`) and its song list entry or error line, as
 JSON. A scan reads all rows in one query, re-reads only songs whose stamp
 changed, and writes the changes and removals in one transaction (WAL mode).
+It also remembers the id each user song was listed under (path -> id), so ids
+(and the scores kept by them) never move to another song; those rows are kept
+when the readers' code changes.
 
 The cache only ever saves time. Rows written by another game version, or
 before the readers' code changed (:func:`reader_version`), are dropped (the
@@ -30,7 +33,7 @@ from game.formats.user_library import CachedSong
 from game.store.paths import data_dir, move_aside
 
 #: Schema version in ``PRAGMA user_version``.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 #: ``PRAGMA application_id`` of a Drum Diplomacy song cache ("DDsc").
 APPLICATION_ID = 0x44447363
 
@@ -63,6 +66,7 @@ CREATE TABLE IF NOT EXISTS songs (
     error TEXT
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS ids (path TEXT PRIMARY KEY, id TEXT NOT NULL) WITHOUT ROWID;
 PRAGMA application_id = {APPLICATION_ID};
 PRAGMA user_version = {SCHEMA_VERSION};
 COMMIT;
@@ -151,6 +155,9 @@ class SongCache:
         app_id = conn.execute("PRAGMA application_id").fetchone()[0]
         tables = {r[0] for r in conn.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if tables and app_id == APPLICATION_ID and version == 1:  # 1 had no ids table
+            conn.executescript(_SCHEMA)
+            version = SCHEMA_VERSION
         if tables and (app_id != APPLICATION_ID or version != SCHEMA_VERSION):
             raise _Damaged(f"not a song cache of this game (application id {app_id:#x}, "
                            f"schema {version})")
@@ -186,6 +193,29 @@ class SongCache:
             except ValueError:  # one bad row: that song is read again
                 continue
         return out
+
+    def load_ids(self) -> dict[str, str]:
+        """The id each song was listed under, by its path (empty if unusable)."""
+        if self._conn is None:
+            return {}
+        try:
+            return dict(self._conn.execute("SELECT path, id FROM ids").fetchall())
+        except sqlite3.DatabaseError as exc:
+            self.notices.append(f"song cache {self.path}: song ids cannot be read ({exc})")
+            return {}
+
+    def save_ids(self, ids: Mapping[str, str], removed: Sequence[str] = ()) -> None:
+        """Remember the id of each song path listed (and forget the ``removed`` paths)."""
+        if self._conn is None or not (ids or removed):
+            return
+        try:
+            with _transaction(self._conn):
+                self._conn.executemany("DELETE FROM ids WHERE path = ?",
+                                       [(p,) for p in removed])
+                self._conn.executemany("INSERT OR REPLACE INTO ids VALUES (?, ?)",
+                                       list(ids.items()))
+        except sqlite3.DatabaseError as exc:
+            self.notices.append(f"song cache {self.path}: song ids not saved ({exc})")
 
     def save(self, changed: Mapping[str, CachedSong], removed: Sequence[str]) -> None:
         """Write the songs read and drop the ones gone, in one transaction."""

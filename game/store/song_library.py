@@ -107,17 +107,20 @@ def scan_library(*, folder: Path | None = None, cache: Path | None = None,
             for key in gone:
                 if key.lower().endswith(OSZ_SUFFIX):
                     shutil.rmtree(osz_audio_dir(extract_root, key), ignore_errors=True)
+        found = scan.songs.values()
+        songs = sorted((c.entry for c in found if c.entry and c.entry["source"] == "builtin"),
+                       key=lambda e: e["beatmap"])
+        user = [c.entry for c in found if c.entry and c.entry["source"] != "builtin"]
+        known = store.load_ids() if store is not None else {}
+        user = assign_ids(user, (s["id"] for s in songs), root or builtin_root, known)
         if store is not None:
             store.save(scan.changed, gone)
+            listed = {str(e["beatmap"]): e["id"] for e in user}
+            store.save_ids({p: i for p, i in listed.items() if known.get(p) != i}, gone)
             notices += store.notices
     finally:
         if store is not None:
             store.close()
-    found = scan.songs.values()
-    songs = sorted((c.entry for c in found if c.entry and c.entry["source"] == "builtin"),
-                   key=lambda e: e["beatmap"])
-    user = [c.entry for c in found if c.entry and c.entry["source"] != "builtin"]
-    user = assign_ids(user, (s["id"] for s in songs), root or builtin_root)
     user.sort(key=lambda e: (str(e["title"]).casefold(), str(e["artist"]).casefold(),
                              e["beatmap"]))
     errors = sorted(c.error for c in found if c.error is not None)
