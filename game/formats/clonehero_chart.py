@@ -50,6 +50,7 @@ from game.formats.import_common import (
     clean_text,
     decode_text,
     make_sections,
+    parse_int,
     read_bytes,
     section_name,
 )
@@ -106,7 +107,7 @@ def read_notes_chart(path: Path, *, ini: SongIni | None, delay_s: float | None,
     res = DEFAULT_RESOLUTION
     if "resolution" in song:
         line, value = song["resolution"]
-        res = _int(value, p, line, "Resolution (ticks per quarter note)")
+        res = parse_int(value, p, line, "Resolution (ticks per quarter note)")
         if res <= 0:
             raise ImportFormatError(f"Resolution {res} (expected a whole number above 0)",
                                     path=p, line=line)
@@ -241,14 +242,6 @@ def _song_values(section: _Section | None) -> dict[str, tuple[int, str]]:
         if section else {}
 
 
-def _int(text: str, path: str, line: int, what: str) -> int:
-    try:
-        return int(text)
-    except ValueError:
-        raise ImportFormatError(f"bad {what} {text!r} (expected a whole number)",
-                                path=path, line=line) from None
-
-
 def _float(line: int, text: str, path: str, what: str) -> float:
     try:
         value = float(text.strip('"'))
@@ -261,7 +254,7 @@ def _float(line: int, text: str, path: str, what: str) -> float:
 
 
 def _tick(text: str, path: str, line: int) -> int:
-    tick = _int(text, path, line, "tick")
+    tick = parse_int(text, path, line, "tick")
     if tick < 0:
         raise ImportFormatError(f"bad tick {tick} (expected 0 or more)", path=path, line=line)
     return tick
@@ -276,14 +269,14 @@ def _sync_track(section: _Section | None, res: int, offset_s: float, path: str,
         words = value.split()
         code = words[0] if words else ""
         if code == "B" and len(words) == 2:
-            bpm = _int(words[1], path, line, "tempo (BPM x 1000)") / 1000
+            bpm = parse_int(words[1], path, line, "tempo (BPM x 1000)") / 1000
             if bpm <= 0:
                 raise ImportFormatError(f"tempo {words[1]} (expected BPM x 1000 above 0, "
                                         "e.g. 'B 120000')", path=path, line=line)
             tempos.append((tick / res, bpm))
         elif code == "TS" and len(words) in (2, 3):
-            num = _int(words[1], path, line, "time signature numerator")
-            exp = _int(words[2], path, line, "time signature denominator (log2)") \
+            num = parse_int(words[1], path, line, "time signature numerator")
+            exp = parse_int(words[2], path, line, "time signature denominator (log2)") \
                 if len(words) == 3 else 2
             if num <= 0 or not 0 <= exp <= 5:
                 warnings.append(f"line {line}: ignored time signature {value!r} (expected a "
@@ -341,9 +334,9 @@ def _parse_drums(section: _Section, path: str) -> tuple[dict[int, _Tick], list[t
         if len(words) not in (2, 3):
             raise ImportFormatError(f"bad note '{key} = {value}' (expected 'TICK = N TYPE "
                                     "LENGTH', e.g. '768 = N 1 0')", path=path, line=line)
-        kind = _int(words[1], path, line, "note type")
+        kind = parse_int(words[1], path, line, "note type")
         if len(words) == 3:
-            _int(words[2], path, line, "note length")
+            parse_int(words[2], path, line, "note length")
         ev = groups[tick]
         if 0 <= kind <= 5:
             ev.lanes.add(kind)

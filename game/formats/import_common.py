@@ -115,6 +115,15 @@ _TAGS = re.compile(r"<[^<>]*>")
 _HASH_COMMENT = re.compile(r"(^|\s)#")
 
 
+def parse_int(text: str, path: str, line: int, what: str) -> int:
+    """``int(text)``, or an :class:`ImportFormatError` naming ``what``, the file and line."""
+    try:
+        return int(text)
+    except ValueError:
+        raise ImportFormatError(f"bad {what} {text!r} (expected a whole number)",
+                                path=path, line=line) from None
+
+
 def clean_text(text: str) -> str:
     """Text the beatmap writer accepts: no formatting tags (``<color=...>``), one line,
     trimmed, and no ``#`` at the start or after a blank (``#2`` becomes ``No.2``)."""

@@ -15,7 +15,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from game.formats.import_common import ImportFormatError
+from game.formats.import_common import ImportFormatError, parse_int
 
 HIT_CIRCLE, SLIDER, NEW_COMBO, SPINNER, HOLD = 1, 2, 4, 8, 128
 WHISTLE, FINISH, CLAP = 2, 4, 8
@@ -160,14 +160,6 @@ def _number(text: str, path: str, line: int, what: str) -> float:
     return value
 
 
-def _int(text: str, path: str, line: int, what: str) -> int:
-    try:
-        return int(text)
-    except ValueError:
-        raise ImportFormatError(f"bad {what} {text!r} (expected a whole number)",
-                                path=path, line=line) from None
-
-
 def _timing_point(line: str, path: str, number: int) -> TimingPoint:
     fields = [f.strip() for f in line.split(",")]
     if len(fields) < 2:
@@ -176,9 +168,9 @@ def _timing_point(line: str, path: str, number: int) -> TimingPoint:
                                 path=path, line=number)
     time_ms = _number(fields[0], path, number, "timing point time")
     beat_length = _number(fields[1], path, number, "beat length")
-    meter = _int(fields[2], path, number, "meter") if len(fields) > 2 and fields[2] else 4
+    meter = parse_int(fields[2], path, number, "meter") if len(fields) > 2 and fields[2] else 4
     if len(fields) > 6 and fields[6]:
-        uninherited = _int(fields[6], path, number, "'uninherited' flag") == 1
+        uninherited = parse_int(fields[6], path, number, "'uninherited' flag") == 1
     else:
         uninherited = beat_length > 0
     if uninherited and beat_length <= 0:
@@ -194,13 +186,14 @@ def _hit_object(line: str, path: str, number: int) -> HitObject:
                                 "objectParams,hitSample')", path=path, line=number)
     x = _number(fields[0], path, number, "hit object x")
     time_ms = _number(fields[2], path, number, "hit object time")
-    kind = _int(fields[3], path, number, "hit object type")
-    hitsound = _int(fields[4], path, number, "hitSound") if len(fields) > 4 and fields[4] else 0
+    kind = parse_int(fields[3], path, number, "hit object type")
+    hitsound = (parse_int(fields[4], path, number, "hitSound")
+                if len(fields) > 4 and fields[4] else 0)
     if kind & SLIDER:
         if len(fields) < 8:
             raise ImportFormatError(f"bad slider {line!r} (expected 'x,y,time,type,hitSound,"
                                     "curve,slides,length,...')", path=path, line=number)
-        slides = _int(fields[6], path, number, "slider repeat count")
+        slides = parse_int(fields[6], path, number, "slider repeat count")
         length = _number(fields[7], path, number, "slider length")
         return HitObject(x, time_ms, kind, hitsound, number, length=length, slides=max(slides, 1))
     if kind & (SPINNER | HOLD):
