@@ -26,7 +26,9 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from game.store.paths import StoreError, move_aside, scores_path
+from game.store.paths import StoreError, scores_path
+from game.store.sqlite_file import Damaged as _Damaged
+from game.store.sqlite_file import open_database
 
 #: Schema version stored in ``PRAGMA user_version``.
 SCHEMA_VERSION = 1
@@ -64,10 +66,6 @@ COMMIT;
 """
 
 _SELECT = f"SELECT {', '.join(_COLUMNS)} FROM plays"
-
-
-class _Damaged(Exception):
-    """The file is not a usable score database; the message says why."""
 
 
 def _utc_iso(when: datetime | None) -> str:
@@ -151,41 +149,17 @@ class ScoreStore:
 
     # ----------------------------------------------------------------- opening
 
-    def _connect(self) -> sqlite3.Connection:
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(self.path, timeout=5.0)
-        except (OSError, sqlite3.Error) as e:
-            raise StoreError(f"cannot open score database {self.path}: {e}") from e
-        return conn
-
     def _open(self) -> sqlite3.Connection:
-        conn = self._connect()
         try:
-            self._prepare(conn)
-            return conn
-        except _Damaged as e:
-            conn.close()
-            problem = str(e)
-        except sqlite3.OperationalError as e:
-            conn.close()
-            raise StoreError(f"cannot use score database {self.path}: {e}") from e
-        except sqlite3.DatabaseError as e:  # "file is not a database", "malformed"
-            conn.close()
-            problem = f"damaged ({e})"
-        try:
-            aside = move_aside(self.path, companions=("-wal", "-shm"))
-        except OSError as e:
-            raise StoreError(f"score database {self.path} is {problem} and cannot be moved "
-                             f"aside: {e.strerror or e}") from e
-        self.warnings.append(f"{self.path}: {problem}; it was moved aside to {aside.name} "
-                             f"and a new score history was started")
-        conn = self._connect()
-        try:
-            self._prepare(conn)
-        except (_Damaged, sqlite3.Error) as e:
-            conn.close()
-            raise StoreError(f"cannot create score database {self.path}: {e}") from e
+            conn, set_aside = open_database(self.path, self._prepare,
+                                            isolation_level="")
+        except (OSError, sqlite3.Error, _Damaged) as e:
+            raise StoreError(f"cannot open score database {self.path}: "
+                             f"{getattr(e, 'strerror', None) or e}") from e
+        if set_aside is not None:
+            problem, aside = set_aside
+            self.warnings.append(f"{self.path}: {problem}; it was moved aside to {aside.name} "
+                                 f"and a new score history was started")
         return conn
 
     @staticmethod

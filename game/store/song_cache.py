@@ -31,6 +31,8 @@ from types import TracebackType
 from game import __version__
 from game.formats.user_library import CachedSong
 from game.store.paths import data_dir, move_aside
+from game.store.sqlite_file import Damaged as _Damaged
+from game.store.sqlite_file import open_database
 
 #: Schema version in ``PRAGMA user_version``.
 SCHEMA_VERSION = 2
@@ -78,10 +80,6 @@ def cache_path() -> Path:
     return data_dir() / "song_cache.sqlite3"
 
 
-class _Damaged(Exception):
-    """The file is not a usable song cache; the message says why."""
-
-
 class SongCache:
     """The song cache database; use as a context manager.
 
@@ -116,36 +114,13 @@ class SongCache:
         return self._conn is not None
 
     # opening ----------------------------------------------------------------------
-    def _connect(self) -> sqlite3.Connection:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(self.path, timeout=5.0, isolation_level=None)
-        return conn
-
     def _open(self) -> sqlite3.Connection:
-        conn = self._connect()
-        try:
-            self._prepare(conn)
-            return conn
-        except _Damaged as exc:
-            conn.close()
-            problem = str(exc)
-        except sqlite3.OperationalError:
-            conn.close()
-            raise
-        except sqlite3.DatabaseError as exc:  # not a database, malformed
-            conn.close()
-            problem = f"damaged ({exc})"
-        self._move_aside(problem)
-        conn = self._connect()
-        try:
-            self._prepare(conn)
-        except (_Damaged, sqlite3.Error):
-            conn.close()
-            raise
+        conn, set_aside = open_database(self.path, self._prepare, isolation_level=None)
+        if set_aside is not None:
+            self._set_aside_notice(*set_aside)
         return conn
 
-    def _move_aside(self, problem: str) -> None:
-        aside = move_aside(self.path, companions=("-wal", "-shm"))
+    def _set_aside_notice(self, problem: str, aside: Path) -> None:
         self.notices.append(f"song cache {self.path} was {problem}; moved aside to "
                             f"{aside.name} and rebuilt (every song read again)")
 
@@ -238,9 +213,9 @@ class SongCache:
         self._conn.close()
         self._conn = None
         try:
-            self._move_aside(problem)
-            self._conn = self._connect()
-            self._prepare(self._conn)
+            aside = move_aside(self.path, companions=("-wal", "-shm"))
+            self._set_aside_notice(problem, aside)
+            self._conn, _ = open_database(self.path, self._prepare, isolation_level=None)
         except (OSError, sqlite3.Error, _Damaged) as exc:
             self._conn = None
             self.notices.append(f"song cache {self.path} cannot be rebuilt ({exc})")
