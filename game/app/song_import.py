@@ -24,7 +24,8 @@ from pathlib import Path
 from game.engine.chart import Chart
 from game.engine.errors import GameError
 from game.formats.library import BEATMAP_SUFFIX, beatmap_paths
-from game.formats.user_library import OSZ_SUFFIX, STEM_KEYS, foreign_kind, importers, slug
+from game.formats.song_ids import slugify
+from game.formats.user_library import OSZ_SUFFIX, STEM_KEYS, foreign_kind, importers
 from game.store.paths import songs_dir
 from game.store.song_library import Library, scan_library
 
@@ -194,7 +195,7 @@ def import_to_library(path: Path, *, song_id: str | None = None, force: bool = F
     tmp.mkdir()  # not mkdtemp: the song folder gets the usual permissions
     try:
         src = read_source(path, quantize=quantize, extract_dir=tmp / ".osz")
-        new_id = song_id if song_id is not None else slug(src.chart.meta.id)
+        new_id = song_id if song_id is not None else slugify(src.chart.meta.id)
         target = root / new_id
         _check_id(new_id, target, path, scan_library(folder=root))
         replaced = target.exists()

@@ -189,7 +189,7 @@ def _sections(tr: Transcription, tempo: TempoMap, last_s: float
 def build_chart(tr: Transcription, grid: Grid, *, title: str, artist: str = "",
                 audio: str | None = None) -> tuple[Chart, int]:
     """The duet chart for a transcription on a grid; also the count of on-grid notes."""
-    from game.formats.midi_import import slugify
+    from game.formats.song_ids import slugify
 
     tempo = grid.tempo
     notes, on_grid = _notes(tr, tempo)

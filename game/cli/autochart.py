@@ -69,7 +69,7 @@ def _targets(audio: Path, out: Path, song_id: str) -> tuple[Path, Path]:
 def run_autochart(args: argparse.Namespace) -> int:
     from game.audio.autochart import autochart
     from game.formats.beatmap_writer import save_beatmap
-    from game.formats.midi_import import slugify
+    from game.formats.song_ids import slugify
 
     audio = Path(args.audio)
     if not audio.is_file():

@@ -22,7 +22,7 @@ from game.engine.chart import DIFFICULTIES, PARTS, Chart, Note, Section, SongMet
 from game.engine.errors import FormatError
 from game.engine.reduce import reduce_chart
 from game.engine.tempo import MeterChange, TempoChange, TempoMap
-from game.formats.midi_import import slugify
+from game.formats.song_ids import slugify
 
 #: Audio file extensions an importer looks for, in order of preference.
 AUDIO_EXTENSIONS: tuple[str, ...] = (".ogg", ".opus", ".mp3", ".wav", ".flac")

@@ -147,7 +147,7 @@ def song_entry(chart: Chart, path: Path, *, source: str,
 def song_entries() -> tuple[list[dict[str, Any]], list[str]]:
     """The built-in songs: one dict per loadable song, and an error line per broken one.
 
-    :func:`game.store.song_library.song_entries` adds the player's own songs.
+    :func:`game.store.song_library.scan_library` adds the player's own songs.
     """
     from game.formats.beatmap import load_beatmap
 

@@ -47,6 +47,7 @@ from game.engine.reduce import reduce_chart
 from game.engine.tempo import MeterChange, TempoChange, TempoMap
 from game.engine.voices import Voice
 from game.formats.kitmap import KitMap, load_kitmap
+from game.formats.song_ids import slugify
 
 #: MIDI channel of drums, 0-based as mido numbers them (General MIDI channel 10).
 DRUM_CHANNEL = 9
@@ -215,11 +216,6 @@ def import_midi_with_report(path: str | os.PathLike[str], *, quantize: str | Non
     )
     chart = Chart(meta=meta, tempo=tempo, sections=sections, parts=parts)
     return reduce_chart(chart), warnings
-
-
-def slugify(text: str) -> str:
-    """A song id from free text: lower-case ``[a-z0-9-]+`` (``"song"`` if nothing is left)."""
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "song"
 
 
 def _quantize_grid(quantize: str | None, path: str) -> int | None:

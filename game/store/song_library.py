@@ -19,9 +19,9 @@ from typing import Any
 from game.engine.chart import Chart
 from game.engine.errors import BeatmapError
 from game.formats import library as builtin
+from game.formats.song_ids import assign_ids
 from game.formats.user_library import (
     OSZ_SUFFIX,
-    assign_ids,
     find_songs,
     foreign_kind,
     osz_audio_dir,
@@ -137,21 +137,8 @@ def _osz_root() -> Path | None:
         return None
 
 
-def song_entries() -> tuple[list[dict[str, Any]], list[str]]:
-    """Every song's entry and an error line per broken one (notices go with the errors)."""
-    lib = scan_library()
-    return list(lib.songs), [*lib.notices, *lib.errors]
-
-
 def _builtin_ids() -> set[str]:
     return {p.stem for p in builtin.beatmap_paths()}
-
-
-def find_entry(arg: str) -> dict[str, Any] | None:
-    """The library entry of a user song id (None for paths and built-in ids)."""
-    if Path(arg).exists() or arg in _builtin_ids():
-        return None
-    return scan_library().find(arg)
 
 
 def resolve_song(arg: str) -> Path:
