@@ -16,7 +16,6 @@ from typing import Any
 
 import pygame
 
-from game.app.realtime import settle_for_realtime
 from game.app.scene import Scene
 
 POLL_SLEEP_S = 0.0005
@@ -205,7 +204,6 @@ class App:
         """Run until the last scene closes, the window closes, or SIGTERM."""
         if first is not None:
             self.push(first)
-        settle_for_realtime()
         old = None
         try:
             old = signal.signal(signal.SIGTERM, lambda *_: self.quit())

@@ -117,8 +117,9 @@ class KitPlayer:
         lane = None
         if pad.kind == HIT and pad.voice is not None:
             lane = self.layout.lane_of(pad.voice)
-            self.feed(HitEvent(self.player, t_song, pad.voice, lane, pad.out_velocity, "midi"))
-            if self.engine_delays_s is not None:
+            judged = self.feed(HitEvent(self.player, t_song, pad.voice, lane, pad.out_velocity,
+                                        "midi"))
+            if judged is not None and self.engine_delays_s is not None:  # not when paused
                 self.engine_delays_s.append(time.perf_counter() - t_capture)
         self.monitor.append(pad)
         if self.capture is not None:

@@ -14,6 +14,7 @@ from typing import Any
 
 from game.app.kit_player import KitPlayer, KitSetup
 from game.app.outputs import PlayOutputs
+from game.app.realtime import settle_for_realtime
 from game.app.sources import SourceSpec, scripted_events
 from game.engine.chart import Chart
 from game.engine.events import HitEvent, Judgement
@@ -81,6 +82,13 @@ class LivePlay:
             self._queue_times = [e.time_s for e in self._queue]
             self._q_next = 0
             self.outputs.events.clear()
+
+    def begin(self) -> None:
+        """The song clock has just started: settle the process for steady input timing
+        (everything loaded so far, this song included, out of the collector's way)
+        and start taking strokes."""
+        settle_for_realtime()
+        self.accepting = True
 
     def start(self) -> LivePlay:
         """Start reading the kits."""

@@ -14,7 +14,6 @@ from typing import Any
 from game.app.kit_player import kit_setups
 from game.app.live import LivePlay
 from game.app.outputs import PlayOutputs
-from game.app.realtime import settle_for_realtime
 from game.app.sources import SourceSpec
 from game.audio.clock import SongClock
 from game.engine.chart import Chart
@@ -52,9 +51,8 @@ def play_live_headless(chart: Chart, setups: tuple[PlayerSetup, PlayerSetup],
         while time.monotonic() < deadline and not all(k.connected for k in live.kits.values()):
             time.sleep(0.01)
         shown = _notices(live, shown)
-        settle_for_realtime()
         clock.start(-cfg.lead_in_s)
-        live.accepting = True
+        live.begin()
         t0 = time.perf_counter()
         # (for tools that send in time with the song: song time 0 on the shared
         # perf_counter clock, CLOCK_MONOTONIC on Linux)

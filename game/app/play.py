@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import signal
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from game.app.outputs import PlayOutputs
@@ -12,7 +13,7 @@ from game.engine.chart import Chart
 from game.engine.errors import GameError
 from game.engine.session import PlayerSetup, Session, player_setups
 from game.engine.windows import windows_named
-from game.store.song_library import load_song, resolve_song
+from game.store.song_library import open_song
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +46,7 @@ def setups_for(chart: Chart, cfg: PlayConfig) -> tuple[PlayerSetup, PlayerSetup]
 
 def run_play(cfg: PlayConfig) -> dict[str, Any]:
     """Play one song as configured; returns the results report."""
-    chart = load_song(cfg.song)
+    chart, where = open_song(cfg.song)
     setups = setups_for(chart, cfg)
     specs = (parse_source(cfg.p1), parse_source(cfg.p2))
     try:
@@ -62,13 +63,14 @@ def run_play(cfg: PlayConfig) -> dict[str, Any]:
         return play_live_headless(chart, setups, specs, windows, outputs, cfg)
     if cfg.headless:
         return _play_headless(chart, setups, specs, windows, outputs)
-    return _play_in_window(chart, setups, specs, windows, outputs, cfg)
+    return _play_in_window(chart, setups, specs, windows, outputs, cfg, where.parent)
 
 
 def _play_in_window(chart: Chart, setups: tuple[PlayerSetup, PlayerSetup],
                     specs: tuple[SourceSpec, SourceSpec], windows: Any,
-                    outputs: PlayOutputs, cfg: PlayConfig) -> dict[str, Any]:
-    """The real window: settings (keys, offsets) apply and a played song is saved."""
+                    outputs: PlayOutputs, cfg: PlayConfig, folder: Path) -> dict[str, Any]:
+    """The real window: settings (keys, offsets) apply and a played song is saved.
+    ``folder`` is the song's folder (its audio is relative to it)."""
     from game.app.app import App
     from game.app.launch import build_services, close_services, gameplay_scene
 
@@ -81,7 +83,7 @@ def _play_in_window(chart: Chart, setups: tuple[PlayerSetup, PlayerSetup],
     scene = gameplay_scene(app, chart, setups, specs, outputs=outputs, windows=cfg.windows,
                            lead_in_s=cfg.lead_in_s, max_seconds=cfg.max_seconds,
                            show_results=cfg.show_results,
-                           folder=resolve_song(cfg.song).parent, kitmap=cfg.kitmap)
+                           folder=folder, kitmap=cfg.kitmap)
     try:
         app.run(scene)
     finally:

@@ -114,9 +114,9 @@ def run_loops(chart: Chart, plan: PracticePlan, setups: tuple[PlayerSetup, Playe
 def run_practice(cfg: PracticeConfig, *,
                  on_loop: Callable[[LoopResult], None] | None = None) -> list[LoopResult]:
     """Practise as configured; returns each loop's result (none are saved as scores)."""
-    from game.store.song_library import load_song, resolve_song
+    from game.store.song_library import open_song
 
-    chart = load_song(cfg.song)
+    chart, where = open_song(cfg.song)
     plan = plan_practice(chart, cfg.section, cfg.to, speed=cfg.speed)
     setups = player_setups(chart, (cfg.p1_difficulty or cfg.difficulty,
                                    cfg.p2_difficulty or cfg.difficulty))
@@ -130,7 +130,7 @@ def run_practice(cfg: PracticeConfig, *,
     if cfg.headless:
         return run_loops(chart, plan, setups, specs, windows=windows, loops=cfg.loops or 3,
                          on_loop=on_loop)
-    return _practice_in_window(chart, plan, setups, specs, cfg, resolve_song(cfg.song).parent,
+    return _practice_in_window(chart, plan, setups, specs, cfg, where.parent,
                                on_loop)
 
 

@@ -29,6 +29,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from game.engine.fileio import write_text_atomic
+
 __all__ = ["IN_PROGRESS_S", "MAX_CACHE_BYTES", "default_cache_dir", "discard", "file_record",
            "key_of", "prune", "publish", "read_entry", "temp_entry", "write_manifest"]
 
@@ -104,9 +106,7 @@ def write_manifest(entry: Path, doc: dict[str, Any]) -> None:
     ------
     OSError
     """
-    tmp = entry / (MANIFEST + ".tmp")
-    tmp.write_text(json.dumps(doc, indent=1), encoding="utf-8")
-    os.replace(tmp, entry / MANIFEST)
+    write_text_atomic(entry / MANIFEST, json.dumps(doc, indent=1))
 
 
 def temp_entry(cache_dir: Path, key: str) -> Path:

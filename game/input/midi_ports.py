@@ -11,11 +11,21 @@ from __future__ import annotations
 
 import os
 import re
+import struct
 import sys
 from dataclasses import dataclass
+from types import ModuleType
 from typing import Any
 
 from game.engine.errors import GameError
+
+_fcntl: ModuleType | None
+_termios: ModuleType | None
+try:  # POSIX: a socket can say how many bytes wait (TcpKitPort.available)
+    import fcntl as _fcntl
+    import termios as _termios
+except ImportError:  # Windows
+    _fcntl = _termios = None
 
 INSTALL_COMMAND = "pip install 'drum-diplomacy[midi]'"
 TCP_PREFIX = "tcp:"
@@ -129,9 +139,18 @@ def open_port(spec: str) -> Any:
         raise GameError(f"cannot open MIDI port {name!r}: {_short(exc)}") from None
 
 
+_ALSA_NUMBERS = re.compile(r"\s+\d+:\d+$")
+
+
+def without_alsa_numbers(name: str) -> str:
+    """A port name without ALSA's trailing ``client:port`` numbers (they change
+    with the USB socket and the boot)."""
+    return _ALSA_NUMBERS.sub("", name.strip())
+
+
 def _bare(name: str) -> str:
-    """A port name without ALSA's trailing ``client:port`` numbers, lower case."""
-    return re.sub(r"\s+\d+:\d+$", "", name.strip()).lower()
+    """:func:`without_alsa_numbers`, lower case: the name two ports are compared by."""
+    return without_alsa_numbers(name).lower()
 
 
 def _match_name(spec: str, names: tuple[str, ...]) -> str:
@@ -214,14 +233,12 @@ class TcpKitPort:
 
     def available(self) -> int:
         """Bytes that have arrived and not been read (65536 where that cannot be asked)."""
+        if _fcntl is None or _termios is None:
+            return 65536
         try:
-            import fcntl
-            import struct
-            import termios
-
-            raw = fcntl.ioctl(self.sock.fileno(), termios.FIONREAD, b"\0\0\0\0")
+            raw = _fcntl.ioctl(self.sock.fileno(), _termios.FIONREAD, b"\0\0\0\0")
             return int(struct.unpack("i", raw)[0])
-        except (ImportError, OSError):
+        except OSError:
             return 65536
 
     def read_pending(self, max_bytes: int = 65536) -> list[Any]:

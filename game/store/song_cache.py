@@ -130,9 +130,6 @@ class SongCache:
         app_id = conn.execute("PRAGMA application_id").fetchone()[0]
         tables = {r[0] for r in conn.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table'")}
-        if tables and app_id == APPLICATION_ID and version == 1:  # 1 had no ids table
-            conn.executescript(_SCHEMA)
-            version = SCHEMA_VERSION
         if tables and (app_id != APPLICATION_ID or version != SCHEMA_VERSION):
             raise _Damaged(f"not a song cache of this game (application id {app_id:#x}, "
                            f"schema {version})")

@@ -171,6 +171,21 @@ def load_song(arg: str) -> Chart:
     return builtin.load_entry(_user_entry(arg))
 
 
+def open_song(arg: str) -> tuple[Chart, Path]:
+    """:func:`load_song` and :func:`resolve_song` with one lookup (one library scan
+    for a user song id): the chart, and its beatmap file or song folder.
+
+    Raises
+    ------
+    GameError
+        As :func:`load_song`.
+    """
+    if Path(arg).exists() or arg in _builtin_ids():
+        return builtin.load_song(arg), resolve_song(arg)
+    entry = _user_entry(arg)
+    return builtin.load_entry(entry), Path(entry["beatmap"])
+
+
 def _user_entry(song_id: str) -> dict[str, Any]:
     lib = scan_library()
     entry = lib.find(song_id)

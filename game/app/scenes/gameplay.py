@@ -149,7 +149,7 @@ class GameplayScene(Scene):
             self._load_audio()
         self.clock.start(-self.lead_in_s)
         self._wall_start = time.perf_counter()
-        self.live.accepting = True
+        self.live.begin()
 
     def _file(self, name: str | None) -> str | None:
         if not name:

@@ -14,7 +14,6 @@ put in a lock-guarded deque that drawing copies from.
 
 from __future__ import annotations
 
-import re
 import threading
 from collections import deque
 from collections.abc import Callable
@@ -37,7 +36,7 @@ from game.input.kit import (
     PadMessage,
     VelocityCurve,
 )
-from game.input.midi_ports import midi_status
+from game.input.midi_ports import midi_status, without_alsa_numbers
 from game.input.midi_reader import CONNECTED, CONNECTING, KitReader
 from game.ui import theme
 from game.ui.theme import PALETTES, TEXT, TEXT_DIM, TEXT_FAINT, rgba
@@ -77,7 +76,7 @@ def short_port(port: str) -> str:
     name = port_name(port).strip()
     if name.startswith("tcp:"):
         return name
-    name = re.sub(r"\s+\d+:\d+$", "", name)
+    name = without_alsa_numbers(name)
     client, sep, rest = name.partition(":")
     return rest if sep and rest.startswith(client) else name
 

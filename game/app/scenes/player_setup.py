@@ -17,6 +17,7 @@ from game.engine.session import PlayerSetup
 from game.engine.voices import KEYBOARD_5
 from game.formats.library import load_entry
 from game.input.midi_ports import midi_status as ports_status
+from game.ui.jersey import jersey
 from game.ui.theme import (
     BLUISH_GREEN,
     PALETTES,
@@ -26,36 +27,12 @@ from game.ui.theme import (
     VERMILLION,
     WHITE,
     rgba,
-    stripes,
-    supersampled,
 )
 
 FIELDS = ("name", "difficulty", "input")
 BUTTONS = ("Rollover test", "Calibrate", "Start!", "Practice")
 NAME_MAX = 24
 BOT_SD_MS = 18
-_JERSEY = [(0.35, 0.0), (0.5, 0.11), (0.65, 0.0), (0.88, 0.06), (1.0, 0.34), (0.84, 0.42),
-           (0.84, 1.0), (0.16, 1.0), (0.16, 0.42), (0.0, 0.34), (0.12, 0.06)]
-
-
-def jersey(size: tuple[int, int], player: int) -> pygame.Surface:
-    """A striped team shirt in the player's colours (name and number are drawn on top)."""
-    pal = PALETTES[player]
-    w, h = size
-
-    def draw(s: pygame.Surface, ss: int) -> None:
-        pts = [(x * (w * ss - 1), y * (h * ss - 1)) for x, y in _JERSEY]
-        unit = w * ss / 196  # the design is 196 px wide at 720p
-        pygame.draw.polygon(s, (*pal.primary, 255), pts)
-        stripes(s, rgba(pal.light, 34), spacing=round(14 * unit), width=round(5 * unit))
-        pygame.draw.polygon(s, (*pal.light, 255), pts, max(1, round(2 * unit)))
-        trim = max(1, round(3 * unit))
-        for a, b in ((1, 2), (0, 1), (4, 5), (9, 8)):
-            pygame.draw.line(s, (*pal.light, 255), pts[a], pts[b], trim)
-
-    return supersampled(size, draw, base=pal.primary, ss=3)
-
-
 class PlayerSetupScene(MenuScene):
     """Two columns (P1 left, P2 right); Rollover test / Calibrate / Start! / Practice.
 
@@ -65,15 +42,15 @@ class PlayerSetupScene(MenuScene):
 
     name = "player_setup"
 
-    def __init__(self, app: Any, entry: dict[str, Any]) -> None:
+    def __init__(self, app: Any, entry: dict[str, Any], chart: Any = None) -> None:
         super().__init__(app)
         self.entry = entry
         self.col, self.row, self.button = 0, 0, BUTTONS.index("Start!")
         self.editing: int | None = None
         self._backup = ""
         self.message, self.message_colour = "", TEXT_DIM
-        try:
-            self.chart = load_entry(entry)
+        try:  # song select already loaded it for the preview, usually
+            self.chart = chart if chart is not None else load_entry(entry)
         except Exception as exc:  # shown on screen; Start! is refused
             self.chart = None
             self.message, self.message_colour = f"cannot load this song: {exc}", VERMILLION

@@ -135,7 +135,7 @@ class SongSelectScene(MenuScene):
             return
         from game.app.scenes.player_setup import PlayerSetupScene
 
-        self.app.push(PlayerSetupScene(self.app, entry))
+        self.app.push(PlayerSetupScene(self.app, entry, self._charts.get(entry["id"])))
 
     def on_hotspot(self, target: Any, *, click: bool) -> None:
         if click:
