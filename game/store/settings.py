@@ -35,6 +35,7 @@ import tomli_w
 
 from game.engine.chart import DIFFICULTIES
 from game.engine.fileio import write_text_atomic
+from game.engine.names import NAME_MAX_CLUSTERS, cluster_count, normalize_name
 from game.engine.voices import KEYBOARD_5
 from game.store.paths import StoreError, move_aside, settings_path
 
@@ -44,6 +45,8 @@ LANES: tuple[str, ...] = tuple(lane.name for lane in KEYBOARD_5.lanes)
 PALETTE_SIZE = 8
 #: Version written to the file; a bigger number means a newer game wrote it.
 SETTINGS_VERSION = 1
+#: Languages the game speaks (``game.ui.i18n.LANGUAGES`` has their names).
+LANGUAGE_CODES: tuple[str, ...] = ("en", "ko", "ja")
 #: Largest offset (audio, input, device) either way, in milliseconds.
 MAX_OFFSET_MS = 1000.0
 
@@ -81,6 +84,14 @@ def _text(max_len: int, what: str = "", fold: Callable[[str], str] = str) -> Che
             raise _Bad(what or f"a non-empty string of at most {max_len} characters")
         return fold(v.strip())
     return check
+
+
+def _name(v: Any) -> str:
+    """A player name: NFC, at most 16 grapheme clusters (see ``game.engine.names``)."""
+    name = normalize_name(v, 10 * NAME_MAX_CLUSTERS) if isinstance(v, str) else ""
+    if not name or cluster_count(name) > NAME_MAX_CLUSTERS:
+        raise _Bad(f"a name of 1 to {NAME_MAX_CLUSTERS} characters")
+    return name
 
 
 def _input_kind(v: Any) -> str:
@@ -162,7 +173,7 @@ class Audio(_Checked):
 class PlayerPrefs(_Checked):
     """One seat's preferences; ``colour`` indexes the colour-blind-friendly palette."""
 
-    name: str = _f("P1", _text(24))
+    name: str = _f("P1", _name)
     difficulty: str = _f("normal", _choice(*DIFFICULTIES))
     input: str = _f("keyboard", _input_kind)
     input_offset_ms: float = _f(0.0, _offset_ms)
@@ -179,6 +190,8 @@ class Display(_Checked):
     height: int = _f(720, _range(360, 4320, whole=True))
     scroll_speed: float = _f(1.0, _range(0.5, 3.0))
     vsync: bool = _f(True, _flag)
+    #: "auto" (the system's language), or one the game speaks: "en", "ko", "ja".
+    language: str = _f("auto", _choice("auto", *LANGUAGE_CODES))
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,22 +6,18 @@ from collections.abc import Sequence
 
 import pygame
 
+from game.ui.fonts import ChainFont, chain_font
+
 BG_DIM = (8, 10, 20, 190)
 TEXT = (235, 238, 245)
 TEXT_DIM = (140, 148, 170)
 ACCENT = (86, 180, 233)  # Okabe-Ito sky blue
 
-_FONTS: dict[int, pygame.font.Font] = {}
 
 
-def font(px: int) -> pygame.font.Font:
-    """The default font at a pixel size (cached)."""
-    px = max(8, int(px))
-    f = _FONTS.get(px)
-    if f is None:
-        f = pygame.font.Font(None, px)
-        _FONTS[px] = f
-    return f
+def font(px: int) -> ChainFont:
+    """The game's font chain at a pixel size (every script; see :mod:`game.ui.fonts`)."""
+    return chain_font(max(8, int(px)))
 
 
 def draw_dimmed_title(surface: pygame.Surface, title: str) -> None:

@@ -1,5 +1,8 @@
 """Cached text rendering: a number is rendered again only when it changes.
 
+Every string is drawn through the font fallback chain of :mod:`game.ui.fonts`,
+so a name in Hangul, kana or Cyrillic shows real glyphs.
+
 Rendering a string with a TrueType font costs tens of microseconds; a frame
 shows a few dozen strings, most of them the same as last frame. The cache keys
 rendered surfaces by ``(text, size, colour, shadow)`` and drops the least
@@ -10,21 +13,18 @@ values do not grow it without limit.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import pygame
 
+from game.ui.fonts import ChainFont, FontChain, default_chain
+from game.ui.probe import note_text
 from game.ui.theme import SHADOW, ready
 
 #: Default bound on cached surfaces.
 MAX_ENTRIES = 768
 #: Bound on laid-out glyph runs (cheap: lists of references to cached glyphs).
 MAX_RUNS = 4096
-
-
-def _ensure_font() -> None:
-    if not pygame.font.get_init():
-        pygame.font.init()
 
 
 class TextCache:
@@ -34,14 +34,14 @@ class TextCache:
     ----------
     max_entries : int
         How many rendered surfaces to keep (least recently used dropped first).
-    font_path : str or None
-        A TrueType file; None is pygame's bundled bold sans (same on every machine).
+    chain : FontChain or None
+        The fonts to draw with; None is the game's chain (pygame's bundled bold
+        sans first, the same on every machine, then the bundled Noto fonts).
     """
 
-    def __init__(self, max_entries: int = MAX_ENTRIES, font_path: str | None = None) -> None:
+    def __init__(self, max_entries: int = MAX_ENTRIES, chain: FontChain | None = None) -> None:
         self.max_entries = max_entries
-        self.font_path = font_path
-        self._fonts: dict[int, pygame.font.Font] = {}
+        self._chain = chain
         self._cache: OrderedDict[tuple[str, int, tuple[int, ...], bool], pygame.Surface] = (
             OrderedDict())
         self._glyphs: dict[tuple[str, int, tuple[int, ...], bool],
@@ -50,15 +50,16 @@ class TextCache:
                          tuple[list[tuple[pygame.Surface, int]], int, int]] = {}
         self.renders = 0  #: how many times text was actually rendered (for tests/bench)
 
-    def font(self, size: int) -> pygame.font.Font:
-        """The font at ``size`` (pygame's size units), cached."""
-        size = max(6, int(size))
-        f = self._fonts.get(size)
-        if f is None:
-            _ensure_font()
-            f = pygame.font.Font(self.font_path, size)
-            self._fonts[size] = f
-        return f
+    @property
+    def chain(self) -> FontChain:
+        """The font chain drawing this cache's text."""
+        if self._chain is None:
+            self._chain = default_chain()
+        return self._chain
+
+    def font(self, size: int) -> ChainFont:
+        """The chain at ``size`` (pygame's size units)."""
+        return ChainFont(self.chain, size)
 
     def render(self, text: str, size: int, colour: Sequence[int], *,
                shadow: bool = True) -> pygame.Surface:
@@ -83,7 +84,7 @@ class TextCache:
         if len(colour) > 3:
             fg.set_alpha(colour[3])
         if not shadow:
-            return ready(fg)
+            return note_text(ready(fg), text)
         off = max(1, size // 18)
         sh = f.render(text, True, SHADOW)
         sh.set_alpha(170)
@@ -91,7 +92,7 @@ class TextCache:
         out = pygame.Surface((w + off, h + off), pygame.SRCALPHA)
         out.blit(sh, (off, off))
         out.blit(fg, (0, 0))
-        return ready(out)
+        return note_text(ready(out), text)
 
     def glyph(self, ch: str, size: int, colour: tuple[int, ...],
               shadow: bool = True) -> tuple[pygame.Surface, int]:
@@ -105,7 +106,14 @@ class TextCache:
 
     def _run(self, text: str, size: int, col: tuple[int, ...],
              shadow: bool) -> tuple[list[tuple[pygame.Surface, int]], int, int]:
-        """Glyphs of ``text`` with their x offsets, and the run's width and height."""
+        """Glyphs of ``text`` with their x offsets, and the run's width and height.
+
+        Text beyond ASCII (a name, a title) is laid out whole, not per character,
+        so its fonts share one baseline and its clusters stay together.
+        """
+        if not text.isascii():
+            img = self.render(text, size, col, shadow=shadow)
+            return [(img, 0)], img.get_width(), img.get_height()
         run = []
         width = 0
         glyphs = self._glyphs
@@ -147,7 +155,7 @@ class TextCache:
 
     def size_of(self, text: str, size: int) -> tuple[int, int]:
         """Width and height ``text`` takes at ``size``, without rendering it."""
-        return self.font(size).size(text)
+        return self.chain.size(text, max(6, int(size)))
 
     def fit(self, text: str, size: int, max_width: int, *, min_size: int = 8) -> int:
         """The largest size <= ``size`` at which ``text`` is at most ``max_width`` wide."""
@@ -172,3 +180,48 @@ def blit_text(surface: pygame.Surface, img: pygame.Surface, x: float, y: float,
     rect = img.get_rect(**{anchor: (round(x), round(y))})
     surface.blit(img, rect)
     return rect
+
+
+#: Characters a line may not start with (Japanese kinsoku: closing marks, small kana).
+NO_LINE_START = frozenset("、。，．・：；？！ー）」』】〕〉》”’ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮ,.!?:;)]}%")
+
+
+def _is_cjk(ch: str) -> bool:
+    """Scripts written without spaces between words: kana, ideographs, CJK punctuation."""
+    cp = ord(ch)
+    return (0x3000 <= cp <= 0x30FF or 0x3400 <= cp <= 0x9FFF or 0xF900 <= cp <= 0xFAFF
+            or 0xFF00 <= cp <= 0xFFEF)
+
+
+def _break_units(s: str) -> list[str]:
+    """``s`` as units a line may break after: words with their space, single CJK characters."""
+    units: list[str] = []
+    for k, word in enumerate(s.split(" ")):
+        sep = " " if k else ""
+        if not any(_is_cjk(c) for c in word):
+            units.append(sep + word)
+            continue
+        piece = sep
+        for ch in word:
+            if piece.strip() and ch not in NO_LINE_START and (_is_cjk(ch) or _is_cjk(piece[-1])):
+                units.append(piece)
+                piece = ""
+            piece += ch
+        units.append(piece)
+    return [u for u in units if u]
+
+
+def wrap_text(s: str, max_w: float, width: Callable[[str], float]) -> list[str]:
+    """``s`` broken into lines no wider than ``max_w`` as measured by ``width``.
+
+    Breaks at spaces, and between the characters of Japanese or Chinese text
+    (except before closing punctuation). A single unit wider than ``max_w``
+    gets a line of its own.
+    """
+    lines: list[str] = []
+    for unit in _break_units(s):
+        if lines and width(lines[-1] + unit) <= max_w:
+            lines[-1] += unit
+        else:
+            lines.append(unit.lstrip(" "))
+    return [line.rstrip(" ") for line in lines if line.strip()]

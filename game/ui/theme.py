@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import pygame
 
 from game.engine.events import Grade
+from game.ui.probe import note_frame
 
 RGB = tuple[int, int, int]
 RGBA = tuple[int, int, int, int]
@@ -223,7 +224,7 @@ def rounded_panel(size: tuple[int, int], radius: int, fill: RGBA, edge: RGBA | N
         pygame.draw.rect(s, fill, r, border_radius=radius * ss)
         if edge is not None:
             pygame.draw.rect(s, edge, r, max(1, edge_w * ss), border_radius=radius * ss)
-    return supersampled(size, draw, base=fill[:3], ss=3)
+    return note_frame(supersampled(size, draw, base=fill[:3], ss=3))
 
 
 def ring_points(cx: float, cy: float, r_in: float, r_out: float, a0: float,

@@ -15,8 +15,9 @@ import numpy as np
 import pygame
 
 from game.app.scene import Scene
+from game.ui.i18n import N_, tr
 from game.ui.menu import MenuList
-from game.ui.text import TextCache, blit_text
+from game.ui.text import TextCache, blit_text, wrap_text
 from game.ui.theme import (
     BG_BOTTOM,
     BG_TOP,
@@ -109,14 +110,13 @@ class MenuScene(Scene):
         return TEXTS.size_of(s, self.px(size))[0] / self.u
 
     def wrap(self, s: str, size: float, max_w: float) -> list[str]:
-        """``s`` broken into lines at most ``max_w`` units wide at ``size``."""
-        lines: list[str] = []
-        for word in s.split():
-            if lines and self.text_width(f"{lines[-1]} {word}", size) <= max_w:
-                lines[-1] = f"{lines[-1]} {word}"
-            else:
-                lines.append(word)
-        return lines
+        """``s`` broken into lines at most ``max_w`` units wide at ``size``.
+
+        Lines break between words, and inside a run of Japanese or Chinese
+        (written without spaces) between any two characters but not before
+        closing punctuation (kinsoku).
+        """
+        return wrap_text(s, max_w, lambda t: self.text_width(t, size))
 
     def panel(self, surface: pygame.Surface, r: pygame.Rect, *,
               fill: Sequence[int] = PANEL, edge: Sequence[int] | None = PANEL_EDGE,
@@ -152,22 +152,31 @@ class MenuScene(Scene):
             self.text(surface, subtitle, 26, TEXT_DIM, 176, 89, "midleft")
 
     def hints(self, surface: pygame.Surface, pairs: Sequence[tuple[str, str]]) -> None:
-        """Key hints along the bottom: a keycap per key, then what it does."""
+        """Key hints along the bottom: a keycap per key, then what it does.
+
+        Shrinks as a whole when a language's words would not fit the width.
+        """
         y = 690.0
-        widths = []
-        for key, what in pairs:
-            kw = TEXTS.size_of(key, self.px(20))[0] / self.u + 18
-            ww = TEXTS.size_of(what, self.px(22))[0] / self.u
-            widths.append((kw, ww))
-        total = sum(kw + ww + 40 for kw, ww in widths) - 40
+        key_size, what_size, gap = 20.0, 22.0, 40.0
+        for _attempt in range(8):
+            widths = []
+            for key, what in pairs:
+                kw = TEXTS.size_of(key, self.px(key_size))[0] / self.u + 18
+                ww = TEXTS.size_of(what, self.px(what_size))[0] / self.u
+                widths.append((kw, ww))
+            total = sum(kw + 8 + ww + gap for kw, ww in widths) - gap
+            if total <= self.width_units - 40:
+                break
+            key_size, what_size, gap = key_size * 0.9, what_size * 0.9, gap * 0.85
         x = (self.width_units - total) / 2
         for (key, what), (kw, ww) in zip(pairs, widths, strict=True):
             cap = self.rect(x, y - 14, kw, 28)
             self.panel(surface, cap, fill=(255, 255, 255, 20), edge=(255, 255, 255, 70),
                        radius=6, edge_w=1)
-            self.text(surface, key, 20, TEXT, x + kw / 2, y, shadow=False)
-            self.text(surface, what, 22, TEXT_FAINT, x + kw + 8, y, "midleft", shadow=False)
-            x += kw + ww + 48
+            self.text(surface, key, key_size, TEXT, x + kw / 2, y, shadow=False)
+            self.text(surface, what, what_size, TEXT_FAINT, x + kw + 8, y, "midleft",
+                      shadow=False)
+            x += kw + ww + gap + 8
 
     def arrow(self, surface: pygame.Surface, x: float, y: float, size: float,
               colour: Sequence[int], direction: int) -> pygame.Rect:
@@ -258,7 +267,7 @@ class TitleScene(MenuScene):
     """The game's name, the tagline and Play / Settings / Calibrate / Quit. Esc quits."""
 
     name = "title"
-    ITEMS = ("Play", "Settings", "Calibrate", "Quit")
+    ITEMS = (N_("Play"), N_("Settings"), N_("Calibrate"), N_("Quit"))
 
     def __init__(self, app: Any) -> None:
         super().__init__(app)
@@ -296,7 +305,8 @@ class TitleScene(MenuScene):
 
                 self.app.push(CalibrationScene(self.app))
             except Exception as exc:  # a missing or broken screen must not end the game
-                report_error(self.app, f"calibration is not available: {exc}")
+                report_error(self.app, tr("Calibration is not available: {error}").format(
+                    error=exc))
         elif item == "Quit":
             self.app.quit()
 
@@ -316,7 +326,8 @@ class TitleScene(MenuScene):
         x0 = cx - (lw + rw) / 2
         self.text(surface, left, 124, p1.light, x0, 190, "midleft")
         self.text(surface, right, 124, p2.light, x0 + lw, 190, "midleft")
-        self.text(surface, "Two drummers. One rhythm.", 36, TEXT_DIM, cx, 262)
+        self.text(surface, tr("Two drummers. One rhythm."), 36, TEXT_DIM, cx, 262,
+                  max_w=self.width_units - 80)
         self._beat_dots(surface, cx, 312)
         item_h, top = 62.0, 370.0
         for i, item in enumerate(self.ITEMS):
@@ -325,13 +336,14 @@ class TitleScene(MenuScene):
             selected = i == self.menu.index
             if selected:
                 self.focus_panel(surface, r, radius=25)
-            self.text(surface, item, 40, TEXT if selected else TEXT_DIM, cx, y)
+            self.text(surface, tr(item), 40, TEXT if selected else TEXT_DIM, cx, y, max_w=280)
             self.hotspot(r, item)
         lines = notices(self.app)[-3:]
         for k, line in enumerate(lines):
             self.text(surface, line, 22, YELLOW, cx, 630 - (len(lines) - 1 - k) * 24,
                       max_w=self.width_units - 80, shadow=False)
-        self.hints(surface, [("Up/Down", "choose"), ("Enter", "select"), ("Esc", "quit")])
+        self.hints(surface, [(tr("Up/Down"), tr("choose")), (tr("Enter"), tr("select")),
+                             (tr("Esc"), tr("quit"))])
 
     def _beat_dots(self, surface: pygame.Surface, cx: float, y: float) -> None:
         """Eight dots ticking at 112 BPM, alternating the players' colours."""
