@@ -3,8 +3,9 @@
 A name is stored exactly as typed except for two things every store agrees on:
 it is normalised to NFC (a Hangul syllable typed as jamo and one typed whole
 compare equal; ``"e" + U+0301`` becomes ``"é"``) and control characters are
-dropped (a tab or line break pasted in becomes a space). Length is counted in *grapheme clusters* (what a reader sees as one
-character: ``"각"``, ``"é"``, ``"👍🏽"``, a flag), at most :data:`NAME_MAX_CLUSTERS`.
+dropped (a tab or line break pasted in becomes a space). Length is counted in
+*grapheme clusters* (what a reader sees as one character: ``"각"``, ``"é"``,
+``"👍🏽"``, a flag), at most :data:`NAME_MAX_CLUSTERS`.
 
 :func:`graphemes` follows the extended grapheme cluster rules of Unicode
 UAX #29 for what names contain: combining marks, spacing marks, joiners and

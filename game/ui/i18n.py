@@ -91,7 +91,7 @@ def ptr(context: str, message: str) -> str:
     return _catalog.pgettext(context, message)
 
 
-def N_(message: str) -> str:  # noqa: N802 (the conventional name extractors look for)
+def N_(message: str) -> str:
     """Mark ``message`` for translation without translating it (translate it when drawn)."""
     return message
 

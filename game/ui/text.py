@@ -183,7 +183,8 @@ def blit_text(surface: pygame.Surface, img: pygame.Surface, x: float, y: float,
 
 
 #: Characters a line may not start with (Japanese kinsoku: closing marks, small kana).
-NO_LINE_START = frozenset("、。，．・：；？！ー）」』】〕〉》”’ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮ,.!?:;)]}%")
+NO_LINE_START = frozenset("、。，．・：；？！ー）」』】〕〉》”’"
+                          "ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮ,.!?:;)]}%")
 
 
 def _is_cjk(ch: str) -> bool:
