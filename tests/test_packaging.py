@@ -32,6 +32,10 @@ def test_wheel_install_finds_assets(tmp_path):
     names = zipfile.ZipFile(wheel).namelist()
     assert "game/_assets/beatmaps/first-contact.beatmap" in names
     assert "game/kitmaps/roland_td.toml" in names
+    for lang in ("ko", "ja"):  # the compiled catalogs and the fonts that draw them
+        assert f"game/locale/{lang}/LC_MESSAGES/drum_diplomacy.mo" in names
+    assert {"game/fonts/NotoSans-Bold.subset.ttf", "game/fonts/NotoSansCJK-Bold.subset.otf",
+            "game/fonts/OFL.txt"} <= set(names)
     site = tmp_path / "site"
     subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "--target", str(site),
                     str(wheel), "-q"], check=True, capture_output=True)
@@ -50,3 +54,13 @@ def test_wheel_install_finds_assets(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "game", "simulate", "first-contact", "--json"],
                           cwd=tmp_path, env=env, capture_output=True, text=True, check=True)
     assert json.loads(proc.stdout)["players"][0]["accuracy"] == 1.0
+    # the installed game speaks Korean and Japanese with the fonts it ships
+    code = ("from game.ui.i18n import set_language, tr, locale_dir; "
+            "from game.ui.fonts import default_chain_files; "
+            "set_language('ko'); k = tr('Settings'); set_language('ja'); j = tr('Settings'); "
+            "print(k, j, locale_dir(), len(default_chain_files()))")
+    proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, check=True)
+    ko, ja, where, fonts = proc.stdout.split()
+    assert ko != "Settings" and ja != "Settings" and ko != ja
+    assert str(site) in where and fonts == "3"

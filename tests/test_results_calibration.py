@@ -261,3 +261,21 @@ def test_calibration_with_audio_player(app: Any) -> None:
         scene.cancel()
     finally:
         audio.close()
+
+
+def test_results_picture_keeps_names_in_any_script(app: Any, home: Path,
+                                                   played: tuple[dict[str, Any], Any]) -> None:
+    from game.app.scenes.results import ResultsScene
+    from game.ui.png_text import read_text_chunks
+
+    report, session = played
+    report = {**report, "players": [{**report["players"][0], "name": "김민수"},
+                                    {**report["players"][1], "name": "山田はなこ"}]}
+    scene = ResultsScene(app, report, session)
+    app.push(scene)
+    scene.on_event(_key(pygame.K_s), 0.0)
+    path = scene.last_screenshot
+    assert path is not None
+    texts = read_text_chunks(path)
+    assert (texts["Drum Diplomacy P1"], texts["Drum Diplomacy P2"]) == ("김민수", "山田はなこ")
+    assert pygame.image.load(str(path)).get_size() == (1280, 720)

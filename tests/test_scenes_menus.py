@@ -18,7 +18,7 @@ from game.app.app import App
 from game.app.scenes.player_setup import PlayerSetupScene
 from game.app.scenes.player_setup_midi import midi_line
 from game.app.scenes.rollover import RolloverScene
-from game.app.scenes.settings_scene import SettingsScene
+from game.app.scenes.settings_scene import ROWS, SettingsScene
 from game.app.scenes.song_select import SongSelectScene, fmt_bpm, fmt_length
 from game.app.scenes.title import TitleScene
 from game.input.midi_ports import midi_status
@@ -231,6 +231,42 @@ def test_settings_rebinding(app: Any) -> None:
     assert app.services["settings"] == saved
 
 
+def test_settings_language_applies_at_once_and_is_saved(
+        app: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from game.ui import i18n
+
+    for var in ("LC_ALL", "LC_MESSAGES", "LANGUAGE"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("LANG", "ja_JP.UTF-8")
+    app.push(SettingsScene(app))
+    scene = app.top
+    try:
+        press(app, pygame.K_TAB)
+        press(app, pygame.K_UP)  # from the first row up to the last one: Language
+        assert ROWS[scene.orow][0] == "language"
+        assert scene.value_text("language") == "Auto (system)"
+        press(app, pygame.K_RIGHT)  # English
+        press(app, pygame.K_RIGHT)  # 한국어
+        assert scene.settings.display.language == "ko"
+        assert i18n.current_language() == "ko"
+        assert scene.value_text("language") == "한국어"  # each language in its own name
+        shot(app, "settings_language_ko")
+        press(app, pygame.K_LEFT)
+        press(app, pygame.K_LEFT)  # back to Auto: the system's language (LANG above)
+        assert scene.settings.display.language == "auto"
+        assert i18n.current_language() == "ja"
+        press(app, pygame.K_RIGHT)
+        press(app, pygame.K_RIGHT)
+        press(app, pygame.K_ESCAPE)  # leaving the screen saves
+        assert app.top is not scene
+        saved, _ = load_settings(app.services["settings_path"])
+        assert saved.display.language == "ko"
+        assert app.services["settings"] == saved
+        assert i18n.current_language() == "ko"
+    finally:
+        i18n.set_language("en")
+
+
 def test_rollover_shows_held_keys(app: Any) -> None:
     app.push(RolloverScene(app))
     scene = app.top
@@ -335,3 +371,35 @@ def test_mouse_is_optional_but_works(app: Any) -> None:
     title.on_event(pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=target.center, button=1),
                    now)
     assert app.top.name == "settings"
+
+
+def test_typing_a_korean_name_with_an_ime_then_a_japanese_one(app: Any,
+                                                               tmp_path: Path) -> None:
+    setup = to_setup(app)
+    setup.col, setup.row = 0, 0
+    press(app, pygame.K_RETURN)  # edit P1's name
+    assert setup.field is not None and setup.field.text == setup.names[0]
+    for _ in range(len(setup.names[0])):
+        press(app, pygame.K_BACKSPACE)
+    # A Korean IME composes 김 from jamo: the composition is drawn (underlined), not stored.
+    for partial in ("ㄱ", "기", "김"):
+        app.top.on_event(pygame.event.Event(pygame.TEXTEDITING, text=partial, start=1,
+                                            length=0), time.perf_counter())
+    frame(app)
+    assert setup.field.shown == "김" and setup.field.text == ""
+    shot(app, "player_setup_ime_composing")
+    type_text(app, "김")
+    type_text(app, "민수")
+    press(app, pygame.K_RETURN)
+    assert setup.editing is None and setup.names[0] == "김민수"
+    setup.col = 1
+    press(app, pygame.K_RETURN)
+    for _ in range(len(setup.names[1])):
+        press(app, pygame.K_BACKSPACE)
+    type_text(app, "山田はなこ")
+    press(app, pygame.K_RETURN)
+    assert setup.names == ["김민수", "山田はなこ"]
+    shot(app, "player_setup_cjk_names")
+    setup.save_prefs()
+    saved, _ = load_settings(tmp_path / "settings.toml")
+    assert [p.name for p in saved.players] == ["김민수", "山田はなこ"]

@@ -13,7 +13,7 @@ packages (SIL Open Font License 1.1, no Reserved Font Name):
   jamo while composing), kana, CJK punctuation, full- and half-width forms, and
   the ideographs of JIS X 0213 plane 1 (all Jōyō kanji and more), GB 2312
   (common simplified Chinese), Big5 level 1 (common traditional Chinese) and
-  KS X 1001 (hanja).
+  KS X 1001 (hanja), plus the name variants of Windows-31J (髙, 﨑).
 
 Stages: 1. gather the code points, 2. subset each font with fontTools (hinting
 dropped, layout features kept), 3. write the files and print their sizes.
@@ -76,6 +76,8 @@ CHARSETS = (
     ("gb2312", range(0xA1, 0xF8), range(0xA1, 0xFF)),  # GB 2312
     ("big5", range(0xA4, 0xC7), [*range(0x40, 0x7F), *range(0xA1, 0xFF)]),  # Big5 level 1
     ("euc_kr", range(0xCA, 0xFE), range(0xA1, 0xFF)),  # KS X 1001 hanja
+    # Windows-31J's NEC and IBM extensions: name variants such as 髙 and 﨑.
+    ("cp932", [0xED, 0xEE, 0xFA, 0xFB, 0xFC], range(0x40, 0xFD)),
 )
 
 

@@ -21,6 +21,7 @@ from game.formats.kitmap import KitMap, load_kitmap
 from game.input.capture import Capture
 from game.input.kit import HIT, SUPPRESSED, UNMAPPED, KitInterpreter, PadMessage, VelocityCurve
 from game.input.midi_reader import CONNECTED, KitReader
+from game.ui.i18n import tr
 
 MONITOR_KEEP = 64
 _NOTE_KINDS = (HIT, SUPPRESSED, UNMAPPED)
@@ -97,12 +98,17 @@ class KitPlayer:
         return self.reader.status == CONNECTED
 
     def _on_status(self, status: str, why: str) -> None:
-        """A notice when the kit comes or goes (not for each failed retry)."""
-        who = f"P{self.player + 1}"
+        """A notice when the kit comes or goes (not for each failed retry).
+
+        Shown over the player's highway, so in the player's language.
+        """
+        who = self.player + 1
         if status == CONNECTED:
-            text = f"{who} kit connected" if self.reader.connects <= 1 else f"{who} kit is back"
+            text = (tr("P{player} kit connected") if self.reader.connects <= 1
+                    else tr("P{player} kit is back")).format(player=who)
         elif status == "disconnected" and self._notified != "disconnected":
-            text = f"{who} kit lost: {why}" if why else f"{who} kit lost"
+            text = (tr("P{player} kit lost: {reason}").format(player=who, reason=why) if why
+                    else tr("P{player} kit lost").format(player=who))
         else:
             return
         self._notified = status
@@ -144,7 +150,8 @@ def kit_setups(specs: tuple[Any, Any], *, settings: Any = None, kitmap: str | No
     -------
     setups : dict of int to KitSetup
     warnings : list of str
-        A profile naming a kit map that cannot be loaded (the default is used).
+        A profile naming a kit map that cannot be loaded (the default is used);
+        shown on screen, so in the player's language.
 
     Raises
     ------
@@ -157,7 +164,7 @@ def kit_setups(specs: tuple[Any, Any], *, settings: Any = None, kitmap: str | No
     try:
         profiles, warnings = load_profiles()
     except Exception as exc:  # no data folder: defaults
-        profiles, warnings = {}, [f"kit profiles unavailable: {exc}"]
+        profiles, warnings = {}, [tr("kit profiles unavailable: {error}").format(error=exc)]
     setups: dict[int, KitSetup] = {}
     for player, spec in enumerate(specs):
         if spec.kind == "midi":
@@ -188,8 +195,9 @@ def kit_setup_for(port: str, profiles: dict[str, Any], *, settings: Any = None,
             km = resolve_kitmap(profile.kitmap)
         except Exception as exc:
             if warnings is not None:
-                warnings.append(f"kit map {profile.kitmap!r} for {port}: {exc}; "
-                                "using the default map")
+                warnings.append(tr("kit map {name} for {port}: {error}; using the default "
+                                   "map").format(name=repr(profile.kitmap), port=port,
+                                                 error=exc))
             km = load_kitmap("default")
     latency_ms = 0.0
     if settings is not None:

@@ -3,7 +3,9 @@
 Nothing a person's files contain can stop the game from starting: a damaged
 settings file or score database is reported (on stderr, and the store moves
 it aside) and defaults are used; no audio device means a silent game with a
-one-line notice on the title screen.
+one-line notice on the title screen. Notices are shown on screen, so they
+are made in the player's language (choose it before :func:`build_services`);
+what goes to stderr stays in English.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from game.engine.chart import Chart
 from game.engine.session import PlayerSetup
 from game.engine.windows import windows_named
 from game.input.keyboard import KeyMap
+from game.ui.i18n import tr
 
 
 def _warn(message: str) -> None:
@@ -32,16 +35,17 @@ def _load_settings(path: Path | None) -> tuple[Any, Path | None, list[str]]:
         from game.store.paths import settings_path
         from game.store.settings import Settings, load_settings
     except ImportError as exc:
-        return None, path, [f"settings are not saved in this version: {exc}"]
+        return None, path, [tr("settings are not saved in this version: {error}").format(
+            error=exc)]
     try:
         target = path if path is not None else settings_path()
     except Exception as exc:  # no data folder: settings live in memory only
         _warn(f"settings folder unavailable: {exc}")
-        return Settings(), None, [f"settings will not be saved: {exc}"]
+        return Settings(), None, [tr("settings will not be saved: {error}").format(error=exc)]
     settings, warnings = load_settings(target)
     for w in warnings:
         _warn(w)
-    notes = ["some settings were reset (details on the console)"] if warnings else []
+    notes = [tr("some settings were reset (details on the console)")] if warnings else []
     return settings, target, notes
 
 
@@ -54,10 +58,10 @@ def _open_scores(settings_file: Path | None) -> tuple[Any, list[str]]:
         store = ScoreStore(path)
     except Exception as exc:  # play on without a history
         _warn(f"score history unavailable: {exc}")
-        return None, [f"scores will not be saved: {exc}"]
+        return None, [tr("scores will not be saved: {error}").format(error=exc)]
     for w in store.warnings:
         _warn(w)
-    return store, ["the score history was damaged and a new one was started"] if (
+    return store, [tr("the score history was damaged and a new one was started")] if (
         store.warnings) else []
 
 
@@ -69,14 +73,14 @@ def _open_audio(settings: Any) -> tuple[Any, list[str]]:
         buffer = getattr(getattr(settings, "audio", None), "buffer_samples", 256)
         audio = AudioPlayer(buffer_samples=buffer)
         if not audio.open():
-            reason = audio.unavailable_reason or "no audio device"
-            return None, [f"Sound is off: {reason}"]
+            reason = audio.unavailable_reason or tr("no audio device")
+            return None, [tr("Sound is off: {reason}").format(reason=reason)]
         a = getattr(settings, "audio", None)
         if a is not None:
             audio.set_volumes(a.master_volume, a.music_volume, a.hit_volume)
         return audio, []
     except Exception as exc:  # silent game rather than no game
-        return None, [f"Sound is off: {exc}"]
+        return None, [tr("Sound is off: {reason}").format(reason=exc)]
 
 
 def build_services(settings_path: str | os.PathLike[str] | None = None) -> dict[str, Any]:
@@ -164,7 +168,7 @@ def finish_play(app: Any, scene: Any, report: dict[str, Any], *,
         try:
             store.add_play(report)
         except Exception as exc:  # the results still show; the notice says why
-            report_error(app, f"this play's score was not saved: {exc}")
+            report_error(app, tr("this play's score was not saved: {error}").format(error=exc))
     if not show_results:
         app.pop()
         return
@@ -173,7 +177,7 @@ def finish_play(app: Any, scene: Any, report: dict[str, Any], *,
 
         app.replace(ResultsScene(app, report, scene.session))
     except Exception as exc:
-        report_error(app, f"cannot show the results: {exc}")
+        report_error(app, tr("cannot show the results: {error}").format(error=exc))
         if app.top is scene:
             app.pop()
 

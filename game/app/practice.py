@@ -24,9 +24,11 @@ from game.engine.practice import (
 )
 from game.engine.session import PlayerSetup, Session, player_setups
 from game.engine.windows import HitWindows, windows_named
+from game.ui.i18n import N_
 
-#: Shown wherever practice is: on the setup screen, over the highways, on the command line.
-NOT_SAVED = "Practice plays are not saved as scores"
+#: Shown wherever practice is: on the setup screen, over the highways, on the command line
+#: (marked for translation: screens draw ``tr(NOT_SAVED)``, the command line prints it as is).
+NOT_SAVED = N_("Practice plays are not saved as scores")
 
 
 @dataclass(frozen=True, slots=True)

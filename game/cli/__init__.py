@@ -27,12 +27,14 @@ def build_parser() -> argparse.ArgumentParser:
         scoring,
         songs,
     )
+    from game.cli.common import add_language_option
 
     parser = argparse.ArgumentParser(
         prog="drum-diplomacy",
         description="Drum Diplomacy: a two-player drum rhythm game scored as a duet.",
     )
     parser.add_argument("--version", action="version", version=f"drum-diplomacy {__version__}")
+    add_language_option(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     play.register(sub)
     practice.register(sub)
@@ -54,7 +56,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from game.app.launch import run_game
 
         try:
-            return run_game()
+            return run_game(lang=args.lang)
         except GameError as exc:
             print(f"drum-diplomacy: error: {exc}", file=sys.stderr)
             return 1

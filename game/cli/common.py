@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 from typing import Any
 
 from game.engine.chart import Chart
 from game.engine.errors import GameError
+from game.engine.names import NAME_MAX_CLUSTERS, cluster_count, normalize_name
 from game.engine.session import PlayerSetup
 from game.engine.session import player_setups as session_setups
 from game.engine.voices import layout_named
 from game.engine.windows import windows_named
+from game.ui.i18n import LANGUAGES
 
 
 def player_setups(chart: Chart, args: Any) -> tuple[PlayerSetup, PlayerSetup]:
@@ -18,6 +21,45 @@ def player_setups(chart: Chart, args: Any) -> tuple[PlayerSetup, PlayerSetup]:
     return session_setups(chart, (args.p1_difficulty or args.difficulty,
                                   args.p2_difficulty or args.difficulty),
                           layout=layout_named(args.layout))
+
+
+def add_language_option(p: Any, *, subcommand: bool = False) -> None:
+    """``--lang``: the language of the game's screens for this run (not saved).
+
+    Given to the program and to ``play``/``practice``; a subcommand's copy has
+    no default of its own, so ``drum-diplomacy --lang ko play SONG`` keeps it.
+    """
+    extra = {"default": argparse.SUPPRESS} if subcommand else {"default": None}
+    p.add_argument("--lang", choices=list(LANGUAGES), metavar="LANG", **extra,
+                   help="the screens' language for this run: en, ko or ja (default: the one "
+                        "chosen in Settings, else the system's, else English)")
+
+
+def add_name_options(p: Any) -> None:
+    """``--p1-name`` / ``--p2-name``: the players' names (default: the saved names)."""
+    for k in (1, 2):
+        p.add_argument(f"--p{k}-name", metavar="NAME",
+                       help=f"P{k}'s name on screen, in scores and replays (up to "
+                            f"{NAME_MAX_CLUSTERS} characters; default: the saved name)")
+
+
+def player_name(value: str | None, option: str) -> str | None:
+    """A ``--pN-name`` value as stored (NFC), or None when not given.
+
+    Raises
+    ------
+    GameError
+        For a name with nothing visible or longer than the limit.
+    """
+    if value is None:
+        return None
+    name = normalize_name(value, 10 * NAME_MAX_CLUSTERS)
+    if not name:
+        raise GameError(f"{option}: expected a name with at least one visible character")
+    if cluster_count(name) > NAME_MAX_CLUSTERS:
+        raise GameError(f"{option}: {name!r} has {cluster_count(name)} characters; "
+                        f"a name has at most {NAME_MAX_CLUSTERS}")
+    return name
 
 
 def windows_from(args: Any) -> Any:

@@ -102,12 +102,22 @@ def drop_last_cluster(text: str) -> str:
     return "".join(clusters[:-1])
 
 
+def _clean(text: str) -> str:
+    """NFC, control characters dropped, every kind of white space a plain space."""
+    nfc = unicodedata.normalize("NFC", text)
+    return "".join(" " if ch.isspace() else ch for ch in nfc
+                   if ch.isspace() or unicodedata.category(ch) not in ("Cc", "Cs", "Co"))
+
+
+def clean_typed(text: str, limit: int = NAME_MAX_CLUSTERS) -> str:
+    """Text being typed into a name: as :func:`normalize_name`, but a space at the end
+    is kept (the next word follows it)."""
+    return clip_clusters(_clean(text).lstrip(), limit)
+
+
 def normalize_name(text: str, limit: int = NAME_MAX_CLUSTERS) -> str:
     """A name as every store keeps it: NFC, no control characters, trimmed, ``limit`` clusters.
 
     Returns ``""`` for a name with nothing visible; callers choose the fallback.
     """
-    nfc = unicodedata.normalize("NFC", text)
-    kept = "".join(" " if ch.isspace() else ch for ch in nfc
-                   if ch.isspace() or unicodedata.category(ch) not in ("Cc", "Cs", "Co"))
-    return clip_clusters(kept.strip(), limit)
+    return clip_clusters(_clean(text).strip(), limit).rstrip()

@@ -83,7 +83,7 @@ class Replay:
                 for e in self.events
             ],
         }
-        return json.dumps(doc, separators=(",", ":"))
+        return json.dumps(doc, separators=(",", ":"), ensure_ascii=False)
 
     @classmethod
     def from_json(cls, text: str, *, path: str | None = None) -> Replay:

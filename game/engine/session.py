@@ -20,6 +20,7 @@ from game.engine.chart import PARTS, Chart, Note
 from game.engine.errors import GameError
 from game.engine.events import HitEvent, Judgement
 from game.engine.judge import ACCENT_HIT_VELOCITY, PlayerJudge
+from game.engine.names import normalize_name
 from game.engine.scoring import PlayerStats, ScoreProcessor
 from game.engine.sync import DuetStats, DuetTracker
 from game.engine.voices import KEYBOARD_5, LaneLayout
@@ -36,7 +37,11 @@ class PlayerSetup:
     part: str = "p1"
     difficulty: str = "expert"
     layout: LaneLayout = KEYBOARD_5
+    #: The player's name as every store keeps it (NFC, at most 16 grapheme clusters).
     name: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "name", normalize_name(self.name))
 
 
 def player_setups(chart: Chart, difficulties: tuple[str | None, str | None], *,

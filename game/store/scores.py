@@ -26,6 +26,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from game.engine.names import normalize_name
 from game.store.paths import StoreError, scores_path
 from game.store.sqlite_file import Damaged as _Damaged
 from game.store.sqlite_file import open_database
@@ -96,14 +97,16 @@ def play_row(report: dict[str, Any], played_at: datetime | None = None) -> dict[
         row = {
             "played_at": _utc_iso(played_at), "song_id": str(song["id"]),
             "chart_hash": str(song["chart_hash"]),
-            "p1_name": str(p1["name"]), "p2_name": str(p2["name"]),
+            "p1_name": normalize_name(str(p1["name"])),
+            "p2_name": normalize_name(str(p2["name"])),
             "p1_difficulty": str(p1["difficulty"]), "p2_difficulty": str(p2["difficulty"]),
             "p1_score": int(p1["score"]), "p2_score": int(p2["score"]),
             "p1_accuracy": float(p1["accuracy"]), "p2_accuracy": float(p2["accuracy"]),
             "team_score": int(duet["team_score"]),
             "sync_spread_ms": _maybe_float(duet["sync_spread_ms"]),
             "in_sync_rate": _maybe_float(duet["in_sync_rate"]),
-            "report_json": json.dumps(report, sort_keys=True, allow_nan=False),
+            "report_json": json.dumps(report, sort_keys=True, allow_nan=False,
+                                      ensure_ascii=False),
         }
     except (KeyError, TypeError, ValueError) as e:
         raise ValueError(f"not a session report ({type(e).__name__}: {e})") from e
@@ -259,7 +262,7 @@ class ScoreStore:
             when this pair never played the song. Ties go to the earlier play.
         """
         sql = f"{_SELECT} WHERE song_id = ? AND p1_name = ? AND p2_name = ?"
-        args: list[Any] = [song_id, p1_name, p2_name]
+        args: list[Any] = [song_id, normalize_name(p1_name), normalize_name(p2_name)]
         if chart_hash is not None:
             sql += " AND chart_hash = ?"
             args.append(chart_hash)

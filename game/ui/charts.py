@@ -4,6 +4,7 @@ Every helper draws into a ``pygame.Rect`` of a surface and scales its lines,
 dots and labels with ``scale`` (1.0 at 720 pixels of window height), so the
 same code draws a results screen at 1280x720 and 3840x2160. Colours come from
 :mod:`game.ui.theme`; nothing is cached, so call them only when redrawing.
+Words are translated where drawn and shrink to fit their room (``max_w``).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 import pygame
 
 from game.ui import theme
+from game.ui.i18n import N_, tr
 from game.ui.menu import font
 
 RGB = tuple[int, int, int]
@@ -27,18 +29,38 @@ def px(n: float, scale: float) -> int:
     return max(1, round(n * scale))
 
 
+def fit_px(s: str, size_px: int, max_w: float, *, min_px: int = 8) -> int:
+    """The largest pixel size <= ``size_px`` at which ``s`` is at most ``max_w`` pixels wide."""
+    w = font(size_px).size(s)[0]
+    if w <= max_w:
+        return size_px
+    n = max(min_px, min(size_px - 1, int(size_px * max_w / max(1, w))))  # width ~ size
+    while n > min_px and font(n).size(s)[0] > max_w:
+        n -= 1
+    return n
+
+
 def text(surface: pygame.Surface, s: str, size: float, colour: Sequence[int], *,
-         scale: float, **anchor: tuple[int, int] | int) -> pygame.Rect:
-    """Render ``s`` at ``size`` (720p pixels) and blit it anchored like ``get_rect(**anchor)``."""
-    img = font(px(size, scale)).render(s, True, colour)
+         scale: float, max_w: float | None = None,
+         **anchor: tuple[int, int] | int) -> pygame.Rect:
+    """Render ``s`` at ``size`` (720p pixels) and blit it anchored like ``get_rect(**anchor)``;
+    smaller if it would be wider than ``max_w`` pixels."""
+    n = px(size, scale)
+    if max_w is not None:
+        n = fit_px(s, n, max_w)
+    img = font(n).render(s, True, colour)
     r = img.get_rect(**anchor)
     surface.blit(img, r)
     return r
 
 
 def panel(surface: pygame.Surface, rect: pygame.Rect, *, scale: float,
-          title: str | None = None, accent: Sequence[int] | None = None) -> pygame.Rect:
-    """A translucent rounded panel, an optional title and accent stripe; returns the inside."""
+          title: str | None = None, accent: Sequence[int] | None = None,
+          reserve: int = 0) -> pygame.Rect:
+    """A translucent rounded panel, an optional title and accent stripe; returns the inside.
+
+    ``title`` (translate it first) shrinks to fit, ``reserve`` pixels kept free at its right.
+    """
     radius = px(10, scale)
     surface.blit(theme.rounded_panel(rect.size, radius, theme.PANEL, theme.PANEL_EDGE), rect)
     if accent is not None:
@@ -48,7 +70,8 @@ def panel(surface: pygame.Surface, rect: pygame.Rect, *, scale: float,
     inner = rect.inflate(-2 * pad, -2 * pad)
     if title:
         r = text(surface, title.upper(), 15, theme.TEXT_DIM, scale=scale,
-                 topleft=(inner.x, inner.y))
+                 max_w=inner.w - reserve, topleft=(inner.x, inner.y))
+        r.h = max(r.h, font(px(15, scale)).get_height())  # the plot starts where it always did
         inner.h -= r.h + px(6, scale)
         inner.y = r.bottom + px(6, scale)
     return inner
@@ -270,11 +293,17 @@ def tick_bar(surface: pygame.Surface, rect: pygame.Rect, offsets_ms: Sequence[fl
 OffsetSeries = Sequence[tuple[Sequence[tuple[float, float]], Sequence[int]]]
 
 
+def _legend_width(n: int, scale: float) -> int:
+    """How wide :func:`_legend` of ``n`` players is, with a gap before it."""
+    f = font(px(13, scale))
+    return sum(f.size(theme.player_tag(i))[0] + px(10, scale) for i in range(n)) + px(6, scale)
+
+
 def _legend(surface: pygame.Surface, inner: pygame.Rect, colours: Sequence[Sequence[int]],
             scale: float) -> None:
     x = inner.right
     for i in range(len(colours) - 1, -1, -1):
-        r = text(surface, f"P{i + 1}", 13, colours[i], scale=scale,
+        r = text(surface, theme.player_tag(i), 13, colours[i], scale=scale,
                  topright=(x, inner.y - px(22, scale)))
         x = r.x - px(10, scale)
 
@@ -284,7 +313,14 @@ def _corner(surface: pygame.Surface, ax: Axes, s: str, colour: Sequence[int], sc
     x = ax.rect.right - px(4, scale) if right else ax.rect.x + px(4, scale)
     y = ax.rect.y + px(2, scale) if top else ax.rect.bottom - px(2, scale)
     key = ("top" if top else "bottom") + ("right" if right else "left")
-    text(surface, s, 11, colour, scale=scale, **{key: (x, y)})
+    text(surface, s, 11, colour, scale=scale, max_w=ax.rect.w / 2 - px(8, scale),
+         **{key: (x, y)})
+
+
+# TRANSLATORS: corner label of a timing chart: hits after the note's time are this side
+LATE = N_("late")
+# TRANSLATORS: corner label of a timing chart: hits before the note's time are this side
+EARLY = N_("early")
 
 
 def _time_axes(surface: pygame.Surface, inner: pygame.Rect, length_s: float, lim: float,
@@ -300,20 +336,25 @@ def offset_scatter(surface: pygame.Surface, rect: pygame.Rect, series: OffsetSer
 
     ``series`` holds ``(offsets, colour)`` per player, offsets as ``(note_time_s, offset_s)``.
     """
-    inner = panel(surface, rect, scale=scale, title="Hit timing over the song")
+    # TRANSLATORS: results, title of a chart: each hit's timing (early/late) over the song
+    inner = panel(surface, rect, scale=scale, title=tr("Hit timing over the song"),
+                  reserve=_legend_width(len(series), scale))
     _legend(surface, inner, [c for _, c in series], scale)
     ax = _time_axes(surface, inner, length_s, window_ms, scale)
     band(surface, ax, -perfect_ms, perfect_ms, (255, 255, 255, 14))
     for offsets, colour in series:
         scatter(surface, ax, [(t, o * 1e3) for t, o in offsets], colour, scale=scale)
-    _corner(surface, ax, "late", theme.TEXT_FAINT, scale, top=True)
-    _corner(surface, ax, "early", theme.TEXT_FAINT, scale, top=False)
+    _corner(surface, ax, tr(LATE), theme.TEXT_FAINT, scale, top=True)
+    _corner(surface, ax, tr(EARLY), theme.TEXT_FAINT, scale, top=False)
 
 
 def offset_histogram(surface: pygame.Surface, rect: pygame.Rect, series: OffsetSeries, *,
                      limit_ms: float, scale: float, bin_ms: float = 5.0) -> None:
     """Each player's offsets binned by ``bin_ms`` over ``±limit_ms``, overlaid."""
-    inner = panel(surface, rect, scale=scale, title=f"Timing spread ({bin_ms:g} ms bins)")
+    # TRANSLATORS: results, title of a histogram of hit timings; {ms} is the width of one bar
+    title = tr("Timing spread ({ms} ms bins)").format(ms=f"{bin_ms:g}")
+    inner = panel(surface, rect, scale=scale, title=title,
+                  reserve=_legend_width(len(series), scale))
     _legend(surface, inner, [c for _, c in series], scale)
     lim = bin_ms * -(-limit_ms // bin_ms)
     values = [[o * 1e3 for _, o in offsets] for offsets, _ in series]
@@ -327,8 +368,8 @@ def offset_histogram(surface: pygame.Surface, rect: pygame.Rect, series: OffsetS
                      px(1, scale))
     for v, (_, colour) in zip(values, series, strict=True):
         histogram(surface, ax, v, colour, bin_w=bin_ms, scale=scale, alpha=90)
-    _corner(surface, ax, "early", theme.TEXT_FAINT, scale, top=True, right=False)
-    _corner(surface, ax, "late", theme.TEXT_FAINT, scale, top=True)
+    _corner(surface, ax, tr(EARLY), theme.TEXT_FAINT, scale, top=True, right=False)
+    _corner(surface, ax, tr(LATE), theme.TEXT_FAINT, scale, top=True)
 
 
 def asynchrony_chart(surface: pygame.Surface, rect: pygame.Rect,
@@ -338,7 +379,9 @@ def asynchrony_chart(surface: pygame.Surface, rect: pygame.Rect,
 
     Dots inside ``±band_ms`` are green, outside purple; positive ``d``: P2 was ahead.
     """
-    inner = panel(surface, rect, scale=scale, title="Together: P1 - P2 gap (ms)")
+    # TRANSLATORS: results, chart title: how far apart the players' hits were ({p1} minus {p2})
+    inner = panel(surface, rect, scale=scale, title=tr("Together: {p1} - {p2} gap (ms)").format(
+        p1=theme.player_tag(0), p2=theme.player_tag(1)))
     lim = max(50.0, min(120.0, max((abs(d) for _, d in points), default=0.0)))
     ax = _time_axes(surface, inner, length_s, 10.0 * -(-lim // 10.0), scale)
     band(surface, ax, -band_ms, band_ms, theme.rgba(theme.BLUISH_GREEN, 46))
@@ -347,5 +390,11 @@ def asynchrony_chart(surface: pygame.Surface, rect: pygame.Rect,
             scale=scale, radius=2.0)
     scatter(surface, ax, [p for p in points if abs(p[1]) > band_ms], theme.REDDISH_PURPLE,
             scale=scale, radius=2.0)
-    _corner(surface, ax, "P2 ahead", theme.PALETTES[1].light, scale, top=True)
-    _corner(surface, ax, "P1 ahead", theme.PALETTES[0].light, scale, top=False)
+    _corner(surface, ax, ahead_of(1), theme.PALETTES[1].light, scale, top=True)
+    _corner(surface, ax, ahead_of(0), theme.PALETTES[0].light, scale, top=False)
+
+
+def ahead_of(player: int) -> str:
+    """``"P1 ahead"``: this side of a chart is where ``player`` played first."""
+    # TRANSLATORS: corner of the results' sync chart: notes {player} (P1 or P2) played first
+    return tr("{player} ahead").format(player=theme.player_tag(player))

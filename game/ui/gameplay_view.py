@@ -29,10 +29,11 @@ from game.engine.session import LIVE_WINDOW_BEATS, Session
 from game.engine.sync import DuetStats
 from game.ui import theme
 from game.ui.highway import Highway, HighwayGeometry
-from game.ui.hud import HitErrorBar, PlayerPanel, Popups, TopBar
+from game.ui.hud import HitErrorBar, PlayerPanel, Popups, TopBar, get_ready
+from game.ui.i18n import current_language
 from game.ui.sync_meter import SyncMeter
 from game.ui.text import TextCache, blit_text
-from game.ui.theme import PALETTES, WHITE, PlayerPalette, mix, rgba
+from game.ui.theme import PALETTES, WHITE, PlayerPalette, mix, player_tag, rgba
 
 #: pixels per second of song time = this x window height x scroll speed
 SCROLL_PER_HEIGHT = 0.9
@@ -45,7 +46,7 @@ class PlayerLook:
     Attributes
     ----------
     name : str
-        Shown on the player's badge.
+        Shown on the player's badge (as typed: never translated); empty: "P1" / "P2".
     colour : int
         0 = P1's palette (blue), 1 = P2's (orange / vermillion).
     lane_labels : tuple of str
@@ -136,16 +137,24 @@ class GameplayView:
             for p in (0, 1))
         self._miss_after_s = session.windows.miss_s + session.late_input_s
         self.layout: ScreenLayout | None = None
+        self.language = current_language()  #: the language the static parts were drawn in
         self.notes_in_view = 0  #: notes with times on screen in the last frame (bench)
+        self._fits: dict[tuple[str, int, int], int] = {}
 
     # layout --------------------------------------------------------------------------
     def resize(self, size: tuple[int, int]) -> None:
-        """Lay out for a window of ``size`` and pre-render everything static."""
+        """Lay out for a window of ``size`` and pre-render everything static.
+
+        Also what :meth:`draw` does after the language changed: every caption and
+        word drawn in advance is drawn again in the new language.
+        """
         size = (int(size[0]), int(size[1]))
         lay = compute_layout(size, self.scroll_speed)
         self.layout = lay
+        self.language = current_language()
         s = lay.scale
         self.text.clear()
+        self._fits.clear()
         session = self.session
         for p, hwy in enumerate(self.highways):
             families = hwy.families
@@ -155,7 +164,7 @@ class GameplayView:
                                             self.palettes[p], self.text) for p in (0, 1))
         self.panels = (PlayerPanel(lay.panels[0], s, self.palettes[0], self.text, "right"),
                        PlayerPanel(lay.panels[1], s, self.palettes[1], self.text, "left"))
-        self.popups = Popups(s, self.text)
+        self.popups = Popups(s, self.text, lay.highways[0].width - round(12 * s))
         self.top = TopBar(size[0], s, session.chart, self.text)
         self.meter = SyncMeter(lay.centre, s, self.text, self.palettes)
         self.background = self._build_background(size)
@@ -208,7 +217,7 @@ class GameplayView:
         bg.blit(disc, (r.x + round(6 * s), r.y + round(5 * s)))
         blit_text(bg, self.text.render(str(p + 1), round(30 * s), pal.primary, shadow=False),
                   r.x + round(6 * s) + d / 2, r.centery + round(1 * s))
-        label = (name or pal.label).upper()
+        label = (name or player_tag(p)).upper()  # a name is user text: never translated
         room = r.width - d - round(30 * s)
         size = self.text.fit(label, round(30 * s), room)
         blit_text(bg, self.text.render(label, size, WHITE), r.x + d + round(18 * s),
@@ -234,7 +243,7 @@ class GameplayView:
             Notices over a player's highway (``warn`` draws it in the alarm colour).
         """
         lay = self.layout
-        if lay is None or surface.get_size() != lay.size:
+        if lay is None or surface.get_size() != lay.size or current_language() != self.language:
             self.resize(surface.get_size())
             lay = self.layout
             assert lay is not None
@@ -257,8 +266,9 @@ class GameplayView:
             self.error_bars[p].draw(surface, now_s, session.scores[p].offsets)
         self.notes_in_view = drawn
         window_s = LIVE_WINDOW_BEATS * session.chart.tempo.beat_length_at_s(now_s)
-        self.meter.draw(surface, now_s, live, window_s)
-        if countdown is not None and countdown > 0:
+        counting = countdown is not None and countdown > 0
+        self.meter.draw(surface, now_s, live, window_s, ahead=not counting)
+        if countdown is not None and counting:
             self._draw_countdown(surface, countdown)
         for player, text, warn in banners:
             self._draw_banner(surface, player, text, warn)
@@ -277,9 +287,19 @@ class GameplayView:
         pygame.draw.rect(surface, colour, box, width=max(2, round(3 * s)),
                          border_radius=round(6 * s))
         for i, line in enumerate(lines):
-            img = self.text.render(line, round((22 if i == 0 else 17) * s),
-                                   WHITE if i == 0 else theme.TEXT)
+            size = self._fit(line, round((22 if i == 0 else 17) * s), box.width - round(16 * s))
+            img = self.text.render(line, size, WHITE if i == 0 else theme.TEXT)
             blit_text(surface, img, box.centerx, box.y + round((26 + 30 * i) * s))
+
+    def _fit(self, text: str, size: int, max_width: int) -> int:
+        """:meth:`TextCache.fit`, remembered (for text drawn every frame)."""
+        key = (text, size, max_width)
+        fitted = self._fits.get(key)
+        if fitted is None:
+            if len(self._fits) > 256:
+                self._fits.clear()
+            fitted = self._fits[key] = self.text.fit(text, size, max_width)
+        return fitted
 
     def _scan_recent(self, recent: Sequence[Judgement], now_s: float) -> tuple[
             list[tuple[Judgement, float] | None], list[list[tuple[int, float]]]]:
@@ -321,5 +341,6 @@ class GameplayView:
         img = self.text.render(str(n), size, WHITE)
         img.set_alpha(round(255 * (1 - 0.6 * phase)))
         blit_text(surface, img, cx, cy + round(4 * s))
-        blit_text(surface, self.text.render("GET READY", round(16 * s), theme.TEXT_DIM),
-                  cx, cy + round(58 * s))
+        words = get_ready()
+        size = self._fit(words, round(16 * s), lay.centre.width - round(24 * s))
+        blit_text(surface, self.text.render(words, size, theme.TEXT_DIM), cx, cy + round(58 * s))

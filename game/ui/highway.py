@@ -28,6 +28,7 @@ from game.engine.voices import LaneLayout
 from game.ui import theme
 from game.ui.text import TextCache, blit_text
 from game.ui.theme import ACCENT, GHOST, NORMAL, WHITE, PlayerPalette, lane_family, mix, rgba
+from game.ui.words import lane_word
 
 __all__ = ["Highway", "HighwayGeometry", "lane_family", "note_y"]
 
@@ -239,11 +240,13 @@ class Highway:
         tag_y = geom.hit_y + round(44 * s)
         cap_size = round(14 * s)
         for lane, fam in enumerate(self.families):
-            name = self.layout.lanes[lane].name.upper()
+            name = lane_word(self.layout.lanes[lane].name).upper()
             if fam == "kick":
-                key = self.labels[lane]
-                label = "KICK" if key.upper() == "KICK" else f"{key}  ·  KICK"
-                img = self.text.render(label, round(16 * s), theme.TEXT)
+                key = self.labels[lane]  # a key's printed name: never translated
+                kick = lane_word("kick").upper()
+                label = kick if key.upper() in ("KICK", kick) else f"{key}  ·  {kick}"
+                size = self.text.fit(label, round(16 * s), r.width - round(40 * s))
+                img = self.text.render(label, size, theme.TEXT)
                 tag = theme.rounded_panel((img.get_width() + round(18 * s),
                                            img.get_height() + round(4 * s)), round(8 * s),
                                           rgba(pal.primary, 230), rgba(pal.light, 255))

@@ -19,10 +19,26 @@ from game.engine.events import Grade, Judgement
 from game.engine.scoring import PlayerStats, multiplier_for
 from game.engine.windows import HitWindows
 from game.ui import theme
+from game.ui.i18n import N_, tr
 from game.ui.text import TextCache, blit_text
 from game.ui.theme import WHITE, PlayerPalette, mix, rgba
+from game.ui.words import grade_word
 
 TICK_LEVELS = 8
+#: Pop-up judgements, in order.
+POPUP_GRADES = (Grade.PERFECT, Grade.GREAT, Grade.GOOD, Grade.MISS)
+#: The "early" / "late" captions of the error bar and the pop-ups (translated when drawn).
+# TRANSLATORS: a hit came before the note's time (short caption, capitals in English)
+EARLY = N_("EARLY")
+# TRANSLATORS: a hit came after the note's time (short caption, capitals in English)
+LATE = N_("LATE")
+
+
+def avg_label(ms: int) -> str:
+    """The error bar's mean offset, ``"avg +12 ms"`` (``"avg ±0 ms"`` when on time)."""
+    # TRANSLATORS: under the hit-error bar: the mean timing of the latest hits,
+    # {ms} is signed (+12, -3, ±0); keep it short
+    return tr("avg {ms} ms").format(ms=f"{ms:+d}" if ms else "±0")
 
 
 def error_x(offset_s: float, centre_x: float, half_width: float, range_s: float) -> float:
@@ -70,7 +86,11 @@ class HitErrorBar:
         self._marker_off = (-self._marker.get_width() // 2,
                             -self._marker.get_height() + round(4 * s))
         self._marker_y = self.bar_y - round(10 * s) + self._marker_off[1]
-        self._label_size, self._label_y = round(13 * s), rect.bottom - round(9 * s)
+        self._label_y = rect.bottom - round(9 * s)
+        # the mean in the middle, EARLY and LATE in the corners: each in its own third
+        label_room = round(rect.width * 0.36)
+        self._label_size = text.fit(avg_label(-888), round(13 * s), label_room)
+        self._cap_room = (rect.width - label_room) // 2 - round(14 * s)
 
     def draw_static(self, bg: pygame.Surface) -> None:
         """Bands, centre line and EARLY / LATE captions."""
@@ -88,11 +108,13 @@ class HitErrorBar:
             bg.blit(band, (self.cx - half, y))
         pygame.draw.rect(bg, WHITE, (self.cx - max(1, round(s)), self.bar_y - round(11 * s),
                                      max(2, round(2 * s)), round(22 * s)))
-        cap = round(13 * s)
         low = self.rect.bottom - round(9 * s)
-        blit_text(bg, self.text.render("EARLY", cap, theme.TEXT_DIM, shadow=False),
+        early, late = tr(EARLY), tr(LATE)
+        cap = min(self.text.fit(w, round(13 * s), self._cap_room, min_size=6)
+                  for w in (early, late))
+        blit_text(bg, self.text.render(early, cap, theme.TEXT_DIM, shadow=False),
                   self.rect.x + round(8 * s), low, "midleft")
-        blit_text(bg, self.text.render("LATE", cap, theme.TEXT_DIM, shadow=False),
+        blit_text(bg, self.text.render(late, cap, theme.TEXT_DIM, shadow=False),
                   self.rect.right - round(8 * s), low, "midright")
 
     def _placed(self, entry: tuple[float, float]) -> tuple[list[pygame.Surface] | None,
@@ -131,10 +153,8 @@ class HitErrorBar:
         mean = total / n
         mx = round(error_x(mean, self.cx, self.half_w, self.range_s))
         blits.append((self._marker, (mx + self._marker_off[0], self._marker_y)))
-        ms = round(mean * 1e3)
-        label = f"avg {ms:+d} ms" if ms else "avg ±0 ms"
-        self.text.draw_run(None, label, self._label_size, theme.TEXT, self.cx, self._label_y,
-                           shadow=False, out=blits)
+        self.text.draw_run(None, avg_label(round(mean * 1e3)), self._label_size, theme.TEXT,
+                           self.cx, self._label_y, shadow=False, out=blits)
         surface.fblits(blits)
 
 
@@ -168,6 +188,8 @@ class PlayerPanel:
         self._count_x = self.x if align == "right" else self.x + round(100 * s)
         self._count_anchor = "midright" if align == "right" else "midleft"
         self._name_x = self.x - round(44 * s) if align == "right" else self.x
+        # judgement names: left of the counts (P1) or up to where the counts start (P2)
+        self._name_room, self._inner = min(inner - round(48 * s), round(92 * s)), inner
         self._tag_colour = mix(palette.light, WHITE, 0.3)
 
     def draw_static(self, bg: pygame.Surface) -> None:
@@ -179,13 +201,22 @@ class PlayerPanel:
                                      round(2 * s), rgba(self.palette.primary, 255))
         bg.blit(stripe, (r.x + round(12 * s), r.y + round(6 * s)))
         cap = round(14 * s)
-        for key, label in (("score", "SCORE"), ("acc", "ACCURACY"), ("combo", "COMBO")):
-            blit_text(bg, self.text.render(label, cap, theme.TEXT_DIM, shadow=False), self.x,
+        # TRANSLATORS: caption over a player's score during play (capitals in English)
+        captions = (("score", tr("SCORE")),
+                    # TRANSLATORS: caption over a player's accuracy (%) during play
+                    ("acc", tr("ACCURACY")),
+                    # TRANSLATORS: caption over a player's current combo (notes in a row)
+                    ("combo", tr("COMBO")))
+        for key, label in captions:
+            size = self.text.fit(label, cap, self._inner, min_size=6)
+            blit_text(bg, self.text.render(label, size, theme.TEXT_DIM, shadow=False), self.x,
                       self.rows[key] - round(24 * s), self.anchor)
         y = self.rows["counts"]
-        for g in (Grade.PERFECT, Grade.GREAT, Grade.GOOD, Grade.MISS):
-            name = self.text.render(theme.GRADE_TEXT[g], self._count_size,
-                                    theme.GRADE_COLOURS[g], shadow=False)
+        words = [(g, grade_word(g)) for g in POPUP_GRADES]
+        size = min(self.text.fit(w, self._count_size, self._name_room, min_size=6)
+                   for _, w in words)
+        for g, word in words:
+            name = self.text.render(word, size, theme.GRADE_COLOURS[g], shadow=False)
             blit_text(bg, name, self._name_x, y, self.anchor)
             y += self._step
 
@@ -216,25 +247,49 @@ class PlayerPanel:
 
 
 class Popups:
-    """Judgement pop-ups (text and colour differ per grade; Miss also has an X)."""
+    """Judgement pop-ups (text and colour differ per grade; Miss also has an X), at most
+    ``max_width`` wide; keyed by the translated word, so a new language makes new ones."""
 
     LEVELS = 10
 
-    def __init__(self, scale: float, text: TextCache) -> None:
+    def __init__(self, scale: float, text: TextCache, max_width: int | None = None) -> None:
         self.scale = scale
         self.text = text
-        s = scale
-        self._sprites: dict[Grade, tuple[list[pygame.Surface], list[pygame.Surface]]] = {}
-        for g in (Grade.PERFECT, Grade.GREAT, Grade.GOOD, Grade.MISS):
-            normal, big = (self._make(g, round(38 * s * k)) for k in (1.0, 1.22))
-            self._sprites[g] = (theme.alpha_levels(normal, self.LEVELS),
-                                theme.alpha_levels(big, self.LEVELS))
-        self._subs = {word: theme.alpha_levels(text.render(word, round(17 * s), theme.TEXT),
-                                               self.LEVELS) for word in ("EARLY", "LATE")}
+        self.max_width = round(300 * scale) if max_width is None else max_width
+        self._sprites: dict[tuple[Grade, str],
+                            tuple[list[pygame.Surface], list[pygame.Surface]]] = {}
+        self._subs: dict[str, list[pygame.Surface]] = {}
+        for g in POPUP_GRADES:  # made now, not at the first hit of the song
+            self._pair(g, grade_word(g))
+        for word in (EARLY, LATE):
+            self._sub(tr(word))
 
-    def _make(self, g: Grade, size: int) -> pygame.Surface:
+    def _pair(self, g: Grade, word: str) -> tuple[list[pygame.Surface], list[pygame.Surface]]:
+        """The fading sprites of ``g``'s pop-up, normal and big, showing ``word``."""
+        pair = self._sprites.get((g, word))
+        if pair is None:
+            s = self.scale
+            normal, big = (self._make(g, word, round(38 * s * k)) for k in (1.0, 1.22))
+            pair = (theme.alpha_levels(normal, self.LEVELS), theme.alpha_levels(big, self.LEVELS))
+            self._sprites[(g, word)] = pair
+        return pair
+
+    def _sub(self, word: str) -> list[pygame.Surface]:
+        """The fading sprites of an "early" / "late" line under a pop-up."""
+        sub = self._subs.get(word)
+        if sub is None:
+            size = self.text.fit(word, round(17 * self.scale), self.max_width)
+            sub = theme.alpha_levels(self.text.render(word, size, theme.TEXT), self.LEVELS)
+            self._subs[word] = sub
+        return sub
+
+    def _make(self, g: Grade, text: str, size: int) -> pygame.Surface:
         colour = theme.GRADE_COLOURS[g]
-        word = self.text.render(theme.GRADE_TEXT[g], size, colour)
+        glow_r = max(2, size // 5)
+        room = self.max_width - 2 * glow_r
+        if g is Grade.MISS:  # the X takes about 0.9 of the word's height
+            room -= round(self.text.size_of(text, size)[1] * 0.9)
+        word = self.text.render(text, self.text.fit(text, size, room), colour)
         if g is Grade.MISS:
             h = word.get_height()
             x_w = round(h * 0.62)
@@ -245,15 +300,13 @@ class Popups:
             pygame.draw.line(out, colour, (x_w - m, m + h // 10), (m, h - m), lw)
             out.blit(word, (x_w + h // 4, 0))
             word = out
-        return theme.glow(word, theme.GRADE_GLOWS[g], max(2, size // 5), strength=0.8)
+        return theme.glow(word, theme.GRADE_GLOWS[g], glow_r, strength=0.8)
 
     def draw(self, surface: pygame.Surface, x: int, y: int, j: Judgement, age: float) -> None:
         """Draw ``j``'s pop-up ``age`` seconds after it was judged, centred at (x, y)."""
-        if not 0 <= age < theme.POPUP_S:
+        if not 0 <= age < theme.POPUP_S or j.grade not in POPUP_GRADES:
             return
-        pair = self._sprites.get(j.grade)
-        if pair is None:
-            return
+        pair = self._pair(j.grade, grade_word(j.grade))
         fade = 0.0 if age < 0.15 else (age - 0.15) / (theme.POPUP_S - 0.15)
         level = min(self.LEVELS - 1, int(fade * self.LEVELS))
         spr = (pair[1] if age < 0.05 else pair[0])[level]
@@ -261,8 +314,14 @@ class Popups:
         blit_text(surface, spr, x, yy)
         off = j.offset_s
         if off is not None and j.grade in (Grade.GREAT, Grade.GOOD):
-            sub = self._subs["EARLY" if off < 0 else "LATE"][level]
+            sub = self._sub(tr(EARLY if off < 0 else LATE))[level]
             blit_text(surface, sub, x, yy + spr.get_height() // 2)
+
+
+def get_ready() -> str:
+    """The words shown before the song starts."""
+    # TRANSLATORS: shown during the count-in before the song starts (capitals in English)
+    return tr("GET READY")
 
 
 class TopBar:
@@ -292,6 +351,11 @@ class TopBar:
         dot = theme.supersampled((d, d), lambda surf, ss: pygame.draw.ellipse(
             surf, WHITE, surf.get_rect()))
         self._head = theme.ready(theme.glow(dot, WHITE, round(6 * s), strength=0.9))
+        # the title (left) and the clock (right) leave the middle to the section name
+        clock_w = text.size_of("88:88 / 88:88", round(17 * s))[0]
+        self._title_room = max(round(80 * s), width // 2 - m - round(140 * s))
+        self._name_room = width - 2 * (m + clock_w + round(24 * s))
+        self._name_sizes: dict[str, int] = {}
 
     def draw_static(self, bg: pygame.Surface) -> None:
         """Trough, section ticks and the title."""
@@ -302,10 +366,13 @@ class TopBar:
             x = b.x + round(b.width * min(1.0, sec.time_s / self.length_s))
             pygame.draw.rect(bg, (200, 205, 225), (x, b.y - round(2 * s), max(1, round(s)),
                                                    b.height + round(4 * s)))
-        meta = self.chart.meta
+        meta = self.chart.meta  # the song's own words: never translated
         title = meta.title.upper() + (f"  ·  {meta.artist}" if meta.artist else "")
-        blit_text(bg, self.text.render(title, round(17 * s), theme.TEXT_DIM), b.x,
-                  self.row_y, "midleft")
+        size = self.text.fit(title, round(17 * s), self._title_room)
+        img = self.text.render(title, size, theme.TEXT_DIM)
+        blit_text(bg, img, b.x, self.row_y, "midleft")
+        self._name_room = min(self._name_room, self.width - 2 * (b.x + img.get_width()
+                                                                 + round(24 * s)))
 
     def draw(self, surface: pygame.Surface, now_s: float) -> None:
         """Progress fill and head, section name, clock."""
@@ -319,9 +386,14 @@ class TopBar:
             surface.blit(head, (b.x + w - head.get_width() // 2,
                                 b.centery - head.get_height() // 2))
         sec = self.chart.section_at(now_s)
-        name = sec.name.upper() if sec is not None else ("GET READY" if now_s < 0 else "")
+        # section names come from the chart (data): shown as they are
+        name = sec.name.upper() if sec is not None else (get_ready() if now_s < 0 else "")
         if name:
-            blit_text(surface, self.text.render(name, round(24 * s), WHITE), self.width // 2,
+            size = self._name_sizes.get(name)
+            if size is None:
+                size = self.text.fit(name, round(24 * s), max(round(60 * s), self._name_room))
+                self._name_sizes[name] = size
+            blit_text(surface, self.text.render(name, size, WHITE), self.width // 2,
                       self.row_y + round(2 * s))
         t = max(0, int(now_s))
         self.text.draw_run(surface, f"{t // 60}:{t % 60:02d}{self._total}", round(17 * s),

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pygame
 
+from game.ui.text import wrap_text
 from game.ui.theme import PALETTES, rgba, stripes, supersampled
 
-__all__ = ["jersey"]
+__all__ = ["jersey", "name_lines"]
 
 _JERSEY = [(0.35, 0.0), (0.5, 0.11), (0.65, 0.0), (0.88, 0.06), (1.0, 0.34), (0.84, 0.42),
            (0.84, 1.0), (0.16, 1.0), (0.16, 0.42), (0.0, 0.34), (0.12, 0.06)]
@@ -28,3 +31,20 @@ def jersey(size: tuple[int, int], player: int) -> pygame.Surface:
             pygame.draw.line(s, (*pal.light, 255), pts[a], pts[b], trim)
 
     return supersampled(size, draw, base=pal.primary, ss=3)
+
+
+def name_lines(name: str, width: Callable[[str], float], max_w: float, *,
+               shrink: float = 0.7) -> list[str]:
+    """A name as printed on a jersey: one line, or two when one line would shrink a lot.
+
+    ``width`` measures text at the one-line size; a name wider than ``max_w /
+    shrink`` is broken (between words, or between CJK characters) into two
+    lines, the second holding the rest (the caller shrinks each to ``max_w``).
+    A name that cannot be broken stays one line.
+    """
+    if width(name) <= max_w / shrink:
+        return [name]
+    lines = wrap_text(name, max_w, width)
+    if len(lines) < 2:
+        return [name]
+    return [lines[0], name[len(lines[0]):].strip()]

@@ -19,10 +19,13 @@ from collections.abc import Sequence
 
 import pygame
 
+from game.engine.session import LIVE_WINDOW_BEATS
 from game.engine.sync import DuetStats, sync_grade
 from game.ui import theme
+from game.ui.i18n import ntr, tr
 from game.ui.text import TextCache, blit_text
-from game.ui.theme import WHITE, PlayerPalette, mix, rgba
+from game.ui.theme import WHITE, PlayerPalette, mix, player_tag, rgba
+from game.ui.words import sync_word
 
 SCALE_MS = 60.0  #: the gauge's full deflection
 SWEEP_DEG = 75.0  #: needle angle at full deflection
@@ -47,13 +50,28 @@ def needle_angle(mean_asynchrony_ms: float | None, *, scale_ms: float = SCALE_MS
     return t * sweep_deg
 
 
+def ahead_phrase(player: int, ms: int | str) -> str:
+    """``"P1 ahead 12 ms"``: ``player`` (0 or 1) plays ``ms`` before the other."""
+    # TRANSLATORS: sync meter during play: {player} (P1 or P2) plays {ms} milliseconds
+    # before the other player
+    return tr("{player} ahead {ms} ms").format(player=player_tag(player), ms=ms)
+
+
 def ahead_text(live: DuetStats) -> str:
     """``"P1 ahead 12 ms"``, ``"TOGETHER"`` or ``"WAITING"`` (no shared hits yet)."""
     if live.ahead is None or live.mean_asynchrony_ms is None:
-        return "WAITING"
+        # TRANSLATORS: sync meter during play: no note played by both players yet
+        return tr("WAITING")
     if live.ahead == "even":
-        return "TOGETHER"
-    return f"{live.ahead.upper()} ahead {round(abs(live.mean_asynchrony_ms))} ms"
+        # TRANSLATORS: sync meter during play: neither player is ahead of the other
+        return tr("TOGETHER")
+    return ahead_phrase(0 if live.ahead == "p1" else 1, round(abs(live.mean_asynchrony_ms)))
+
+
+def spread_text(ms: int | str) -> str:
+    """``"spread ±12 ms"``: how much the pair's gap varies."""
+    # TRANSLATORS: sync meter during play: how much the gap between the players varies
+    return tr("spread ±{ms} ms").format(ms=ms)
 
 
 def _disc(surf: pygame.Surface, ss: int) -> None:
@@ -74,14 +92,21 @@ class SyncMeter:
         self.radius = min(round(112 * s), rect.width // 2 - round(26 * s))
         self.cy = rect.y + round(222 * s)
         self.ring_w = round(20 * s)
-        self._team_size = text.fit("1,000,000", round(50 * s), rect.width - round(24 * s))
+        self._room = rect.width - round(24 * s)  #: widest a line across the column may be
+        self._team_size = text.fit("1,000,000", round(50 * s), self._room)
         self._angle = 0.0
         self._last_now: float | None = None
         self._build()
+        # the live lines: one size for every value they can take (widest sample)
+        ahead = [tr("WAITING"), tr("TOGETHER")] + [ahead_phrase(p, 888) for p in (0, 1)]
+        rate_size = round(28 * s)
+        self._rate_w = text.size_of("100%", rate_size)[0]
         self._pos = {"team_y": rect.y + round(60 * s), "label_y": self.cy + round(44 * s),
-                     "ahead_y": self.cy + round(86 * s), "ahead_size": round(22 * s),
-                     "spread_y": self.cy + round(110 * s), "spread_size": round(14 * s),
-                     "rate_y": self.rate_bar.y - round(22 * s), "rate_size": round(28 * s),
+                     "ahead_y": self.cy + round(86 * s),
+                     "ahead_size": min(text.fit(a, round(22 * s), self._room) for a in ahead),
+                     "spread_y": self.cy + round(110 * s),
+                     "spread_size": text.fit(spread_text(88), round(14 * s), self._room),
+                     "rate_y": self.rate_bar.y - round(22 * s), "rate_size": rate_size,
                      "dots_y0": self.history.y + round(6 * s) - self._dot_half,
                      "dots_span": self.history.height - round(12 * s)}
         hub = self._hub
@@ -118,9 +143,10 @@ class SyncMeter:
                                             round(8 * s)) for a0, a1 in spans]
         self._dot_cache: dict[tuple[float, float], tuple[list[pygame.Surface], int, int,
                                                           int]] = {}
-        self._labels = {name: theme.ready(theme.glow(
-            self.text.render(theme.SYNC_TEXT[name], round(40 * s), theme.SYNC_COLOURS[name]),
-            theme.SYNC_GLOWS[name], round(7 * s), strength=0.7)) for name, _, _ in ZONES}
+        # the grade's word under the needle, keyed by the word: a language change makes new ones
+        self._labels: dict[tuple[str, str], pygame.Surface] = {}
+        for name, _, _ in ZONES:
+            self._label(name)
         d = max(4, round(9 * s))
         self._dots: dict[str, list[pygame.Surface]] = {}
         for name, _, _ in ZONES:
@@ -143,6 +169,20 @@ class SyncMeter:
         self.history = pygame.Rect(self.rect.x + round(20 * s), top, self.rect.width
                                    - round(40 * s), self.rect.bottom - top - round(14 * s))
 
+    def _label(self, grade: str) -> pygame.Surface:
+        """The glowing word of sync grade ``grade`` (in the current language)."""
+        word = sync_word(grade)
+        img = self._labels.get((grade, word))
+        if img is None:
+            s = self.scale
+            glow_r = round(7 * s)
+            size = self.text.fit(word, round(40 * s), self._room - 2 * glow_r)
+            img = theme.ready(theme.glow(
+                self.text.render(word, size, theme.SYNC_COLOURS[grade]),
+                theme.SYNC_GLOWS[grade], glow_r, strength=0.7))
+            self._labels[(grade, word)] = img
+        return img
+
     def draw_static(self, bg: pygame.Surface) -> None:
         """Panel, zone ring, scale marks, captions and the history frame."""
         s = self.scale
@@ -151,8 +191,10 @@ class SyncMeter:
                                     theme.PANEL_EDGE), r)
         t = self.text
         cap = round(14 * s)
-        blit_text(bg, t.render("TEAM SCORE", cap, theme.TEXT_DIM, shadow=False), self.cx,
-                  r.y + round(22 * s))
+        # TRANSLATORS: caption over the two players' combined score (capitals in English)
+        team = tr("TEAM SCORE")
+        blit_text(bg, t.render(team, t.fit(team, cap, self._room), theme.TEXT_DIM,
+                               shadow=False), self.cx, r.y + round(22 * s))
         r_out, r_in = self.radius, self.radius - self.ring_w
         for name, lo, hi in ZONES:
             a, b = needle_angle(lo), needle_angle(hi)
@@ -171,18 +213,30 @@ class SyncMeter:
                 blit_text(bg, t.render(str(abs(ms)), round(12 * s), theme.TEXT_FAINT,
                                        shadow=False), lx, ly)
         end = math.radians(SWEEP_DEG)
+        pad = round(6 * s)
         for i, sign in ((0, -1), (1, 1)):
             pal = self.palettes[i]
             x = self.cx + sign * r_out * math.sin(end)
             y = self.cy - r_out * math.cos(end) + round(26 * s)
-            blit_text(bg, t.render(f"{pal.label}  AHEAD", round(14 * s), pal.light), x, y)
-        blit_text(bg, t.render("IN SYNC", cap, theme.TEXT_DIM, shadow=False),
+            # TRANSLATORS: sync meter, under each end of the gauge: the needle leans this way
+            # when {player} (P1 or P2) plays first; keep it short
+            word = tr("{player}  AHEAD").format(player=player_tag(i))
+            img = t.render(word, t.fit(word, round(14 * s), r.width // 2 - 2 * pad), pal.light)
+            half = img.get_width() / 2  # centred under the gauge's end, kept inside the column
+            blit_text(bg, img, min(max(x, r.x + pad + half), r.right - pad - half), y)
+        # TRANSLATORS: caption of the share of shared notes the two players hit together
+        in_sync = tr("IN SYNC")
+        blit_text(bg, t.render(in_sync, t.fit(in_sync, cap, self.rate_bar.width - self._rate_w
+                                              - round(12 * s)), theme.TEXT_DIM, shadow=False),
                   self.rate_bar.x, self.rate_bar.y - round(22 * s), "midleft")
         bg.blit(theme.rounded_panel(self.rate_bar.size, self.rate_bar.height // 2,
                                     (255, 255, 255, 26)), self.rate_bar)
         h = self.history
-        blit_text(bg, t.render("LAST  8  BEATS", round(13 * s), theme.TEXT_DIM, shadow=False),
-                  self.cx, h.y - round(10 * s))
+        beats = round(LIVE_WINDOW_BEATS)
+        # TRANSLATORS: caption over the sync meter's history strip (capitals in English)
+        last = ntr("LAST  {n}  BEAT", "LAST  {n}  BEATS", beats).format(n=beats)
+        blit_text(bg, t.render(last, t.fit(last, round(13 * s), h.width), theme.TEXT_DIM,
+                               shadow=False), self.cx, h.y - round(10 * s))
         bg.blit(theme.rounded_panel(h.size, round(8 * s), (0, 0, 0, 80), theme.PANEL_EDGE), h)
         for name, _, hi in ZONES[:2]:
             half = round(h.width / 2 * hi / SCALE_MS)
@@ -204,8 +258,11 @@ class SyncMeter:
         return self._angle
 
     def draw(self, surface: pygame.Surface, now_s: float, live: DuetStats,
-             window_s: float) -> None:
-        """Draw the live figures; ``window_s`` is how long the stats' window is (8 beats)."""
+             window_s: float, *, ahead: bool = True) -> None:
+        """Draw the live figures; ``window_s`` is how long the stats' window is (8 beats).
+
+        ``ahead=False`` leaves out who is ahead (under the count-in's disc, mid-screen).
+        """
         t = self.text
         pos = self._pos
         mean = live.mean_asynchrony_ms
@@ -230,7 +287,7 @@ class SyncMeter:
         self._draw_needle(surface, self._smoothed(needle_angle(mean), now_s), grade)
         # everything above the needle, in one batch
         out = [self._hub_blit]
-        label = self._labels[grade] if grade is not None else self._no_grade
+        label = self._label(grade) if grade is not None else self._no_grade
         out.append((label, (self.cx - label.get_width() // 2,
                             pos["label_y"] - label.get_height() // 2)))
         cx = self.cx
@@ -239,10 +296,11 @@ class SyncMeter:
         colour = (self.palettes[0].light if live.ahead == "p1" else
                   self.palettes[1].light if live.ahead == "p2" else
                   WHITE if live.ahead == "even" else theme.TEXT_DIM)
-        t.draw_run(None, ahead_text(live), pos["ahead_size"], colour, cx, pos["ahead_y"],
-                   out=out)
+        if ahead:
+            t.draw_run(None, ahead_text(live), pos["ahead_size"], colour, cx, pos["ahead_y"],
+                       out=out)
         if live.sync_spread_ms is not None:
-            t.draw_run(None, f"spread ±{round(live.sync_spread_ms)} ms", pos["spread_size"],
+            t.draw_run(None, spread_text(round(live.sync_spread_ms)), pos["spread_size"],
                        theme.TEXT_DIM, cx, pos["spread_y"], shadow=False, out=out)
         rate = live.in_sync_rate
         t.draw_run(None, "—" if rate is None else f"{round(rate * 100)}%", pos["rate_size"],

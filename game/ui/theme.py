@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import pygame
 
 from game.engine.events import Grade
+from game.ui.i18n import tr
 from game.ui.probe import note_frame
 
 RGB = tuple[int, int, int]
@@ -58,7 +59,7 @@ class PlayerPalette:
     deep : RGB
         Highway body tint.
     label : str
-        ``"P1"`` or ``"P2"``.
+        ``"P1"`` or ``"P2"`` (an id; on screen, :func:`player_tag`).
     """
 
     primary: RGB
@@ -72,6 +73,13 @@ PALETTES: tuple[PlayerPalette, PlayerPalette] = (
     PlayerPalette(primary=BLUE, light=SKY_BLUE, deep=(6, 40, 74), label="P1"),
     PlayerPalette(primary=VERMILLION, light=ORANGE, deep=(70, 30, 6), label="P2"),
 )
+
+def player_tag(player: int) -> str:
+    """The short on-screen tag of player ``player`` (0 or 1): ``"P1"``, ``"P2"``, translated."""
+    # TRANSLATORS: short tag of a player on screen, "player 1" / "player 2" (P1, P2);
+    # keep it as short (Japanese games often write 1P)
+    return tr("P{n}").format(n=player + 1)
+
 
 # Judgements: told apart by text and colour (Miss also by an X). ----------------
 PERFECT_COLOUR: RGB = (226, 244, 255)  # white, a touch of sky
@@ -89,10 +97,7 @@ GRADE_GLOWS: dict[Grade, RGB] = {
     Grade.MISS: VERMILLION,
     Grade.STRAY: TEXT_DIM,
 }
-GRADE_TEXT: dict[Grade, str] = {
-    Grade.PERFECT: "PERFECT", Grade.GREAT: "GREAT", Grade.GOOD: "GOOD", Grade.MISS: "MISS",
-    Grade.STRAY: "",
-}
+# The words themselves are translated when drawn: game.ui.words.grade_word.
 
 # Sync grades (the engine's names): same ordering of colours as judgements. -----
 SYNC_COLOURS: dict[str, RGB] = {
@@ -104,8 +109,7 @@ SYNC_COLOURS: dict[str, RGB] = {
 SYNC_GLOWS: dict[str, RGB] = {
     "locked": SKY_BLUE, "tight": BLUISH_GREEN, "loose": ORANGE, "flam": REDDISH_PURPLE,
 }
-SYNC_TEXT: dict[str, str] = {"locked": "LOCKED", "tight": "TIGHT", "loose": "LOOSE",
-                             "flam": "FLAM"}
+# ... their words: game.ui.words.sync_word.
 
 # Timing --------------------------------------------------------------------------
 POPUP_S = 0.4  #: judgement pop-ups fade out over this long

@@ -24,6 +24,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import time
+from collections.abc import Sequence
 from typing import Any
 
 import pygame
@@ -34,8 +35,12 @@ from game.engine.chart import Chart, Note, SongMeta
 from game.engine.tempo import TempoMap
 from game.engine.voices import Voice
 from game.ui import charts, theme
-from game.ui.charts import px, text
-from game.ui.menu import MenuList
+from game.ui.charts import px
+from game.ui.i18n import N_, ntr, tr
+from game.ui.menu import ACCENT as MENU_ACCENT
+from game.ui.menu import TEXT_DIM as MENU_DIM
+from game.ui.menu import MenuList, font
+from game.ui.text import wrap_text
 
 BPM = 100.0
 BEAT_S = 60.0 / BPM
@@ -47,11 +52,23 @@ CLICKS = 48
 LEAD_IN_S = 1.2
 #: The early/late bar spans this many ms either way.
 BAR_LIMIT_MS = 120.0
-ITEMS = ("Audio offset: tap Space on the beat", "Input offsets: P1 then P2", "Back")
-ABOUT = ("How late you hear the game. Do this first, on the speakers you play with.",
-         "Each player's own delay on their key. Do this after the audio offset.",
-         "Back to where you came from.")
+#: Menu items (ids; translated when drawn).
+ITEMS = (N_("Audio offset: tap Space on the beat"), N_("Input offsets: P1 then P2"),
+         # TRANSLATORS: menu item, "go back to the previous screen"
+         N_("Back"))
+#: What each menu item does (a paragraph under the menu).
+ABOUT = (N_("How late you hear the game. Do this first, on the speakers you play with."),
+         N_("Each player's own delay on their key. Do this after the audio offset."),
+         N_("Back to where you came from."))
 TAP_COLOUR = theme.YELLOW
+#: Keycap labels of the key hints (translated when drawn).
+KEYCAPS = {
+    # TRANSLATORS: keycap label; keep the key's printed name
+    "Up/Down": N_("Up/Down"),
+    # TRANSLATORS: keycap label; keep the key's printed name
+    "Enter": N_("Enter"),
+    # TRANSLATORS: keycap label; keep the key's printed name
+    "Esc": N_("Esc")}
 
 
 def _click_chart() -> Chart:
@@ -183,7 +200,7 @@ class CalibrationScene(Scene):
                 settings = dataclasses.replace(settings, audio=dataclasses.replace(
                     settings.audio, audio_offset_ms=new))
             services["audio_offset_ms"] = new
-            what = f"audio offset {new:+.0f} ms"
+            what = tr("audio offset {ms} ms").format(ms=f"{new:+.0f}")
         else:
             news = [self.result_ms(p) for p in (0, 1)]
             if all(v is None for v in news):
@@ -197,24 +214,27 @@ class CalibrationScene(Scene):
                     players[p] = dataclasses.replace(players[p], input_offset_ms=v)
                     settings = dataclasses.replace(settings, players=tuple(players))
                 services.setdefault("input_offsets_ms", [0.0, 0.0])[p] = v
-                parts.append(f"P{p + 1} input offset {v:+.0f} ms")
-            what = ", ".join(parts)
-        self.message = f"Saved: {what}"
+                parts.append(tr("P{player} input offset {ms} ms").format(player=p + 1,
+                                                                         ms=f"{v:+.0f}"))
+            # TRANSLATORS: separator between the items of a list ("A, B")
+            what = tr(", ").join(parts)
+        self.message = tr("Saved: {what}").format(what=what)
         if settings is not None:
             self.settings = services["settings"] = settings
             try:
                 from game.store.settings import save_settings
                 save_settings(settings, services.get("settings_path"))
             except ImportError:  # pragma: no cover
-                self.message = f"Kept for this session: {what}"
+                self.message = tr("Kept for this session: {what}").format(what=what)
             except Exception as e:  # StoreError
-                self.message = f"Kept for this session, not saved ({e}): {what}"
+                self.message = tr("Kept for this session, not saved ({error}): {what}").format(
+                    error=e, what=what)
         self._end_test()
         return True
 
     def cancel(self) -> None:
         """Drop the running test's taps and go back to the menu."""
-        self.message = "Cancelled - nothing changed"
+        self.message = tr("Cancelled - nothing changed")
         self._end_test()
 
     def _end_test(self) -> None:
@@ -241,7 +261,8 @@ class CalibrationScene(Scene):
             self.cancel()
         elif key in (pygame.K_RETURN, pygame.K_KP_ENTER):
             if not self.save():
-                self.message = f"Tap at least {MIN_TAPS} times first"
+                self.message = ntr("Tap at least {n} time first", "Tap at least {n} times first",
+                                   MIN_TAPS).format(n=MIN_TAPS)
         elif key == self.tap_key():
             self.tap(t_capture)
 
@@ -267,86 +288,172 @@ class CalibrationScene(Scene):
         self._stop_clicks()
 
     # drawing -------------------------------------------------------------------
+    @staticmethod
+    def text(surface: pygame.Surface, s: str, size: float, colour: Sequence[int], *,
+             scale: float, max_w: int | None = None,
+             **anchor: tuple[int, int] | int) -> pygame.Rect:
+        """Draw ``s`` at ``size`` (720p pixels) anchored like ``get_rect(**anchor)``,
+        shrunk to at most ``max_w`` pixels wide."""
+        p = px(size, scale)
+        if max_w is not None:
+            while p > 8 and font(p).size(s)[0] > max_w:
+                p -= 1
+        img = font(p).render(s, True, colour)
+        r = img.get_rect(**anchor)
+        surface.blit(img, r)
+        return r
+
+    @staticmethod
+    def wrap(s: str, size: float, max_w: int, scale: float) -> list[str]:
+        """``s`` in lines at most ``max_w`` pixels wide at ``size`` (breaks CJK text too)."""
+        f = font(px(size, scale))
+        return wrap_text(s, max_w, lambda t: f.size(t)[0])
+
+    def paragraph(self, surface: pygame.Surface, s: str, size: float,
+                  colour: Sequence[int], *, scale: float, max_w: int, centre_x: int,
+                  top: int | None = None, bottom: int | None = None,
+                  max_lines: int = 3) -> None:
+        """``s`` wrapped to ``max_w`` pixels, centred lines down from ``top`` or up to
+        ``bottom``; more than ``max_lines`` lines shrink the text instead."""
+        for shrink in (1.0, 0.9, 0.8, 0.7):
+            lines = self.wrap(s, size * shrink, max_w, scale)
+            if len(lines) <= max_lines:
+                break
+        f, n = font(px(size * shrink, scale)), len(lines)
+        step = max([f.get_height(), *(f.size(line)[1] for line in lines)])
+        for k, line in enumerate(lines):
+            at = ({"midtop": (centre_x, top + k * step)} if top is not None
+                  else {"midbottom": (centre_x, (bottom or 0) - (n - 1 - k) * step)})
+            self.text(surface, line, size * shrink, colour, scale=scale, max_w=max_w, **at)
+
     def draw(self, surface: pygame.Surface) -> None:
         w, h = surface.get_size()
         s = min(w / 1280, h / 720)
         surface.blit(theme.vertical_gradient((w, h), theme.BG_TOP, theme.BG_BOTTOM), (0, 0))
         m = px(24, s)
-        text(surface, "CALIBRATION", 15, theme.TEXT_DIM, scale=s, topleft=(m, px(16, s)))
+        # TRANSLATORS: small caption at the top left of the calibration screen
+        self.text(surface, tr("CALIBRATION"), 15, theme.TEXT_DIM, scale=s, max_w=w - 2 * m,
+                  topleft=(m, px(16, s)))
         if self.mode == "menu":
             self._draw_menu(surface, s)
         else:
             self._draw_test(surface, s)
         if self.message:
-            text(surface, self.message, 17, theme.YELLOW, scale=s,
-                 midbottom=(w // 2, h - px(44, s)))
+            self.paragraph(surface, self.message, 17, theme.YELLOW, scale=s, max_w=w - 2 * m,
+                           centre_x=w // 2, bottom=h - px(44, s), max_lines=2)
+
+    def _draw_items(self, surface: pygame.Surface, *, centre_y: float, size: float) -> None:
+        """The menu, translated (as :meth:`MenuList.draw`, shrinking a label too wide)."""
+        w, h = surface.get_size()
+        p = int(h * size)
+        items = self.menu.items
+        top = int(h * centre_y) - (len(items) * p * 13 // 10) // 2
+        for i, item in enumerate(items):
+            selected = i == self.menu.index
+            label = ("> " if selected else "") + tr(item)
+            size_px = p
+            while size_px > 8 and font(size_px).size(label)[0] > w - px(48, h / 720):
+                size_px -= 1
+            img = font(size_px).render(label, True, MENU_ACCENT if selected else MENU_DIM)
+            surface.blit(img, img.get_rect(center=(w // 2, top + i * p * 13 // 10)))
 
     def _draw_menu(self, surface: pygame.Surface, s: float) -> None:
         w, h = surface.get_size()
-        text(surface, "Timing calibration", 34, theme.TEXT, scale=s, topleft=(px(24, s),
-                                                                              px(34, s)))
-        self.menu.draw(surface, centre_y=0.42, size=0.05)
-        text(surface, ABOUT[self.menu.index], 18, theme.TEXT_DIM, scale=s,
-             midtop=(w // 2, int(h * 0.55)))
-        now = (f"audio offset {self.current_audio_ms():+.0f} ms   ·   P1 input "
-               f"{self.current_input_ms(0):+.0f} ms   ·   P2 input "
-               f"{self.current_input_ms(1):+.0f} ms")
-        text(surface, "NOW", 13, theme.TEXT_DIM, scale=s, midbottom=(w // 2, int(h * 0.70)))
-        text(surface, now, 20, theme.TEXT, scale=s, midtop=(w // 2, int(h * 0.70) + px(4, s)))
-        text(surface, "Up/Down choose   Enter start   Esc back", 15, theme.TEXT_DIM, scale=s,
-             bottomright=(w - px(24, s), h - px(12, s)))
+        m = px(24, s)
+        self.text(surface, tr("Timing calibration"), 34, theme.TEXT, scale=s, max_w=w - 2 * m,
+                  topleft=(m, px(34, s)))
+        self._draw_items(surface, centre_y=0.42, size=0.05)
+        self.paragraph(surface, tr(ABOUT[self.menu.index]), 18, theme.TEXT_DIM, scale=s,
+                       max_w=min(w - 4 * m, px(900, s)), centre_x=w // 2,
+                       top=int(h * 0.55), max_lines=3)
+        now = tr("audio offset {audio} ms   ·   P1 input {p1} ms   ·   P2 input {p2} ms").format(
+            audio=f"{self.current_audio_ms():+.0f}", p1=f"{self.current_input_ms(0):+.0f}",
+            p2=f"{self.current_input_ms(1):+.0f}")
+        # TRANSLATORS: caption above the offsets in force now
+        self.text(surface, tr("NOW"), 13, theme.TEXT_DIM, scale=s, max_w=w - 2 * m,
+                  midbottom=(w // 2, int(h * 0.70)))
+        self.text(surface, now, 20, theme.TEXT, scale=s, max_w=w - 2 * m,
+                  midtop=(w // 2, int(h * 0.70) + px(4, s)))
+        # TRANSLATORS: key hint: Enter starts the highlighted calibration test
+        start = tr("start")
+        hints = "   ".join(f"{tr(KEYCAPS[k])} {what}" for k, what in (
+            ("Up/Down", tr("choose")), ("Enter", start), ("Esc", tr("back"))))
+        self.text(surface, hints, 15, theme.TEXT_DIM, scale=s, max_w=w - 2 * m,
+                  bottomright=(w - m, h - px(12, s)))
 
     def _draw_test(self, surface: pygame.Surface, s: float) -> None:
         w, h = surface.get_size()
+        m = px(24, s)
         p = self.player if self.mode == "input" else 0
         colour = TAP_COLOUR if self.mode == "audio" else theme.PALETTES[p].light
         if self.mode == "audio":
-            title = "Audio offset"
-            ask = "Tap SPACE on every click" if not self.done else "Done - Enter saves"
+            title = tr("Audio offset")
+            # TRANSLATORS: SPACE is the keycap label of the space bar
+            ask = tr("Tap SPACE on every click") if not self.done else tr("Done - Enter saves")
         else:
             key = self.key_names[p].upper()
-            title = "Input offsets"
-            ask = (f"P{p + 1}: tap your snare key ({key}) along to the click" if not self.done
-                   else "Both players done - Enter saves")
-        text(surface, title, 34, theme.TEXT, scale=s, topleft=(px(24, s), px(34, s)))
-        text(surface, ask, 26, colour, scale=s, midtop=(w // 2, int(h * 0.15)))
+            title = tr("Input offsets")
+            ask = (tr("P{player}: tap your snare key ({key}) along to the click").format(
+                player=p + 1, key=key) if not self.done
+                else tr("Both players done - Enter saves"))
+        self.text(surface, title, 34, theme.TEXT, scale=s, max_w=w - 2 * m,
+                  topleft=(m, px(34, s)))
+        self.paragraph(surface, ask, 26, colour, scale=s, max_w=int(w * 0.9), centre_x=w // 2,
+                       top=int(h * 0.15), max_lines=2)
         self._draw_beat(surface, s, colour)
         bar = pygame.Rect(0, 0, int(w * 0.6), px(40, s))
         bar.center = (w // 2, int(h * 0.62))
         box = pygame.Rect(0, 0, bar.w + px(200, s), px(210, s))
         box.midtop = (w // 2, bar.y - px(44, s))
         charts.panel(surface, box, scale=s)
-        text(surface, "EARLY", 14, theme.TEXT_DIM, scale=s, midright=(bar.x - px(12, s),
-                                                                      bar.centery))
-        text(surface, "LATE", 14, theme.TEXT_DIM, scale=s, midleft=(bar.right + px(12, s),
-                                                                    bar.centery))
+        side = bar.x - box.x - px(24, s)  # room beside the bar for EARLY / LATE
+        # TRANSLATORS: label left of the timing bar: taps before the click
+        self.text(surface, tr("EARLY"), 14, theme.TEXT_DIM, scale=s, max_w=side,
+                  midright=(bar.x - px(12, s), bar.centery))
+        # TRANSLATORS: label right of the timing bar: taps after the click
+        self.text(surface, tr("LATE"), 14, theme.TEXT_DIM, scale=s, max_w=side,
+                  midleft=(bar.right + px(12, s), bar.centery))
         offs = [o * 1e3 for o in self.offsets_s[p]]
         med = self.measured_ms(p)
         charts.tick_bar(surface, bar, offs, limit_ms=BAR_LIMIT_MS, colour=colour, scale=s,
                         marker_ms=med)
         for v in (-BAR_LIMIT_MS, 0.0, BAR_LIMIT_MS):
             x = bar.centerx + v / BAR_LIMIT_MS * bar.w / 2
-            text(surface, charts.signed(v) + " ms", 12, theme.TEXT_FAINT, scale=s,
-                 midtop=(x, bar.y - px(22, s)))
+            # TRANSLATORS: a time in milliseconds (a tick label of the timing bar)
+            self.text(surface, tr("{ms} ms").format(ms=charts.signed(v)), 12, theme.TEXT_FAINT,
+                      scale=s, max_w=bar.w // 3, midtop=(x, bar.y - px(22, s)))
         y = bar.bottom + px(34, s)
-        taps = f"{min(len(offs), TARGET_TAPS)}/{TARGET_TAPS} taps"
+        taps = ntr("{n}/{total} tap", "{n}/{total} taps", TARGET_TAPS).format(
+            n=min(len(offs), TARGET_TAPS), total=TARGET_TAPS)
         if med is None:
-            got = f"median after {MIN_TAPS} taps"
+            got = ntr("median after {n} tap", "median after {n} taps", MIN_TAPS).format(
+                n=MIN_TAPS)
+        elif med > 0:
+            got = tr("median {ms} ms (late)").format(ms=f"{med:+.0f}")
         else:
-            got = f"median {med:+.0f} ms ({'late' if med > 0 else 'early'})"
-        text(surface, f"{taps}   ·   {got}", 28, theme.TEXT, scale=s, midtop=(w // 2, y))
+            got = tr("median {ms} ms (early)").format(ms=f"{med:+.0f}")
+        self.text(surface, f"{taps}   ·   {got}", 28, theme.TEXT, scale=s, max_w=box.w - 2 * m,
+                  midtop=(w // 2, y))
         if self.mode == "input":
             line = "    ".join(
-                f"P{i + 1} {'-' if self.result_ms(i) is None else f'{self.result_ms(i):+.0f} ms'}"
+                tr("P{player} {offset}").format(
+                    player=i + 1, offset="-" if (r := self.result_ms(i)) is None
+                    else tr("{ms} ms").format(ms=f"{r:+.0f}"))
                 for i in (0, 1))
-            text(surface, line, 18, theme.TEXT_DIM, scale=s, midtop=(w // 2, y + px(36, s)))
+            self.text(surface, line, 18, theme.TEXT_DIM, scale=s, max_w=box.w - 2 * m,
+                      midtop=(w // 2, y + px(36, s)))
         res = self.result_ms(p)
-        label = "new audio offset" if self.mode == "audio" else f"new P{p + 1} input offset"
         if res is not None and self.mode == "audio":
-            text(surface, f"{label}: {res:+.0f} ms", 18, theme.TEXT_DIM, scale=s,
-                 midtop=(w // 2, y + px(36, s)))
-        text(surface, "Enter: save    Esc: cancel", 18, theme.TEXT, scale=s,
-             bottomright=(w - px(24, s), h - px(12, s)))
+            self.text(surface, tr("new audio offset: {ms} ms").format(ms=f"{res:+.0f}"), 18,
+                      theme.TEXT_DIM, scale=s, max_w=box.w - 2 * m,
+                      midtop=(w // 2, y + px(36, s)))
+        # TRANSLATORS: key hint: Enter saves the measured offset
+        save = tr("save")
+        # TRANSLATORS: key hint: Esc drops the taps and goes back to the menu
+        cancel = tr("cancel")
+        hints = f"{tr(KEYCAPS['Enter'])}: {save}    {tr(KEYCAPS['Esc'])}: {cancel}"
+        self.text(surface, hints, 18, theme.TEXT, scale=s, max_w=w - 2 * m,
+                  bottomright=(w - m, h - px(12, s)))
 
     def _draw_beat(self, surface: pygame.Surface, s: float, colour: tuple[int, int, int]) -> None:
         w, h = surface.get_size()

@@ -27,6 +27,7 @@ from game.engine.windows import HitWindows
 from game.input.capture import Capture
 from game.input.keyboard import KeyMap
 from game.ui.gameplay_view import GameplayView, PlayerLook
+from game.ui.i18n import tr
 
 __all__ = ["LIVE_LATE_INPUT_S", "GameplayScene"]
 
@@ -130,7 +131,8 @@ class GameplayScene(Scene):
         if not first:
             self.live.reset()
         self.session = self.live.session
-        looks = tuple(PlayerLook(setups[i].name or f"P{i + 1}", i, self.bindings.labels(i))
+        # a player's name as typed (no name: the view shows "P1" / "P2" in the language)
+        looks = tuple(PlayerLook(setups[i].name or "", i, self.bindings.labels(i))
                       for i in (0, 1))
         self.view = GameplayView(self.session, players=(looks[0], looks[1]),
                                  scroll_speed=self.scroll_speed)
@@ -169,7 +171,9 @@ class GameplayScene(Scene):
         except (pygame.error, OSError, ValueError) as exc:
             from game.app.scenes.title import report_error
 
-            report_error(self.app, f"cannot play this song's audio ({exc}); using a click")
+            # TRANSLATORS: a notice; {error} is the system's message (English)
+            report_error(self.app, tr("cannot play this song's audio ({error}); using a click")
+                         .format(error=exc))
             self.audio.load_song(None, chart=self.chart)
 
     def restart(self, chart: Chart | None = None) -> None:
@@ -312,10 +316,15 @@ class GameplayScene(Scene):
         now = time.perf_counter()
         for player, kit in self.live.kits.items():
             if not kit.connected:
-                keys = " ".join(self.bindings.labels(player))
-                out.append((player, f"KIT NOT CONNECTED\nplaying on the keys {keys}", True))
+                keys = " ".join(self.bindings.labels(player))  # key names: not translated
+                # TRANSLATORS: banner over a player's highway when their drum kit is unplugged
+                # (capitals in English); the next line says the keyboard plays instead
+                title = tr("KIT NOT CONNECTED")
+                # TRANSLATORS: second line of that banner; {keys} are the player's keys
+                detail = tr("playing on the keys {keys}").format(keys=keys)
+                out.append((player, f"{title}\n{detail}", True))
             elif kit.notices and now - kit.notices[-1][0] < NOTICE_S:
-                out.append((player, kit.notices[-1][1], False))
+                out.append((player, kit.notices[-1][1], False))  # worded by the kit player
         return out
 
     def _live_duet(self, now_s: float) -> Any:

@@ -13,6 +13,7 @@ from typing import Any
 import pygame
 
 from game.input.kit import VelocityCurve
+from game.ui.i18n import ntr, ptr, tr
 from game.ui.theme import BLUISH_GREEN, PALETTES, TEXT, TEXT_DIM, TEXT_FAINT, YELLOW, rgba
 
 #: Strokes asked for at each loudness.
@@ -90,33 +91,52 @@ def draw_curve_panel(scene: Any, surface: pygame.Surface, cal: Calibration,
     pal = PALETTES[player]
     scene.panel(surface, scene.rect(x, y, w, h),
                 fill=rgba(pal.deep, 90) if focused or cal.active else (255, 255, 255, 14))
-    scene.text(surface, "VELOCITY CURVE", 17, TEXT_FAINT, x + 22, y + 24, "midleft",
-               shadow=False)
+    # TRANSLATORS: caption: how the kit's stroke velocities are scaled
+    scene.text(surface, tr("VELOCITY CURVE"), 17, TEXT_FAINT, x + 22, y + 24, "midleft",
+               max_w=w - 44, shadow=False)
     if cal.active:
         _draw_strokes(scene, surface, cal, x, y, w, player)
         return
     gx, gy, gs = x + 22, y + 48, 196.0
     _draw_graph(scene, surface, cal, curve, gx, gy, gs, player)
     cx = gx + gs + 30
-    scene.text(surface, "HIT", 16, TEXT_FAINT, cx + 44, gy + 10, "midright", shadow=False)
-    scene.text(surface, "IN GAME", 16, TEXT_FAINT, cx + 76, gy + 10, "midleft", shadow=False)
+    # TRANSLATORS: column header: the velocity a pad sends (-> the one the game uses)
+    scene.text(surface, ptr("velocity curve", "HIT"), 16, TEXT_FAINT, cx + 44, gy + 10,
+               "midright", max_w=70, shadow=False)
+    # TRANSLATORS: column header: the velocity the game uses for a stroke
+    scene.text(surface, tr("IN GAME"), 16, TEXT_FAINT, cx + 76, gy + 10, "midleft",
+               max_w=x + w - 16 - (cx + 76), shadow=False)
     for k, v in enumerate(PREVIEW):
         ry = gy + 50 + k * 44
         scene.text(surface, str(v), 28, TEXT_DIM, cx + 44, ry, "midright", shadow=False)
         scene.arrow(surface, cx + 60, ry, 11, TEXT_FAINT, 1)
         scene.text(surface, str(curve.apply(v)), 28, TEXT, cx + 76, ry, "midleft",
                    shadow=False)
-    scene.text(surface, f"gain {curve.gain:.2f}  ·  gamma {curve.gamma:.2f}", 18, TEXT_FAINT,
-               cx + 60, gy + 50 + 3 * 44, max_w=x + w - 16 - cx, shadow=False)
+    gains = tr("gain {gain}  ·  gamma {gamma}").format(gain=f"{curve.gain:.2f}",
+                                                       gamma=f"{curve.gamma:.2f}")
+    scene.text(surface, gains, 18, TEXT_FAINT, cx + 60, gy + 50 + 3 * 44,
+               max_w=x + w - 16 - cx, shadow=False)
     if cal.phase == "done":
-        note, colour = ("Saved: your kit plays with this curve" if saved else
-                        "Fitted to your strokes: Save to keep it"), BLUISH_GREEN
+        # TRANSLATORS: "Save" is the button of the MIDI learn screen
+        note, colour = (tr("Saved: your kit plays with this curve") if saved else
+                        tr("Fitted to your strokes: Save to keep it")), BLUISH_GREEN
     elif cal.phase == "error":
-        note, colour = "Press V to try again", YELLOW
+        # TRANSLATORS: V is the keycap of the V key
+        note, colour = tr("Press V to try again"), YELLOW
     else:
-        note, colour = f"Press V: {STROKES} soft then {STROKES} hard strokes set it", TEXT_DIM
-    scene.text(surface, note, 20, colour, x + 22, y + h - 30, "midleft", max_w=w - 44,
-               shadow=False)
+        # TRANSLATORS: V is the keycap of the V key
+        note, colour = ntr("Press V: {n} soft then {n} hard stroke set it",
+                           "Press V: {n} soft then {n} hard strokes set it",
+                           STROKES).format(n=STROKES), TEXT_DIM
+    lines = scene.wrap(note, 20, w - 44)
+    if len(lines) == 1:
+        scene.text(surface, note, 20, colour, x + 22, y + h - 30, "midleft", max_w=w - 44,
+                   shadow=False)
+        return
+    size = next((z for z in (18, 16, 14) if len(scene.wrap(note, z, w - 44)) <= 2), 12)
+    for k, line in enumerate(scene.wrap(note, size, w - 44)[:2]):  # a longer language
+        scene.text(surface, line, size, colour, x + 22, y + h - 44 + k * 22, "midleft",
+                   max_w=w - 44, shadow=False)
 
 
 def _draw_graph(scene: Any, surface: pygame.Surface, cal: Calibration, curve: VelocityCurve,
@@ -138,14 +158,20 @@ def _draw_strokes(scene: Any, surface: pygame.Surface, cal: Calibration, x: floa
     """What to do now, and a box per stroke (filled with its velocity once played)."""
     pal = PALETTES[player]
     soft = cal.phase == "soft"
-    scene.text(surface, "Hit any pad softly" if soft else "Now hit it hard", 34, TEXT,
+    scene.text(surface, tr("Hit any pad softly") if soft else tr("Now hit it hard"), 34, TEXT,
                x + 22, y + 72, "midleft", max_w=w - 44)
-    scene.text(surface, f"{STROKES} times, like a ghost note" if soft
-               else f"{STROKES} times, like an accent", 22, TEXT_DIM, x + 22, y + 108,
-               "midleft", shadow=False)
-    for row, (label, strokes) in enumerate((("SOFT", cal.soft), ("HARD", cal.hard))):
+    how = (ntr("{n} time, like a ghost note", "{n} times, like a ghost note", STROKES) if soft
+           else ntr("{n} time, like an accent", "{n} times, like an accent", STROKES))
+    scene.text(surface, how.format(n=STROKES), 22, TEXT_DIM, x + 22, y + 108, "midleft",
+               max_w=w - 44, shadow=False)
+    # TRANSLATORS: row label: the soft calibration strokes
+    soft_label = tr("SOFT")
+    # TRANSLATORS: row label: the hard calibration strokes
+    hard_label = tr("HARD")
+    for row, (label, strokes) in enumerate(((soft_label, cal.soft), (hard_label, cal.hard))):
         ry = y + 164 + row * 64
-        scene.text(surface, label, 17, TEXT_FAINT, x + 22, ry, "midleft", shadow=False)
+        scene.text(surface, label, 17, TEXT_FAINT, x + 22, ry, "midleft", max_w=52,
+                   shadow=False)
         for k in range(STROKES):
             cx = x + 100 + k * 54
             r = scene.rect(cx - 22, ry - 20, 44, 40)

@@ -24,8 +24,8 @@ import pygame
 
 from game.app.scenes.midi_curve import Calibration, draw_curve_panel
 from game.app.scenes.midi_monitor import (
-    VOICE_LABELS,
     device_kit,
+    layout_unit,
     no_backend_reason,
     port_name,
     short_port,
@@ -36,6 +36,7 @@ from game.engine.voices import Voice
 from game.formats.kitmap import KitMap, builtin_kitmap_names
 from game.input.midi_reader import CONNECTED, KitReader
 from game.store.paths import StoreError
+from game.ui.i18n import N_, tr
 from game.ui.theme import (
     BLUISH_GREEN,
     PALETTES,
@@ -46,17 +47,28 @@ from game.ui.theme import (
     YELLOW,
     rgba,
 )
+from game.ui.words import lane_word, voice_word
 
 V = Voice
-#: The voices, grouped by lane, in two columns: (heading, voices) per group.
+#: The voices, grouped by lane, in two columns: (heading, voices) per group. A heading
+#: is a lane's engine name (shown with :func:`~game.ui.words.lane_word`) or a key of
+#: :data:`HEADINGS`.
 GROUPS: tuple[tuple[tuple[str, tuple[Voice, ...]], ...], ...] = (
-    (("KICK", (V.KICK,)), ("SNARE", (V.SNARE, V.RIMSHOT, V.CROSS_STICK)),
-     ("HI-HAT", (V.HIHAT_CLOSED, V.HIHAT_OPEN, V.HIHAT_HALF, V.HIHAT_PEDAL))),
-    (("TOMS", (V.TOM_HIGH, V.TOM_MID, V.TOM_FLOOR)),
-     ("CYMBALS", (V.CRASH, V.RIDE, V.RIDE_BELL))),
+    (("kick", (V.KICK,)), ("snare", (V.SNARE, V.RIMSHOT, V.CROSS_STICK)),
+     ("hi-hat", (V.HIHAT_CLOSED, V.HIHAT_OPEN, V.HIHAT_HALF, V.HIHAT_PEDAL))),
+    (("toms", (V.TOM_HIGH, V.TOM_MID, V.TOM_FLOOR)),
+     ("cymbals", (V.CRASH, V.RIDE, V.RIDE_BELL))),
 )
+#: Group headings that are not a lane's name (several drums of one lane).
+HEADINGS: dict[str, str] = {
+    # TRANSLATORS: MIDI learn: heading over the tom voices (shown in capitals in English)
+    "toms": N_("Toms"),
+    # TRANSLATORS: MIDI learn: heading over the cymbal voices (shown in capitals in English)
+    "cymbals": N_("Cymbals"),
+}
 VOICES: tuple[Voice, ...] = tuple(v for col in GROUPS for _, vs in col for v in vs)
-CURVE_ITEM, SAVE_ITEM = "Velocity curve", "Save"
+#: The two buttons under the voices (ids; translated when drawn).
+CURVE_ITEM, SAVE_ITEM = N_("Velocity curve"), N_("Save")
 ITEMS: tuple[Voice | str, ...] = (*VOICES, CURVE_ITEM, SAVE_ITEM)
 #: After a pad is learned, other notes are ignored this long (cross-talk, a second zone).
 HOLD_S = 0.25
@@ -82,6 +94,12 @@ def kitmap_name_for(port: str) -> str:
     if name.lower() in builtin_kitmap_names():
         name += "-learned"
     return name
+
+
+def heading_word(heading: str) -> str:
+    """A group heading on screen, in capitals (upper-casing leaves Korean and Japanese be)."""
+    word = HEADINGS.get(heading)
+    return (tr(word) if word else lane_word(heading)).upper()
 
 
 def layout() -> list[tuple[float, float, float]]:
@@ -136,6 +154,11 @@ class MidiLearnScene(MenuScene):
         self.saved_name = ""
         self.message, self.message_colour = (warning, YELLOW) if warning else ("", TEXT_DIM)
         self.reader = KitReader(self.port, self._on_message, opener=opener).start()
+
+    @property
+    def u(self) -> float:
+        """Pixels per 720p unit (smaller in a window narrower than 16:9)."""
+        return layout_unit(self.size)
 
     # values ------------------------------------------------------------------------
     @property
@@ -244,10 +267,10 @@ class MidiLearnScene(MenuScene):
                                                velocity_gain=min(self.curve.gain, 10.0),
                                                velocity_gamma=self.curve.gamma))
         except (StoreError, OSError, FormatError, ValueError) as exc:
-            self.say(f"Not saved: {exc}", VERMILLION)
+            self.say(tr("Not saved: {error}").format(error=exc), VERMILLION)
             return
         self.saved_name = name
-        self.say(f"Saved as {name}", BLUISH_GREEN)
+        self.say(tr("Saved as {name}").format(name=name), BLUISH_GREEN)
 
     def close(self) -> None:
         self.reader.close()
@@ -256,7 +279,7 @@ class MidiLearnScene(MenuScene):
     def draw(self, surface: pygame.Surface) -> None:
         self.begin(surface)
         pal = PALETTES[self.player]
-        self.header(surface, "MIDI learn", self.port)
+        self.header(surface, tr("MIDI learn"), self.port)
         W = self.width_units
         self._draw_status(surface, W - 60, 89)
         self.panel(surface, self.rect(60, 120, 724, 496), fill=rgba(pal.deep, 90),
@@ -264,8 +287,8 @@ class MidiLearnScene(MenuScene):
         for col, groups in enumerate(GROUPS):
             y = 132.0
             for heading, voices in groups:
-                self.text(surface, heading, 17, TEXT_FAINT, 100 + col * 350, y + 16,
-                          "midleft", shadow=False)
+                self.text(surface, heading_word(heading), 17, TEXT_FAINT, 100 + col * 350,
+                          y + 16, "midleft", max_w=310, shadow=False)
                 y += _HEAD_H + _ROW_H * len(voices) + 8
         for i, item in enumerate(ITEMS):
             self._draw_item(surface, i, item)
@@ -277,23 +300,48 @@ class MidiLearnScene(MenuScene):
         if self.message:
             self.text(surface, self.message, 22, self.message_colour, W / 2, 640,
                       max_w=W - 120, shadow=False)
+        # TRANSLATORS: key hints: "hit a pad" stands where a keycap would (hit a drum pad)
+        pad = tr("hit a pad")
+        # TRANSLATORS: keycap label; keep the key's printed name
+        esc = tr("Esc")
         if self.calibration.active:
-            hints = [("hit a pad", "stroke"), ("V", "start again"), ("Esc", "stop")]
+            # TRANSLATORS: key hint ("V" is the keycap): calibrate the velocity curve afresh
+            again = tr("start again")
+            # TRANSLATORS: key hint: a pad hit counts as one calibration stroke
+            stroke = tr("stroke")
+            # TRANSLATORS: key hint: Esc stops the velocity calibration
+            stop = tr("stop")
+            hints = [(pad, stroke), ("V", again), (esc, stop)]
         else:
-            hints = [("Up/Down", "choose"), ("hit a pad", "assign it"),
-                     ("Backspace", "unassign"), ("V", "velocity curve"),
-                     ("Enter", "select"), ("Esc", "leave")]
+            # TRANSLATORS: keycap label; keep the key's printed name
+            up_down = tr("Up/Down")
+            # TRANSLATORS: keycap label; keep the key's printed name
+            backspace = tr("Backspace")
+            # TRANSLATORS: keycap label; keep the key's printed name
+            enter = tr("Enter")
+            # TRANSLATORS: key hint: hitting a pad gives it to the highlighted drum voice
+            assign = tr("assign it")
+            # TRANSLATORS: key hint: Backspace takes the pads away from the highlighted voice
+            unassign = tr("unassign")
+            # TRANSLATORS: key hint: V calibrates the kit's velocity curve
+            curve = tr("velocity curve")
+            # TRANSLATORS: key hint: Esc leaves the screen without saving
+            leave = tr("leave")
+            hints = [(up_down, tr("choose")), (pad, assign), (backspace, unassign),
+                     ("V", curve), (enter, tr("select")), (esc, leave)]
         self.hints(surface, hints)
 
     def _draw_status(self, surface: pygame.Surface, x: float, y: float) -> None:
         if self.reader.status == CONNECTED:
-            text, colour = "connected", BLUISH_GREEN
+            # TRANSLATORS: a MIDI kit's port status
+            text, colour = tr("connected"), BLUISH_GREEN
         elif self.unavailable:
-            text, colour = "MIDI not available", VERMILLION
+            text, colour = tr("MIDI not available"), VERMILLION
         else:
-            text, colour = ("connecting…", YELLOW) if not self.reader.why else (
-                "not connected", VERMILLION)
-        r = self.text(surface, text, 20, colour, x, y, "midright", shadow=False)
+            # TRANSLATORS: a MIDI kit's port status
+            text, colour = (tr("connecting…"), YELLOW) if not self.reader.why else (
+                tr("not connected"), VERMILLION)
+        r = self.text(surface, text, 20, colour, x, y, "midright", max_w=300, shadow=False)
         pygame.draw.circle(surface, colour, (r.left - self.px(12), r.centery),
                            max(2, self.px(5)))
 
@@ -305,10 +353,10 @@ class MidiLearnScene(MenuScene):
             r = self.rect(x, y, w, 48)
             colour = BLUISH_GREEN if item == SAVE_ITEM else pal.light
             self.focus_panel(surface, r, colour, strong=focused, radius=24)
-            label = item
-            if item == SAVE_ITEM and self.saved_name:
-                label = "Saved"
-            self.text(surface, label, 26, TEXT if focused else TEXT_DIM, x + w / 2, y + 24)
+            # TRANSLATORS: the Save button once the kit map is saved
+            label = tr("Saved") if item == SAVE_ITEM and self.saved_name else tr(item)
+            self.text(surface, label, 26, TEXT if focused else TEXT_DIM, x + w / 2, y + 24,
+                      max_w=w - 40)
             self.hotspot(r, i)
             return
         r = self.rect(x, y, w, _ROW_H - 4)
@@ -320,37 +368,45 @@ class MidiLearnScene(MenuScene):
             self.focus_panel(surface, r, pal.light, radius=10)
         self.hotspot(r, i)
         cy = y + (_ROW_H - 4) / 2
-        self.text(surface, VOICE_LABELS[item], 22, TEXT if focused else TEXT_DIM, x + 16, cy,
-                  "midleft", shadow=False)
+        self.text(surface, voice_word(item), 22, TEXT if focused else TEXT_DIM, x + 16, cy,
+                  "midleft", max_w=w * 0.55 - 24, shadow=False)
         notes = self.notes_of(item)
         if notes:
             text, colour = ", ".join(map(str, notes)), pal.light if focused else TEXT
         else:
-            text, colour = ("hit a pad" if focused else "none"), TEXT_FAINT
+            # TRANSLATORS: a voice with no pad yet: "hit a pad" (to give it one) or "none"
+            text, colour = (tr("hit a pad") if focused else tr("none")), TEXT_FAINT
         self.text(surface, text, 22, colour, x + w - 16, cy, "midright", max_w=w * 0.45,
                   shadow=False)
 
     def _draw_last_pad(self, surface: pygame.Surface, x: float, y: float, w: float,
                        h: float) -> None:
         self.panel(surface, self.rect(x, y, w, h))
-        self.text(surface, "LAST PAD", 17, TEXT_FAINT, x + 22, y + 24, "midleft", shadow=False)
+        # TRANSLATORS: caption: the last pad hit on the kit
+        self.text(surface, tr("LAST PAD"), 17, TEXT_FAINT, x + 22, y + 24, "midleft",
+                  max_w=w - 44, shadow=False)
         if self.reader.status != CONNECTED:
-            why = self.unavailable or self.reader.why or "waiting for the kit…"
+            why = self.unavailable or self.reader.why or tr("waiting for the kit…")
             for k, line in enumerate(self.wrap(why, 19, w - 44)[:4]):
                 self.text(surface, line, 19, VERMILLION if self.reader.why else TEXT_DIM,
                           x + 22, y + 56 + k * 23, "midleft", shadow=False)
             return
         if self.last_pad is None:
-            self.text(surface, "Nothing yet: hit a pad", 24, TEXT_DIM, x + 22, y + 64,
-                      "midleft")
+            self.text(surface, tr("Nothing yet: hit a pad"), 24, TEXT_DIM, x + 22, y + 64,
+                      "midleft", max_w=w - 44)
             return
         note, velocity, t = self.last_pad
         flash = max(0.0, 1.0 - (self.t - t) / 0.5)
         colour = PALETTES[self.player].light if flash > 0 else TEXT
-        r = self.text(surface, f"note {note}", 40, colour, x + 22, y + 70, "midleft")
-        self.text(surface, f"velocity {velocity}", 24, TEXT_DIM, r.right / self.u + 18,
-                  y + 74, "midleft", shadow=False)
+        # TRANSLATORS: a MIDI note number
+        r = self.text(surface, tr("note {note}").format(note=note), 40, colour, x + 22, y + 70,
+                      "midleft", max_w=w * 0.55)
+        vx = r.right / self.u + 18
+        # TRANSLATORS: how hard the pad was hit (MIDI velocity, 1-127)
+        self.text(surface, tr("velocity {velocity}").format(velocity=velocity), 24, TEXT_DIM,
+                  vx, y + 74, "midleft", max_w=x + w - 22 - vx, shadow=False)
         voice = self.notes.get(note)
-        plays = f"plays {VOICE_LABELS[voice]}" if voice else "plays nothing yet"
+        plays = (tr("plays {voice}").format(voice=voice_word(voice)) if voice
+                 else tr("plays nothing yet"))
         self.text(surface, plays, 22, TEXT if voice else YELLOW, x + 22, y + 118, "midleft",
                   max_w=w - 44, shadow=False)

@@ -23,7 +23,7 @@ from typing import Any
 import pygame
 
 from game.app.scenes.title import MenuScene
-from game.engine.voices import KEYBOARD_5, Voice
+from game.engine.voices import KEYBOARD_5
 from game.formats.kitmap import KitMap
 from game.input.kit import (
     HIT,
@@ -39,28 +39,39 @@ from game.input.kit import (
 from game.input.midi_ports import midi_status, without_alsa_numbers
 from game.input.midi_reader import CONNECTED, CONNECTING, KitReader
 from game.ui import theme
+from game.ui.i18n import N_, ptr, tr
 from game.ui.theme import PALETTES, TEXT, TEXT_DIM, TEXT_FAINT, rgba
+from game.ui.words import lane_word, voice_word
 
 #: Rows of the message list.
 SHOWN = 14
 #: How long a lane tile stays lit after a hit, seconds.
 FLASH_S = 0.35
+#: The width (720p units) the kit screens are laid out for: a narrower window
+#: (4:3) draws the whole layout smaller instead of cutting it off.
+LAYOUT_WIDTH = 1280.0
+#: The lanes' engine names (shown with :func:`~game.ui.words.lane_word`).
 LANE_NAMES: tuple[str, ...] = tuple(lane.name for lane in KEYBOARD_5.lanes)
-V = Voice
-#: What each voice is called on screen, in the order the MIDI-learn screen lists them.
-VOICE_LABELS: dict[Voice, str] = {
-    V.KICK: "Kick", V.SNARE: "Snare", V.RIMSHOT: "Rimshot", V.CROSS_STICK: "Cross-stick",
-    V.HIHAT_CLOSED: "Hi-hat closed", V.HIHAT_OPEN: "Hi-hat open",
-    V.HIHAT_HALF: "Hi-hat half-open", V.HIHAT_PEDAL: "Hi-hat pedal", V.TOM_HIGH: "Tom 1",
-    V.TOM_MID: "Tom 2", V.TOM_FLOOR: "Tom 3", V.CRASH: "Crash", V.RIDE: "Ride",
-    V.RIDE_BELL: "Ride bell",
-}
-#: Chip text and colour of each kind of message.
+#: Chip text (translated when drawn) and colour of each kind of message.
 KIND_LOOK: dict[str, tuple[str, tuple[int, int, int]]] = {
-    HIT: ("HIT", theme.BLUISH_GREEN), SUPPRESSED: ("DROPPED", theme.ORANGE),
-    UNMAPPED: ("UNMAPPED", theme.VERMILLION), PEDAL: ("PEDAL", theme.SKY_BLUE),
-    NOTE_OFF: ("NOTE OFF", TEXT_FAINT), IGNORED: ("IGNORED", theme.REDDISH_PURPLE),
+    # TRANSLATORS: MIDI monitor chip: a stroke the game plays
+    HIT: (N_("HIT"), theme.BLUISH_GREEN),
+    # TRANSLATORS: MIDI monitor chip: a stroke dropped as a double trigger
+    SUPPRESSED: (N_("DROPPED"), theme.ORANGE),
+    # TRANSLATORS: MIDI monitor chip: a note the kit map does not know
+    UNMAPPED: (N_("UNMAPPED"), theme.VERMILLION),
+    # TRANSLATORS: MIDI monitor chip: the hi-hat pedal moved
+    PEDAL: (N_("PEDAL"), theme.SKY_BLUE),
+    # TRANSLATORS: MIDI monitor chip: a MIDI "note off" message
+    NOTE_OFF: (N_("NOTE OFF"), TEXT_FAINT),
+    # TRANSLATORS: MIDI monitor chip: a message the game does not use (clock, ...)
+    IGNORED: (N_("IGNORED"), theme.REDDISH_PURPLE),
 }
+
+
+def layout_unit(size: tuple[int, int]) -> float:
+    """Pixels per 720p unit of a kit screen in a window of ``size``."""
+    return min(size[1] / 720.0, size[0] / LAYOUT_WIDTH)
 
 
 def port_name(port: str) -> str:
@@ -95,11 +106,12 @@ def device_kit(port: str, kitmap_name: str | None = None
     try:
         profiles, warnings = load_profiles()
     except Exception as exc:  # no data folder: defaults
-        profiles, warnings = {}, [f"kit profiles unavailable: {exc}"]
+        profiles, warnings = {}, [tr("kit profiles unavailable: {error}").format(error=exc)]
     try:
         setup = kit_setup_for(port, profiles, kitmap=kitmap_name, warnings=warnings)
     except Exception as exc:  # the map asked for cannot be loaded: read with the profile's
-        warnings.append(f"kit map {kitmap_name!r}: {exc}; using the default")
+        warnings.append(tr("kit map {name}: {error}; using the default").format(
+            name=repr(kitmap_name), error=exc))
         setup = kit_setup_for(port, profiles, warnings=warnings)
     return setup.kitmap, setup.curve, "; ".join(warnings)
 
@@ -173,6 +185,11 @@ class MidiMonitorScene(MenuScene):
         self._lock = threading.Lock()
         self.reader = KitReader(self.port, self._on_message, opener=opener).start()
 
+    @property
+    def u(self) -> float:
+        """Pixels per 720p unit (smaller in a window narrower than 16:9)."""
+        return layout_unit(self.size)
+
     # reader thread -----------------------------------------------------------------
     def _on_message(self, msg: Any, t_capture: float) -> None:
         pad = self.interpreter.interpret(msg, t_capture)
@@ -215,38 +232,54 @@ class MidiMonitorScene(MenuScene):
         """The port's status in words, and its colour."""
         status, why = self.reader.status, self.reader.why
         if status == CONNECTED:
-            return "connected", theme.BLUISH_GREEN
+            # TRANSLATORS: a MIDI kit's port status
+            return tr("connected"), theme.BLUISH_GREEN
         if self.unavailable:
             return self.unavailable, theme.VERMILLION
         if status == CONNECTING:
-            return "connecting…", theme.YELLOW
-        return f"not connected: {why}" if why else "not connected", theme.VERMILLION
+            # TRANSLATORS: a MIDI kit's port status
+            return tr("connecting…"), theme.YELLOW
+        if why:
+            return tr("not connected: {reason}").format(reason=why), theme.VERMILLION
+        # TRANSLATORS: a MIDI kit's port status
+        return tr("not connected"), theme.VERMILLION
 
     def draw(self, surface: pygame.Surface) -> None:
         self.begin(surface)
-        self.header(surface, "MIDI monitor", "Hit a pad to see what the game hears")
+        self.header(surface, tr("MIDI monitor"), tr("Hit a pad to see what the game hears"))
         W = self.width_units
         self._draw_kit(surface, 60, 120, 360, 232)
         self._draw_pedal(surface, 60, 368, 360, 112)
         self._draw_lanes(surface, 60, 496, 360, 150)
         self._draw_rows(surface, 444, 120, W - 504, 526)
-        self.hints(surface, [("hit a pad", "see it here"), ("Backspace", "clear"),
-                             ("Esc", "back")])
+        # TRANSLATORS: key hints: "hit a pad" stands where a keycap would (hit a drum pad)
+        pad = tr("hit a pad")
+        # TRANSLATORS: key hint: a pad hit shows up in the message list
+        see = tr("see it here")
+        # TRANSLATORS: keycap label; keep the key's printed name
+        backspace = tr("Backspace")
+        # TRANSLATORS: key hint: Backspace empties the message list
+        clear = tr("clear")
+        # TRANSLATORS: keycap label; keep the key's printed name
+        esc = tr("Esc")
+        self.hints(surface, [(pad, see), (backspace, clear), (esc, tr("back"))])
 
-    def _label(self, surface: pygame.Surface, s: str, x: float, y: float) -> None:
-        self.text(surface, s, 17, TEXT_FAINT, x, y, "midleft", shadow=False)
+    def _label(self, surface: pygame.Surface, s: str, x: float, y: float,
+               max_w: float | None = None, anchor: str = "midleft") -> None:
+        self.text(surface, s, 17, TEXT_FAINT, x, y, anchor, max_w=max_w, shadow=False)
 
     def _draw_kit(self, surface: pygame.Surface, x: float, y: float, w: float,
                   h: float) -> None:
         pal = PALETTES[self.player]
         self.panel(surface, self.rect(x, y, w, h), fill=rgba(pal.deep, 110),
                    edge=rgba(pal.primary, 150), radius=18)
-        self._label(surface, "PORT", x + 22, y + 26)
+        # TRANSLATORS: caption: the MIDI port's name is shown below
+        self._label(surface, tr("PORT"), x + 22, y + 26, w - 44)
         self.text(surface, self.port, 26, TEXT, x + 22, y + 54, "midleft", max_w=w - 44)
         text, colour = self.status_text()
         lines = self.wrap(text, 19, w - 64)
         if len(lines) > 3:  # the whole sentence is shown in the empty message list
-            lines = ["MIDI not available" if self.unavailable else "not connected"]
+            lines = [tr("MIDI not available") if self.unavailable else tr("not connected")]
         dot = (self.px(x + 30), self.px(y + 88))
         pygame.draw.circle(surface, colour, dot, max(2, self.px(6)))
         for k, line in enumerate(lines):
@@ -255,17 +288,21 @@ class MidiMonitorScene(MenuScene):
         top = y + max(126, 100 + 22 * len(lines))
         if top + 60 > y + h:
             return
-        self._label(surface, "KIT MAP", x + 22, top)
+        # TRANSLATORS: caption: the name of the kit map (MIDI note -> drum) in use
+        self._label(surface, tr("KIT MAP"), x + 22, top, w * 0.55)
         self.text(surface, self.kitmap.name, 22, TEXT, x + 22, top + 26, "midleft",
                   max_w=w * 0.55)
-        self.text(surface, "RECEIVED", 17, TEXT_FAINT, x + w - 22, top, "midright",
-                  shadow=False)
+        # TRANSLATORS: caption: how many MIDI messages arrived
+        self._label(surface, tr("RECEIVED"), x + w - 22, top, w * 0.45 - 44, "midright")
         self.text(surface, f"{self.received}", 22, TEXT, x + w - 22, top + 26, "midright")
         if top + 96 <= y + h:
             c = self.curve
-            curve = ("as played" if (c.gain, c.gamma) == (1.0, 1.0)
-                     else f"gain {c.gain:.2f}  ·  gamma {c.gamma:.2f}")
-            self._label(surface, "VELOCITY CURVE", x + 22, top + 58)
+            # TRANSLATORS: velocity curve left as is: velocities as the kit sends them
+            curve = (tr("as played") if (c.gain, c.gamma) == (1.0, 1.0)
+                     else tr("gain {gain}  ·  gamma {gamma}").format(gain=f"{c.gain:.2f}",
+                                                                      gamma=f"{c.gamma:.2f}"))
+            # TRANSLATORS: caption: how the kit's stroke velocities are scaled
+            self._label(surface, tr("VELOCITY CURVE"), x + 22, top + 58, w - 44)
             self.text(surface, curve, 20, TEXT_DIM, x + 22, top + 82, "midleft", max_w=w - 44,
                       shadow=False)
         if self.warning:
@@ -277,17 +314,19 @@ class MidiMonitorScene(MenuScene):
         self.panel(surface, self.rect(x, y, w, h))
         rules = self.kitmap.rules
         pos = self.pedal
-        self._label(surface, f"HI-HAT PEDAL  ·  CC{rules.pedal_cc}", x + 22, y + 24)
+        # TRANSLATORS: caption; CC is a MIDI control change number
+        self._label(surface, tr("HI-HAT PEDAL  ·  CC{cc}").format(cc=rules.pedal_cc), x + 22,
+                    y + 24, w * 0.58 - 22)
         if pos is None:
-            zone = "not moved yet"
+            zone = tr("not moved yet")
         elif pos >= rules.closed_from:
-            zone = f"{pos}  closed"
+            zone = tr("{position}  closed").format(position=pos)
         elif pos < rules.open_below:
-            zone = f"{pos}  open"
+            zone = tr("{position}  open").format(position=pos)
         else:
-            zone = f"{pos}  half-open"
+            zone = tr("{position}  half-open").format(position=pos)
         self.text(surface, zone, 20, TEXT if pos is not None else TEXT_FAINT, x + w - 22,
-                  y + 24, "midright", shadow=False)
+                  y + 24, "midright", max_w=w * 0.42 - 30, shadow=False)
         bx, bw, by = x + 22, w - 44, y + 48
         bar = self.rect(bx, by, bw, 22)
         pygame.draw.rect(surface, (34, 38, 58), bar, border_radius=self.px(6))
@@ -299,15 +338,19 @@ class MidiMonitorScene(MenuScene):
                 ex = self.px(bx + bw * edge / 127)
                 pygame.draw.line(surface, TEXT_DIM, (ex, self.px(by - 4)),
                                  (ex, self.px(by + 26)), max(1, self.px(2)))
-        self.text(surface, "open", 17, TEXT_FAINT, bx, by + 42, "midleft", shadow=False)
-        self.text(surface, "closed", 17, TEXT_FAINT, bx + bw, by + 42, "midright",
-                  shadow=False)
+        # TRANSLATORS: hi-hat pedal position (the left end of its bar)
+        self.text(surface, ptr("hi-hat pedal", "open"), 17, TEXT_FAINT, bx, by + 42, "midleft",
+                  max_w=bw / 2 - 8, shadow=False)
+        # TRANSLATORS: hi-hat pedal position (the right end of its bar)
+        self.text(surface, ptr("hi-hat pedal", "closed"), 17, TEXT_FAINT, bx + bw, by + 42,
+                  "midright", max_w=bw / 2 - 8, shadow=False)
 
     def _draw_lanes(self, surface: pygame.Surface, x: float, y: float, w: float,
                     h: float) -> None:
         pal = PALETTES[self.player]
         self.panel(surface, self.rect(x, y, w, h))
-        self._label(surface, "LANES", x + 22, y + 24)
+        # TRANSLATORS: caption over the five lane tiles (which lane a stroke lands in)
+        self._label(surface, tr("LANES"), x + 22, y + 24, w - 44)
         n = len(LANE_NAMES)
         gap = 8.0
         tw = (w - 44 - gap * (n - 1)) / n
@@ -325,7 +368,7 @@ class MidiMonitorScene(MenuScene):
             if glow > 0:
                 self.text(surface, str(vel), 24, (10, 12, 20), tx + tw / 2, y + 76,
                           shadow=False)
-            self.text(surface, lane, 16, TEXT_DIM, tx + tw / 2, y + 126, max_w=tw,
+            self.text(surface, lane_word(lane), 16, TEXT_DIM, tx + tw / 2, y + 126, max_w=tw,
                       shadow=False)
 
     def _draw_rows(self, surface: pygame.Surface, x: float, y: float, w: float,
@@ -333,20 +376,33 @@ class MidiMonitorScene(MenuScene):
         self.panel(surface, self.rect(x, y, w, h))
         cols = {"kind": x + 20, "note": x + 140, "voice": x + 210, "vel": x + 390,
                 "lane": x + 520}
-        for key, label in (("kind", "MESSAGE"), ("note", "NOTE"), ("voice", "VOICE"),
-                           ("vel", "VELOCITY"), ("lane", "LANE")):
-            self._label(surface, label, cols[key], y + 26)
+        ends = {"kind": cols["note"], "note": cols["voice"], "voice": cols["vel"],
+                "vel": cols["lane"], "lane": x + w - 20}
+        heads = {
+            # TRANSLATORS: column header: the kind of MIDI message (hit, dropped...)
+            "kind": tr("MESSAGE"),
+            # TRANSLATORS: column header: the MIDI note number
+            "note": tr("NOTE"),
+            # TRANSLATORS: column header: the drum voice a note plays
+            "voice": tr("VOICE"),
+            # TRANSLATORS: column header: how hard a pad was hit (MIDI velocity)
+            "vel": tr("VELOCITY"),
+            # TRANSLATORS: column header: the lane a stroke lands in
+            "lane": tr("LANE")}
+        for key, label in heads.items():
+            self._label(surface, label, cols[key], y + 26, ends[key] - cols[key] - 8)
         rows = self.snapshot()
         top, row_h = y + 48, (h - 58) / SHOWN
         if not rows:
             text, colour = self.status_text()
             if colour != theme.VERMILLION:  # no problem to explain
-                text, colour = "Every message the kit sends appears here, newest first", TEXT_FAINT
-            self.text(surface, "Nothing received yet: hit a pad", 26, TEXT_DIM, x + w / 2,
-                      y + h / 2 - 30)
+                text, colour = (tr("Every message the kit sends appears here, newest first"),
+                                TEXT_FAINT)
+            self.text(surface, tr("Nothing received yet: hit a pad"), 26, TEXT_DIM, x + w / 2,
+                      y + h / 2 - 30, max_w=w - 40)
             for k, line in enumerate(self.wrap(text, 21, w - 120)[:5]):
                 self.text(surface, line, 21, colour, x + w / 2, y + h / 2 + 8 + k * 26,
-                          shadow=False)
+                          max_w=w - 40, shadow=False)
             return
         for k, row in enumerate(rows[:SHOWN]):
             self._draw_row(surface, row, cols, x, top + k * row_h, w, row_h, fresh=k == 0)
@@ -354,7 +410,7 @@ class MidiMonitorScene(MenuScene):
     def _draw_row(self, surface: pygame.Surface, row: Row, cols: dict[str, float],
                   x: float, top: float, w: float, row_h: float, *, fresh: bool) -> None:
         pad = row.pad
-        chip, colour = KIND_LOOK.get(pad.kind, ("?", TEXT_DIM))
+        chip, colour = KIND_LOOK.get(pad.kind, ("", TEXT_DIM))
         cy = top + row_h / 2
         age = self.t - pad.t_capture if self.t else 99.0
         if fresh and age < 0.6:
@@ -364,29 +420,35 @@ class MidiMonitorScene(MenuScene):
         self.panel(surface, cr, fill=rgba(colour, 40), edge=rgba(colour, 170), radius=11,
                    edge_w=1)
         light = theme.mix(colour, (255, 255, 255), 0.35)
-        self.text(surface, chip, 15, light, cols["kind"] + 52, cy, shadow=False)
+        self.text(surface, tr(chip) if chip else "?", 15, light, cols["kind"] + 52, cy,
+                  max_w=96, shadow=False)
         if pad.kind == PEDAL or (pad.kind == IGNORED and pad.detail.startswith("controller")):
             note = f"CC{pad.note}"
         else:
             note = "" if pad.note is None else str(pad.note)
-        self.text(surface, note, 21, TEXT, cols["note"], cy, "midleft", shadow=False)
+        self.text(surface, note, 21, TEXT, cols["note"], cy, "midleft",
+                  max_w=cols["voice"] - cols["note"] - 6, shadow=False)
         dim = pad.kind in (NOTE_OFF, IGNORED)
         if pad.kind == HIT and pad.voice is not None:
-            self.text(surface, VOICE_LABELS[pad.voice], 21, TEXT, cols["voice"], cy, "midleft",
+            self.text(surface, voice_word(pad.voice), 21, TEXT, cols["voice"], cy, "midleft",
                       max_w=cols["vel"] - cols["voice"] - 10, shadow=False)
             draw_mapping(self, surface, str(pad.velocity), str(pad.out_velocity), cols["vel"],
                          cy, 21, TEXT)
-            self.text(surface, row.lane, 21, PALETTES[self.player].light, cols["lane"], cy,
-                      "midleft", shadow=False)
+            self.text(surface, lane_word(row.lane), 21, PALETTES[self.player].light,
+                      cols["lane"], cy, "midleft", max_w=x + w - 20 - cols["lane"],
+                      shadow=False)
             return
-        detail = pad.detail or ("note off" if pad.kind == NOTE_OFF else "")
+        # TRANSLATORS: a MIDI "note off" message (a pad released)
+        detail = pad.detail or (tr("note off") if pad.kind == NOTE_OFF else "")
         start = cols["voice"]
         if pad.kind == SUPPRESSED and pad.voice is not None:
-            self.text(surface, VOICE_LABELS[pad.voice], 21, TEXT_DIM, start, cy, "midleft",
+            self.text(surface, voice_word(pad.voice), 21, TEXT_DIM, start, cy, "midleft",
                       max_w=cols["vel"] - start - 10, shadow=False)
-            detail = f"velocity {pad.velocity}: {detail}"
+            detail = tr("velocity {velocity}: {reason}").format(velocity=pad.velocity,
+                                                                reason=detail)
             start = cols["vel"]
         if row.count > 1:
-            detail = f"{detail}  ×{row.count}"
+            # TRANSLATORS: a message repeated {count} times in a row
+            detail = tr("{message}  ×{count}").format(message=detail, count=row.count)
         self.text(surface, detail, 20, TEXT_FAINT if dim else TEXT_DIM, start, cy, "midleft",
                   max_w=x + w - 20 - start, shadow=False)

@@ -7,7 +7,18 @@ from typing import Any
 import pygame
 
 from game.app.scene import Scene
+from game.ui.i18n import N_, tr
 from game.ui.menu import MenuList, draw_dimmed_title
+
+#: The pause menu (ids in English; shown translated).
+ITEMS = (
+    # TRANSLATORS: pause menu: go on playing the song
+    N_("Resume"),
+    # TRANSLATORS: pause menu: play the song again from its start
+    N_("Restart"),
+    # TRANSLATORS: pause menu: stop this song and go back to player setup
+    N_("Quit song"),
+)
 
 
 class PauseScene(Scene):
@@ -18,7 +29,7 @@ class PauseScene(Scene):
     def __init__(self, app: Any, gameplay: Any) -> None:
         super().__init__(app)
         self.gameplay = gameplay
-        self.menu = MenuList(["Resume", "Restart", "Quit song"])
+        self.menu = MenuList(list(ITEMS))
 
     def on_event(self, event: Any, t_capture: float) -> None:
         if event.type != pygame.KEYDOWN:
@@ -38,5 +49,6 @@ class PauseScene(Scene):
 
     def draw(self, surface: pygame.Surface) -> None:
         self.gameplay.draw(surface)
-        draw_dimmed_title(surface, "Paused")
+        # TRANSLATORS: big title over the frozen game
+        draw_dimmed_title(surface, tr("Paused"))
         self.menu.draw(surface, centre_y=0.55)

@@ -11,13 +11,17 @@ import pygame
 
 from game.app.launch import gameplay_scene
 from game.app.scenes import player_setup_midi as kit
+from game.app.scenes.player_setup_hints import setup_hints
 from game.app.scenes.title import MenuScene, current_keys, report_error
 from game.app.sources import SourceSpec, parse_source
 from game.engine.session import PlayerSetup
 from game.engine.voices import KEYBOARD_5
 from game.formats.library import load_entry
+from game.input.midi_ports import MidiStatus
 from game.input.midi_ports import midi_status as ports_status
-from game.ui.jersey import jersey
+from game.ui.i18n import N_, tr
+from game.ui.jersey import jersey, name_lines
+from game.ui.text_field import DONE, TextField
 from game.ui.theme import (
     BLUISH_GREEN,
     PALETTES,
@@ -28,16 +32,33 @@ from game.ui.theme import (
     WHITE,
     rgba,
 )
+from game.ui.words import difficulty_word
 
 FIELDS = ("name", "difficulty", "input")
-BUTTONS = ("Rollover test", "Calibrate", "Start!", "Practice")
-NAME_MAX = 24
+#: Field labels (upper case in English), in the order of :data:`FIELDS`.
+# TRANSLATORS: player setup, labels of a player's fields: the name, the difficulty, and the
+# input (what the player plays on: keyboard, MIDI kit, computer)
+FIELD_LABELS = (N_("NAME"), N_("DIFFICULTY"), N_("INPUT"))
+#: The buttons along the bottom (ids; translated when drawn).
+BUTTONS = (
+    # TRANSLATORS: player setup button: test how many keys the keyboard registers at once
+    N_("Rollover test"),
+    # TRANSLATORS: button (verb): measure the audio and input delay
+    N_("Calibrate"),
+    # TRANSLATORS: player setup button: start the song
+    N_("Start!"),
+    # TRANSLATORS: player setup button (noun): practise a section of the song, slowed
+    N_("Practice"))
 BOT_SD_MS = 18
+
+
 class PlayerSetupScene(MenuScene):
     """Two columns (P1 left, P2 right); Rollover test / Calibrate / Start! / Practice.
 
     Up/Down move between fields, Tab switches player, Left/Right change a value,
-    Enter on a name types a new one (Enter again to finish, Esc to undo).
+    Enter on a name types a new one (Enter again to finish, Esc to undo) in a
+    :class:`~game.ui.text_field.TextField`: any script, with the player's input
+    method (the composition shows underlined until committed), Ctrl+V pastes.
     """
 
     name = "player_setup"
@@ -47,13 +68,15 @@ class PlayerSetupScene(MenuScene):
         self.entry = entry
         self.col, self.row, self.button = 0, 0, BUTTONS.index("Start!")
         self.editing: int | None = None
-        self._backup = ""
+        self.field: TextField | None = None
+        self._ime_rect: pygame.Rect | None = None
         self.message, self.message_colour = "", TEXT_DIM
         try:  # song select already loaded it for the preview, usually
             self.chart = chart if chart is not None else load_entry(entry)
         except Exception as exc:  # shown on screen; Start! is refused
             self.chart = None
-            self.message, self.message_colour = f"cannot load this song: {exc}", VERMILLION
+            self.message = tr("cannot load this song: {error}").format(error=exc)
+            self.message_colour = VERMILLION
         settings = app.services.get("settings")
         prefs = getattr(settings, "players", None)
         self.names = [getattr(prefs[i], "name", f"P{i + 1}") if prefs else f"P{i + 1}"
@@ -68,13 +91,18 @@ class PlayerSetupScene(MenuScene):
             want = getattr(prefs[i], "difficulty", "normal") if prefs else "normal"
             self.diff_index[i] = names.index(want) if want in names else max(
                 0, min(1, len(names) - 1))
-        status = ports_status()
-        self.midi = kit.midi_line(status)
+        self.midi_status: MidiStatus = ports_status()
+        status = self.midi_status
         saved = [kit.saved_input(app, i) for i in (0, 1)]
         self.inputs = [kit.input_choices(status, saved[i]) for i in (0, 1)]
         self.input_index = [kit.initial_choice(self.inputs[i], saved[i]) for i in (0, 1)]
         self._first_inputs = list(self.input_index)
         self._saved = self._prefs_key()
+
+    @property
+    def midi(self) -> str:
+        """The line about MIDI kits, in the current language."""
+        return kit.midi_line(self.midi_status)
 
     # values ------------------------------------------------------------------------
     def difficulty(self, player: int) -> str | None:
@@ -94,8 +122,10 @@ class PlayerSetupScene(MenuScene):
         """What the input field shows."""
         kind = self.input_kind(player)
         if kind == "keyboard":
-            return f"keyboard ({'left' if player == 0 else 'right'} half)"
-        return kit.kit_label(self.input_choice(player)) if kind == "midi" else kind
+            # TRANSLATORS: player setup, a player's input: the left or right half of the keyboard
+            return tr("keyboard (left half)") if player == 0 else tr("keyboard (right half)")
+        return (kit.kit_label(self.input_choice(player)) if kind == "midi"
+                else kit.input_word(kind))
 
     def spec(self, player: int) -> SourceSpec:
         """The source of ``player``'s hits."""
@@ -108,6 +138,10 @@ class PlayerSetupScene(MenuScene):
         """The name the play is recorded under (a scripted player is not a person)."""
         kind = self.input_kind(player)
         return self.names[player] if kind in kit.LIVE_INPUTS else kind.capitalize()
+
+    def shown_name(self, player: int) -> str:
+        """:meth:`play_name` on screen (a scripted player's name translated)."""
+        return kit.shown_name(self.input_kind(player), self.play_name(player))
 
     # input -------------------------------------------------------------------------
     def on_event(self, event: Any, t_capture: float) -> None:
@@ -135,14 +169,18 @@ class PlayerSetupScene(MenuScene):
         kits = [p for p in ((self.col, 1 - self.col) if player is None else (player,))
                 if self.input_kind(p) == "midi"]
         if not kits:
-            self.say("Choose a MIDI kit as a player's input first", TEXT_DIM)
+            self.say(tr("Choose a MIDI kit as a player's input first"), TEXT_DIM)
             return
         port = kit.kit_port(self.input_choice(kits[0])) or ""
         try:
             kit.open_kit_screen(self.app, which, port, kits[0])
         except Exception as exc:  # a broken screen shows a message, never ends the game
-            self.say(f"MIDI {which}: {exc}", VERMILLION)
-            report_error(self.app, f"MIDI {which} failed: {exc}")
+            if which == "monitor":
+                self.say(tr("MIDI monitor: {error}").format(error=exc), VERMILLION)
+                report_error(self.app, tr("MIDI monitor failed: {error}").format(error=exc))
+            else:
+                self.say(tr("MIDI learn: {error}").format(error=exc), VERMILLION)
+                report_error(self.app, tr("MIDI learn failed: {error}").format(error=exc))
 
     def change(self, step: int) -> None:
         """Left/Right on the focused row."""
@@ -160,30 +198,31 @@ class PlayerSetupScene(MenuScene):
         """Enter on the focused row."""
         if self.row == 0:
             if self.input_kind(self.col) not in kit.LIVE_INPUTS:
-                self.say("Scripted players play under their own name", TEXT_DIM)
+                self.say(tr("Scripted players play under their own name"), TEXT_DIM)
                 return
-            self.editing, self._backup = self.col, self.names[self.col]
-            pygame.key.start_text_input()
+            self.editing, self.field = self.col, TextField(self.names[self.col])
+            self.field.start(self._name_rect(self.col))
         elif self.row in (1, 2):
             self.change(1)
         else:
             self.press(BUTTONS[self.button])
 
     def _edit_event(self, event: Any) -> None:
-        p = self.editing
-        assert p is not None
-        if event.type == pygame.TEXTINPUT:
-            text = "".join(c for c in event.text if c.isprintable())
-            self.names[p] = (self.names[p] + text)[:NAME_MAX]
-        elif event.type == pygame.KEYDOWN:
-            if event.key == pygame.K_BACKSPACE:
-                self.names[p] = self.names[p][:-1]
-            elif event.key in (pygame.K_RETURN, pygame.K_KP_ENTER, pygame.K_ESCAPE):
-                if event.key == pygame.K_ESCAPE or not self.names[p].strip():
-                    self.names[p] = self._backup
-                self.names[p] = self.names[p].strip()
-                self.editing = None
-                pygame.key.stop_text_input()
+        p, field = self.editing, self.field
+        assert p is not None and field is not None
+        result = field.on_event(event)
+        if result is None:
+            return
+        if result == DONE and field.value:
+            self.names[p] = field.value
+        field.stop()
+        self.editing, self.field = None, None
+
+    def _name_rect(self, p: int) -> pygame.Rect:
+        """Player ``p``'s name field in pixels (where an IME opens its candidates)."""
+        col_w = (self.width_units - 160) / 2
+        fx = 60 + p * (col_w + 40) + 240
+        return self.rect(fx, 170, col_w - 262, 68)
 
     def on_hotspot(self, target: Any, *, click: bool) -> None:
         kind, value = target
@@ -217,13 +256,16 @@ class PlayerSetupScene(MenuScene):
             else:
                 self.start(practice=button == "Practice")
         except Exception as exc:  # a broken screen shows a message, never ends the game
-            self.say(f"{button}: {exc}", VERMILLION)
-            report_error(self.app, f"{button} failed: {exc}")
+            # TRANSLATORS: a button of player setup could not open its screen (the error)
+            self.say(tr("{button}: {error}").format(button=tr(button), error=exc), VERMILLION)
+            report_error(self.app,
+                         # TRANSLATORS: the same, as a notice on the title screen
+                         tr("{button} failed: {error}").format(button=tr(button), error=exc))
 
     def start(self, *, practice: bool = False) -> None:
         """Save the choices and push the gameplay scene (or practice setup)."""
         if self.chart is None or None in (self.difficulty(0), self.difficulty(1)):
-            self.say("This song cannot be played (see above)", VERMILLION)
+            self.say(tr("This song cannot be played (see above)"), VERMILLION)
             return
         self.save_prefs()
         setups = tuple(PlayerSetup(part, self.difficulty(i) or "", KEYBOARD_5,
@@ -254,7 +296,7 @@ class PlayerSetupScene(MenuScene):
 
             players = list(settings.players)
             for i in (0, 1):
-                changes: dict[str, Any] = {"name": self.names[i][:NAME_MAX] or f"P{i + 1}"}
+                changes: dict[str, Any] = {"name": self.names[i] or f"P{i + 1}"}
                 if self.difficulty(i):
                     changes["difficulty"] = self.difficulty(i)
                 if (self.input_index[i] != self._first_inputs[i]
@@ -266,18 +308,19 @@ class PlayerSetupScene(MenuScene):
             self._saved = self._prefs_key()
             save_settings(settings, self.app.services.get("settings_path"))
         except Exception as exc:  # kept in memory; the player is told
-            report_error(self.app, f"settings not saved: {exc}")
+            report_error(self.app, tr("settings not saved: {error}").format(error=exc))
 
     def close(self) -> None:
-        if self.editing is not None:
-            pygame.key.stop_text_input()
+        if self.field is not None:
+            self.field.stop()
         self.save_prefs()
 
     # drawing -----------------------------------------------------------------------
     def draw(self, surface: pygame.Surface) -> None:
         self.begin(surface)
         e = self.entry
-        self.header(surface, "Players", e.get("title", ""))
+        # TRANSLATORS: title of the player setup screen
+        self.header(surface, tr("Players"), e.get("title", ""))
         W = self.width_units
         col_w = (W - 160) / 2
         for p in (0, 1):
@@ -293,68 +336,91 @@ class PlayerSetupScene(MenuScene):
                 self.focus_panel(surface, r, colour, radius=30)
             else:
                 self.focus_panel(surface, r, colour, strong=False, radius=30)
-            self.text(surface, label, 34 if label == "Start!" else 28,
-                      TEXT if focused else TEXT_DIM, x + bw / 2, 566)
+            self.text(surface, tr(label), 34 if label == "Start!" else 28,
+                      TEXT if focused else TEXT_DIM, x + bw / 2, 566, max_w=bw - 24)
             self.hotspot(r, ("button", i))
             x += bw + 20
         if self.message:
             self.text(surface, self.message, 22, self.message_colour, W / 2, 630,
                       max_w=W - 120, shadow=False)
-        if self.editing is not None:
-            hints = [("type", "a name"), ("Backspace", "delete"), ("Enter", "done"),
-                     ("Esc", "undo")]
-        else:
-            hints = [("Up/Down", "field"), ("Tab", "other player"), ("Left/Right", "change"),
-                     ("Enter", "edit / select"), ("Esc", "back")]
-            if "midi" in (self.input_kind(0), self.input_kind(1)):
-                hints[3:3] = [("M / L", "kit monitor / learn")]
-        self.hints(surface, hints)
+        self.hints(surface, self._hints())
+
+    def _hints(self) -> list[tuple[str, str]]:
+        """Keycap labels (the keys' printed names) and what the keys do."""
+        with_kit = "midi" in (self.input_kind(0), self.input_kind(1))
+        return setup_hints(editing=self.field is not None, with_kit=with_kit)
 
     def _draw_column(self, surface: pygame.Surface, p: int, x: float, w: float) -> None:
         pal = PALETTES[p]
         self.panel(surface, self.rect(x, 120, w, 356), fill=rgba(pal.deep, 110),
                    edge=rgba(pal.primary, 150), radius=18)
-        self.text(surface, f"PLAYER {p + 1}", 24, pal.light, x + 24, 146, "midleft")
-        side = "LEFT" if p == 0 else "RIGHT"
-        self.text(surface, f"{side} SIDE", 18, TEXT_FAINT, x + w - 24, 146, "midright",
-                  shadow=False)
+        # TRANSLATORS: player setup, a column's title (upper case in English)
+        self.text(surface, tr("PLAYER {n}").format(n=p + 1), 24, pal.light, x + 24, 146,
+                  "midleft", max_w=w / 2 - 34)
+        # TRANSLATORS: player setup: which side of the screen (and keyboard) the player has
+        side = tr("LEFT SIDE") if p == 0 else tr("RIGHT SIDE")
+        self.text(surface, side, 18, TEXT_FAINT, x + w - 24, 146, "midright",
+                  max_w=w / 2 - 34, shadow=False)
         jr = self.rect(x + 20, 170, 196, 226)
         key = ("jersey", jr.size, p)
         img = self._panels.get(key)
         if img is None:
             img = self._panels[key] = jersey(jr.size, p)
         surface.blit(img, jr.topleft)
-        name = self.play_name(p).upper()
-        caret = "_" if self.editing == p and int(self.t * 2) % 2 == 0 else ""
-        self.text(surface, name + caret, 26, WHITE, x + 118, 252, max_w=118)
+        typing = self.field if self.editing == p else None
+        name = (typing.shown if typing else self.shown_name(p)).upper()
+        caret = "_" if typing and int(self.t * 2) % 2 == 0 else ""
+        lines = name_lines(name, lambda s: self.text_width(s, 26), 118)
+        for k, line in enumerate(lines):  # a long name (often a CJK one) on two smaller lines
+            last = k == len(lines) - 1
+            self.text(surface, line + (caret if last else ""), 26 if len(lines) == 1 else 21,
+                      WHITE, x + 118, 252 + 24 * k - 12 * (len(lines) - 1), max_w=118)
         self.text(surface, str(p + 1), 96, WHITE, x + 118, 325)
         self.hotspot(jr, ("field", (p, 0)))
         fx, fw = x + 240, w - 262
-        rows = (("NAME", self.names[p] + caret if self.editing == p else self.play_name(p)),
-                ("DIFFICULTY", self._diff_text(p)), ("INPUT", self.input_label(p)))
-        for r_i, (label, value) in enumerate(rows):
+        values = (typing.shown + caret if typing else self.shown_name(p),
+                  self._diff_text(p), self.input_label(p))
+        for r_i, (label, value) in enumerate(zip(FIELD_LABELS, values, strict=True)):
             top = 170 + r_i * 78
             r = self.rect(fx, top, fw, 68)
             focused = self.row == r_i and self.col == p
             if focused:
                 self.focus_panel(surface, r, pal.light)
             if self.editing == p and r_i == 0:
-                label = "NAME  ·  TYPING"
+                # TRANSLATORS: player setup, the name field's label while a name is typed
+                label = N_("NAME  ·  TYPING")
             self.hotspot(r, ("field", (p, r_i)))
-            self.text(surface, label, 17, pal.light if focused else TEXT_FAINT, fx + 16,
-                      top + 18, "midleft", shadow=False)
+            self.text(surface, tr(label), 17, pal.light if focused else TEXT_FAINT, fx + 16,
+                      top + 18, "midleft", max_w=fw - 32, shadow=False)
             colour = TEXT if focused else TEXT_DIM
-            self.text(surface, value, 28, colour, fx + 16, top + 46, "midleft", max_w=fw - 60)
+            drawn = self.text(surface, value, 28, colour, fx + 16, top + 46, "midleft",
+                              max_w=fw - 60)
+            if typing and r_i == 0:
+                self._underline_composition(surface, typing, value, drawn, r)
             if r_i > 0 and focused:
                 self.arrow(surface, fx + fw - 40, top + 46, 12, pal.light, -1)
                 self.arrow(surface, fx + fw - 18, top + 46, 12, pal.light, 1)
         self._draw_input_info(surface, p, fx, fw)
 
+    def _underline_composition(self, surface: pygame.Surface, field: TextField, value: str,
+                               drawn: pygame.Rect, box: pygame.Rect) -> None:
+        """Underline what the IME is composing, and keep its candidates by the field."""
+        if field.composition:
+            full = self.text_width(value, 28) or 1.0
+            x0 = drawn.x + drawn.w * self.text_width(field.text, 28) / full
+            x1 = drawn.x + drawn.w * self.text_width(field.text + field.composition, 28) / full
+            y = drawn.bottom - self.px(2)
+            pygame.draw.line(surface, TEXT, (round(x0), y), (round(x1), y), max(1, self.px(2)))
+        if box != self._ime_rect:
+            self._ime_rect = box
+            field.set_rect(box)
+
     def _diff_text(self, p: int) -> str:
         if not self.diffs[p]:
-            return "no chart"
+            # TRANSLATORS: player setup, difficulty field: the song has no part for this player
+            return tr("no chart")
         d, rating = self.diffs[p][self.diff_index[p]]
-        return f"{d.capitalize()}  ·  {rating:.1f}"
+        return f"{difficulty_word(d)}  ·  {rating:.1f}"
 
     def _draw_input_info(self, surface: pygame.Surface, p: int, x: float, w: float) -> None:
         kind = self.input_kind(p)
@@ -363,7 +429,9 @@ class PlayerSetupScene(MenuScene):
             kit.draw_kit_info(self, surface, p, x, y, w)
         elif kind == "keyboard":
             keys = current_keys(self.app)[p]
-            self.text(surface, "KEYS", 17, TEXT_FAINT, x + 16, y, "midleft", shadow=False)
+            # TRANSLATORS: player setup: label before the player's five keyboard keys
+            self.text(surface, tr("KEYS"), 17, TEXT_FAINT, x + 16, y, "midleft", max_w=50,
+                      shadow=False)
             kx = x + 70
             for k in keys:
                 label = k.upper() if len(k) == 1 else k
@@ -373,7 +441,7 @@ class PlayerSetupScene(MenuScene):
                 self.text(surface, label, 20, TEXT, kx + kw / 2, y, shadow=False)
                 kx += kw + 8
         else:
-            about = (f"computer drummer, timing spread {BOT_SD_MS} ms" if kind == "bot"
-                     else "plays every note perfectly")
+            about = (tr("computer drummer, timing spread {ms} ms").format(ms=BOT_SD_MS)
+                     if kind == "bot" else tr("plays every note perfectly"))
             self.text(surface, about, 20, TEXT_FAINT, x + 16, y, "midleft", max_w=w - 20,
                       shadow=False)

@@ -8,41 +8,115 @@ gets two keys: M opens the MIDI monitor, L the MIDI-learn screen.
 
 from __future__ import annotations
 
+import re
+from functools import cache
 from typing import Any
 
 import pygame
 
 from game.app.scenes.midi_monitor import short_port
 from game.input.midi_ports import MidiStatus
+from game.ui.i18n import N_, ntr, tr
 from game.ui.theme import PALETTES, TEXT, TEXT_FAINT, rgba
 
 #: The inputs every player can choose, before the kits.
 BASE_INPUTS = ("keyboard", "bot", "auto")
 #: Inputs played by a person (they keep the person's name).
 LIVE_INPUTS = ("keyboard", "midi")
-#: The kit screens a player on a kit can open: key cap, what it does, which screen.
+#: What the input field shows for a scripted input (a keyboard and a kit say more).
+INPUT_WORDS: dict[str, str] = {
+    # TRANSLATORS: player setup, a player's input: a computer drummer with human-like timing
+    "bot": N_("bot"),
+    # TRANSLATORS: player setup, a player's input: the computer plays every note perfectly
+    "auto": N_("auto"),
+}
+#: The names scripted players play under (recorded in English; shown translated).
+SCRIPTED_NAMES: dict[str, str] = {
+    # TRANSLATORS: the name shown for a player played by the computer drummer ("bot" input)
+    "bot": N_("Bot"),
+    # TRANSLATORS: the name shown for a player played by autoplay ("auto" input)
+    "auto": N_("Auto"),
+}
+#: The kit screens a player on a kit can open: key cap (the letter key itself, not
+#: translated), what it does, which screen.
 KIT_KEYS: tuple[tuple[str, str, str], ...] = (
-    ("M", "monitor", "monitor"), ("L", "learn · velocity", "learn"))
+    # TRANSLATORS: beside the M key in player setup: opens the MIDI monitor of the kit
+    ("M", N_("monitor"), "monitor"),
+    # TRANSLATORS: beside the L key in player setup: MIDI-learn (pads) and velocity settings
+    ("L", N_("learn · velocity"), "learn")
+)
+
+#: The sentences of :func:`game.input.midi_ports.midi_status` when MIDI is unavailable
+#: (the input layer writes them in English); each is shown translated when the status's
+#: reason is exactly it, ``{command}`` and ``{detail}`` kept from the reason.
+UNAVAILABLE: tuple[str, ...] = (
+    # TRANSLATORS: player setup, MIDI status. Keep {command}, tcp:HOST:PORT and
+    # python-rtmidi as they are (a shell command, an address form, a package name).
+    N_("MIDI kits need the python-rtmidi backend, which is not installed: run {command} "
+       "(tcp:HOST:PORT kits work without it)."),
+    # TRANSLATORS: player setup, MIDI status. Keep /dev/snd/seq, the command in quotes and
+    # tcp:HOST:PORT as they are; ALSA is the Linux sound system.
+    N_("MIDI ports are unavailable: this computer has no ALSA sequencer (/dev/snd/seq); "
+       "load it with 'sudo modprobe snd-seq' (kits on another computer still work as "
+       "tcp:HOST:PORT)."),
+    # TRANSLATORS: player setup, MIDI status; {detail} is the system's error message (English).
+    # Keep the command and tcp:HOST:PORT as they are.
+    N_("The MIDI system could not be opened ({detail}); on Linux load the ALSA sequencer "
+       "(modprobe snd-seq) — tcp:HOST:PORT kits still work."),
+)
+
+
+@cache
+def _pattern(template: str) -> re.Pattern[str]:
+    """A regular expression matching ``template`` with each ``{field}`` as a named group."""
+    parts = re.split(r"\{(\w+)\}", template)
+    return re.compile("".join(f"(?P<{part}>.+?)" if k % 2 else re.escape(part)
+                              for k, part in enumerate(parts)), re.DOTALL)
+
+
+def unavailable_line(reason: str) -> str:
+    """``reason`` (why MIDI is unavailable) in the current language; as is if unknown."""
+    for template in UNAVAILABLE:
+        found = _pattern(template).fullmatch(reason)
+        if found:
+            return tr(template).format(**found.groupdict())
+    return reason  # a sentence this table does not know yet: shown in English
 
 
 def midi_line(status: MidiStatus) -> str:
-    """The one line player setup shows about MIDI kits."""
+    """The one line player setup shows about MIDI kits (translated: call it when drawing)."""
     if not status.available:
-        return status.reason
+        return unavailable_line(status.reason)
     if not status.ports:
-        return ("MIDI kit: no MIDI input port found (plug the kit in, or use tcp:HOST:PORT "
-                "for a kit on another computer)")
+        # TRANSLATORS: player setup, MIDI status; keep tcp:HOST:PORT as it is
+        return tr("MIDI kit: no MIDI input port found (plug the kit in, or use tcp:HOST:PORT "
+                  "for a kit on another computer)")
     if len(status.ports) == 1:
-        return f"MIDI kit: {short_port(status.ports[0])} found; choose it as a player's input"
-    return f"MIDI kits: {len(status.ports)} ports found; choose one as a player's input"
+        return tr("MIDI kit: {port} found; choose it as a player's input").format(
+            port=short_port(status.ports[0]))
+    n = len(status.ports)
+    return ntr("MIDI kits: {n} port found; choose one as a player's input",
+               "MIDI kits: {n} ports found; choose one as a player's input", n).format(n=n)
+
+
+def input_word(kind: str) -> str:
+    """What the input field shows for ``bot`` or ``auto`` (the kind itself otherwise)."""
+    word = INPUT_WORDS.get(kind)
+    return tr(word) if word else kind
+
+
+def shown_name(kind: str, name: str) -> str:
+    """A player's name on screen: ``name``, or the translated name of a scripted input."""
+    word = SCRIPTED_NAMES.get(kind)
+    return tr(word) if word else name
 
 
 def draw_midi_line(scene: Any, surface: pygame.Surface, line: str, cx: float, y: float,
                    w: float) -> None:
     """The MIDI line centred at (cx, y), wrapped onto two lines when it is long."""
     lines = scene.wrap(line, 19, w)
-    if len(lines) > 2:
-        lines = [lines[0], " ".join(lines[1:])]
+    if len(lines) > 2:  # the rest on the second line, shrunk to fit (no space added: CJK)
+        lines = [lines[0], line[len(lines[0]):].strip()]
     for k, text in enumerate(lines):
         scene.text(surface, text, 19, TEXT_FAINT, cx, y + (k - (len(lines) - 1) / 2) * 22,
                    max_w=w, shadow=False)
@@ -81,7 +155,8 @@ def kit_port(choice: str) -> str | None:
 
 def kit_label(choice: str) -> str:
     """What the input field shows for a kit."""
-    return f"kit · {short_port(kit_port(choice) or '')}"
+    # TRANSLATORS: player setup, a player's input: a MIDI drum kit, then the port's name
+    return tr("kit · {port}").format(port=short_port(kit_port(choice) or ""))
 
 
 def open_kit_screen(app: Any, which: str, port: str, player: int) -> None:
@@ -106,15 +181,17 @@ def draw_kit_info(scene: Any, surface: pygame.Surface, player: int, x: float, y:
     """Under a kit player's input field: the M and L keys (clickable) for the kit screens."""
     pal = PALETTES[player]
     kx = x + 16
-    for cap, what, which in KIT_KEYS:
+    for cap, word, which in KIT_KEYS:
+        what = tr(word)
         kw = max(30.0, scene.text_width(cap, 20) + 16)
-        ww = scene.text_width(what, 19)
-        if kx + kw + 8 + ww > x + w:
+        ww = min(scene.text_width(what, 19), x + w - (kx + kw + 8))  # shrunk to the column
+        if ww < 40:
             break
         r = scene.rect(kx, y - 17, kw + 8 + ww + 8, 34)
         scene.panel(surface, scene.rect(kx, y - 15, kw, 30), fill=(255, 255, 255, 22),
                     edge=rgba(pal.light, 120), radius=6, edge_w=1)
         scene.text(surface, cap, 20, TEXT, kx + kw / 2, y, shadow=False)
-        scene.text(surface, what, 19, TEXT_FAINT, kx + kw + 8, y, "midleft", shadow=False)
+        scene.text(surface, what, 19, TEXT_FAINT, kx + kw + 8, y, "midleft", max_w=ww,
+                   shadow=False)
         scene.hotspot(r, ("kit", (player, which)))
         kx += kw + 8 + ww + 22

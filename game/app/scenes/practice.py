@@ -20,6 +20,7 @@ import pygame
 
 from game.app.practice import NOT_SAVED, loop_spec
 from game.app.scene import Scene
+from game.app.scenes.practice_setup import range_label
 from game.app.scenes.title import MenuScene, report_error
 from game.app.sources import SourceSpec
 from game.audio.stretch import PracticeAudio, audio_job, chart_tracks
@@ -36,6 +37,7 @@ from game.engine.practice import (
     speed_percent,
 )
 from game.engine.session import PlayerSetup
+from game.ui.i18n import N_, tr
 from game.ui.menu import MenuList, draw_dimmed_title
 from game.ui.theme import PALETTES, TEXT, TEXT_DIM, TEXT_FAINT, VERMILLION, YELLOW, rgba
 
@@ -44,6 +46,39 @@ FIRST_LEAD_IN_S = 3.0
 LOOP_GAP_S = 1.0
 #: Loops listed per player.
 SHOWN_LOOPS = 5
+#: The tracks audio is prepared for (:func:`game.audio.stretch.chart_tracks`), as shown
+#: while preparing; other names (p1, p2) are shown as they are.
+TRACK_WORDS: dict[str, str] = {
+    # TRANSLATORS: practice, preparing audio: the song's backing track (without the drums)
+    "backing": N_("backing"),
+    # TRANSLATORS: practice, preparing audio: the song's one audio file (all instruments)
+    "mix": N_("mix"),
+}
+
+
+def stage_text(stage: str) -> str:
+    """A preparation stage of :class:`PrepareTask` (``"stretching backing"``...) on screen."""
+    verb, _, track = stage.partition(" ")
+    track = tr(TRACK_WORDS[track]) if track in TRACK_WORDS else track
+    if stage == "waiting":
+        # TRANSLATORS: practice, preparing audio: the stage (waiting for the audio worker)
+        return tr("waiting")
+    if stage == "ready":
+        # TRANSLATORS: practice, preparing audio: the stage (done)
+        return tr("ready")
+    if verb == "reading":
+        # TRANSLATORS: practice, preparing audio: the stage; {track} names an audio track
+        if not track:
+            # TRANSLATORS: practice, preparing audio: the stage (reading the song's audio)
+            return tr("reading")
+        return tr("reading {track}").format(track=track)
+    if verb == "stretching":
+        # TRANSLATORS: practice, preparing audio: slowing {track} down, pitch kept
+        return tr("stretching {track}").format(track=track)
+    if verb == "writing":
+        # TRANSLATORS: practice, preparing audio: saving {track} to the cache
+        return tr("writing {track}").format(track=track)
+    return stage  # a stage this table does not know: shown as the audio layer says it
 
 
 class PracticeScene(MenuScene):
@@ -119,8 +154,10 @@ class PracticeScene(MenuScene):
             if task.result is not None:
                 self._ready[speed] = task.result
             elif task.error != "cancelled":
-                self.notice = f"{speed_percent(speed)} % audio failed: {task.error}"
-                report_error(self.app, f"practice audio: {task.error}")
+                # TRANSLATORS: practice: preparing the audio slowed to {percent} % failed
+                self.notice = tr("{percent} % audio failed: {error}").format(
+                    percent=speed_percent(speed), error=task.error)
+                report_error(self.app, tr("practice audio: {error}").format(error=task.error))
                 if speed == self.plan.speed and self.gameplay is None:
                     self._ready[speed] = None  # play on a click track rather than not at all
                 if self.pending_speed == speed:
@@ -250,13 +287,17 @@ class PracticeScene(MenuScene):
 
     def speed_text(self) -> str:
         """``"75 %"``, with the asked next speed and how far its audio is."""
-        text = f"{speed_percent(self.plan.speed)} %"
+        now = speed_percent(self.plan.speed)
         want = self.pending_speed
         if want is None:
-            return text
+            return f"{now} %"
         task = self._tasks.get(want)
-        ready = "" if task is None else f", preparing {task.progress:.0%}"
-        return f"{text}  ->  {speed_percent(want)} %{ready}"
+        if task is None:
+            return f"{now} %  ->  {speed_percent(want)} %"
+        # TRANSLATORS: practice, the speed now -> the speed asked for the next loop, and how
+        # far its audio is prepared ({progress} is a percentage such as 40%)
+        return tr("{now} %  ->  {next} %, preparing {progress}").format(
+            now=now, next=speed_percent(want), progress=f"{task.progress:.0%}")
 
     def _draw_side(self, surface: pygame.Surface, p: int, x: float, y: float,
                    w: float) -> None:
@@ -267,20 +308,34 @@ class PracticeScene(MenuScene):
                    fill=(14, 16, 26, 200), edge=rgba(YELLOW, 120), radius=10)
         cx = x + 12
         if p == 0:
-            self.text(surface, "PRACTICE", 17, YELLOW, cx, y + 18, "midleft", shadow=False)
-            self.text(surface, f"LOOP {self.loop}", 26, TEXT, cx, y + 44, "midleft")
-            self.text(surface, "not saved as a score", 15, TEXT_FAINT, cx, y + 68, "midleft",
+            # TRANSLATORS: practice, over the highways (upper case in English; noun)
+            self.text(surface, tr("PRACTICE"), 17, YELLOW, cx, y + 18, "midleft", max_w=w - 20,
+                      shadow=False)
+            # TRANSLATORS: practice, which pass through the range this is (upper case in English)
+            self.text(surface, tr("LOOP {n}").format(n=self.loop), 26, TEXT, cx, y + 44,
+                      "midleft", max_w=w - 20)
+            self.text(surface, tr("not saved as a score"), 15, TEXT_FAINT, cx, y + 68, "midleft",
                       max_w=w - 20, shadow=False)
         else:
-            self.text(surface, f"SPEED  {speed_percent(self.plan.speed)} %", 17, YELLOW, cx,
-                      y + 18, "midleft", shadow=False)
-            self.text(surface, self.plan.label.upper(), 20, TEXT, cx, y + 44, "midleft",
-                      max_w=w - 20)
+            # TRANSLATORS: practice, the playback speed (upper case in English)
+            self.text(surface, tr("SPEED  {percent} %").format(
+                percent=speed_percent(self.plan.speed)), 17, YELLOW, cx, y + 18, "midleft",
+                max_w=w - 20, shadow=False)
+            self.text(surface, range_label(self.source, self.plan).upper(), 20, TEXT, cx,
+                      y + 44, "midleft", max_w=w - 20)
             want = self.pending_speed
             task = None if want is None else self._tasks.get(want)
-            hint = ("- / + speed   Esc menu" if want is None else
-                    f"next loop {speed_percent(want)} %" + (
-                        f"  ({task.progress:.0%})" if task is not None else ""))
+            if want is None:
+                # TRANSLATORS: practice, key hints: the - and + keys change the speed, Esc
+                # opens the menu (keep the keys' printed names)
+                hint = tr("- / + speed   Esc menu")
+            elif task is None:
+                hint = tr("next loop {percent} %").format(percent=speed_percent(want))
+            else:
+                # TRANSLATORS: practice: the speed of the next loop, and how far its audio is
+                # prepared ({progress} is a percentage such as 40%)
+                hint = tr("next loop {percent} %  ({progress})").format(
+                    percent=speed_percent(want), progress=f"{task.progress:.0%}")
             colour = YELLOW if want is not None else TEXT_FAINT
             if self.notice:
                 hint, colour = self.notice, VERMILLION
@@ -297,25 +352,30 @@ class PracticeScene(MenuScene):
 
     def _draw_preparing(self, surface: pygame.Surface) -> None:
         self.begin(surface)
-        self.header(surface, "Practice", f"{self.source.meta.title}  ·  {self.plan.label}")
+        self.header(surface, tr("Practice"),
+                    f"{self.source.meta.title}  ·  {range_label(self.source, self.plan)}")
         W = self.width_units
         task = self._tasks.get(self.plan.speed)
         frac = task.progress if task is not None else 1.0
-        stage = task.stage if task is not None else "ready"
-        self.text(surface, f"Preparing {speed_percent(self.plan.speed)} % audio...", 40, TEXT,
-                  W / 2, 300)
+        stage = stage_text(task.stage if task is not None else "ready")
+        # TRANSLATORS: practice: the song's audio is being slowed to {percent} % speed
+        self.text(surface, tr("Preparing {percent} % audio...").format(
+            percent=speed_percent(self.plan.speed)), 40, TEXT, W / 2, 300, max_w=W - 120)
         bar = self.rect(W / 2 - 300, 350, 600, 22)
         self.panel(surface, bar, fill=(255, 255, 255, 24), edge=(255, 255, 255, 80), radius=11)
         if frac > 0:
             self.panel(surface, self.rect(W / 2 - 300, 350, max(22.0, 600 * frac), 22),
                        fill=rgba(YELLOW, 200), edge=None, radius=11)
         self.text(surface, f"{frac:.0%}  ·  {stage}", 22, TEXT_DIM, W / 2, 400, shadow=False)
-        self.text(surface, "slowed with its pitch kept; the next time it is ready at once",
-                  22, TEXT_FAINT, W / 2, 440, shadow=False)
+        self.text(surface, tr("slowed with its pitch kept; the next time it is ready at once"),
+                  22, TEXT_FAINT, W / 2, 440, max_w=W - 120, shadow=False)
         if self.notice:
             self.text(surface, self.notice, 22, VERMILLION, W / 2, 500, max_w=W - 120)
-        self.text(surface, NOT_SAVED, 24, YELLOW, W / 2, 560, shadow=False)
-        self.hints(surface, [("Esc", "back")])
+        self.text(surface, tr(NOT_SAVED), 24, YELLOW, W / 2, 560, max_w=W - 120, shadow=False)
+        # TRANSLATORS: keycap label; keep the key's printed name
+        self.hints(surface, [(tr("Esc"),
+                              # TRANSLATORS: key hint: Esc goes back to the previous screen
+                              tr("back"))])
 
 
 def _speed_key(event: Any) -> int:
@@ -331,7 +391,17 @@ class PracticePauseScene(Scene):
     """Esc in practice: resume, restart the loop, speed, change section, quit."""
 
     name = "practice_pause"
-    ITEMS = ("Resume", "Restart loop", "Speed", "Change section", "Quit practice")
+    #: Item ids (translated when drawn; "Speed" is drawn as the speed line).
+    ITEMS = (
+        # TRANSLATORS: practice pause menu: go on practising
+        N_("Resume"),
+        # TRANSLATORS: practice pause menu: start the current loop again
+        N_("Restart loop"),
+        "Speed",
+        # TRANSLATORS: practice pause menu: back to practice setup to choose other sections
+        N_("Change section"),
+        # TRANSLATORS: practice pause menu: leave practice (back before the practice setup)
+        N_("Quit practice"))
 
     def __init__(self, app: Any, practice: PracticeScene) -> None:
         super().__init__(app)
@@ -340,7 +410,10 @@ class PracticePauseScene(Scene):
         self._label()
 
     def _label(self) -> None:
-        self.menu.items[2] = f"Speed  < {self.practice.speed_text()} >"
+        """The items in the current language (the speed item shows the speed)."""
+        self.menu.items = [tr(item) for item in self.ITEMS]
+        # TRANSLATORS: practice pause menu: the speed, changed with Left/Right
+        self.menu.items[2] = tr("Speed  < {speed} >").format(speed=self.practice.speed_text())
 
     def on_event(self, event: Any, t_capture: float) -> None:
         if event.type != pygame.KEYDOWN:
@@ -355,7 +428,8 @@ class PracticePauseScene(Scene):
             self.practice.change_speed(step)
             self._label()
             return
-        choice = self.menu.on_key(event.key)
+        chosen = self.menu.on_key(event.key)  # a translated label: act on the item's id
+        choice = self.ITEMS[self.menu.index] if chosen is not None else None
         if choice == "Resume":
             self.app.pop()
         elif choice == "Restart loop":
@@ -376,5 +450,7 @@ class PracticePauseScene(Scene):
 
     def draw(self, surface: pygame.Surface) -> None:
         self.practice.draw(surface)
-        draw_dimmed_title(surface, "Practice paused")
+        self._label()
+        # TRANSLATORS: title of the practice pause menu
+        draw_dimmed_title(surface, tr("Practice paused"))
         self.menu.draw(surface, centre_y=0.62, size=0.055)

@@ -13,6 +13,7 @@ from typing import Any
 import pygame
 
 from game.app.practice import NOT_SAVED
+from game.app.scenes import player_setup_midi as kit
 from game.app.scenes.title import MenuScene
 from game.app.sources import SourceSpec
 from game.audio.stretch import audio_job, chart_tracks, has_cache
@@ -28,9 +29,20 @@ from game.engine.practice import (
     speed_percent,
 )
 from game.engine.session import PlayerSetup
+from game.ui.i18n import N_, ntr, tr
 from game.ui.theme import PALETTES, TEXT, TEXT_DIM, TEXT_FAINT, VERMILLION, YELLOW, rgba
+from game.ui.words import difficulty_word
 
-ROWS = ("FROM", "TO", "SPEED", "START")
+ROWS = (
+    # TRANSLATORS: practice setup, a field's label: the first section practised
+    N_("FROM"),
+    # TRANSLATORS: practice setup, a field's label: the last section practised
+    N_("TO"),
+    # TRANSLATORS: practice setup, a field's label: the playback speed (a percentage)
+    N_("SPEED"),
+    "START")  # the Start practice button (its own label)
+#: The one section of a chart without sections (:func:`game.engine.practice.practice_sections`).
+WHOLE_SONG = "Whole song"
 #: Sections listed at once (the list scrolls with the range).
 VISIBLE = 11
 
@@ -39,6 +51,17 @@ def fmt_time(seconds: float) -> str:
     """``m:ss`` (rounded down to the second, never negative)."""
     t = max(0, int(seconds))
     return f"{t // 60}:{t % 60:02d}"
+
+
+def section_name(chart: Chart, name: str) -> str:
+    """A section's name on screen: the song's own, or "Whole song" (translated) when it has none."""
+    # TRANSLATORS: practice, the only "section" of a song that has no sections
+    return tr("Whole song") if name == WHOLE_SONG and not chart.sections else name
+
+
+def range_label(chart: Chart, plan: PracticePlan) -> str:
+    """:attr:`PracticePlan.label` on screen (``"Verse 2"``, ``"Verse 2 - Trade"``)."""
+    return section_name(chart, plan.label)
 
 
 class PracticeSetupScene(MenuScene):
@@ -139,7 +162,8 @@ class PracticeSetupScene(MenuScene):
     # drawing -----------------------------------------------------------------------
     def draw(self, surface: pygame.Surface) -> None:
         self.begin(surface)
-        self.header(surface, "Practice", self.chart.meta.title)
+        # TRANSLATORS: title of the practice screens (noun)
+        self.header(surface, tr("Practice"), self.chart.meta.title)
         W = self.width_units
         list_w = min(560.0, W * 0.45)
         plan = self.plan()
@@ -147,37 +171,69 @@ class PracticeSetupScene(MenuScene):
         x = 60 + list_w + 40
         w = W - 60 - x
         for i, label in enumerate(ROWS[:3]):
-            value = (self.sections[self.first].name if i == 0 else
-                     self.sections[self.last].name if i == 1 else
-                     f"{speed_percent(self.speed)} %")
+            value = (self._name(self.first) if i == 0 else self._name(self.last) if i == 1
+                     else f"{speed_percent(self.speed)} %")
             self._field(surface, i, label, value, x, 124 + i * 84, w)
         r = self.rect(x, 124 + 3 * 84 + 6, w, 60)
         focused = ROWS[self.row] == "START"
         self.focus_panel(surface, r, YELLOW, strong=focused, radius=30)
-        self.text(surface, "Start practice", 32, TEXT if focused else TEXT_DIM, x + w / 2,
-                  124 + 3 * 84 + 36)
+        # TRANSLATORS: practice setup button: start practising the chosen range
+        self.text(surface, tr("Start practice"), 32, TEXT if focused else TEXT_DIM, x + w / 2,
+                  124 + 3 * 84 + 36, max_w=w - 40)
         y = 124 + 3 * 84 + 100
         if plan is not None:
             loop = plan.range_s / plan.speed
-            self.text(surface, f"{fmt_time(plan.range_s)} of the song, {fmt_time(loop)} a loop "
-                      f"at {speed_percent(plan.speed)} %", 22, TEXT_DIM, x, y, "midleft",
-                      max_w=w, shadow=False)
+            # TRANSLATORS: practice setup; {song} and {loop} are times (m:ss), {percent} the
+            # speed: how much of the song the range is, how long one slowed loop lasts
+            self.text(surface, tr("{song} of the song, {loop} a loop at {percent} %").format(
+                song=fmt_time(plan.range_s), loop=fmt_time(loop),
+                percent=speed_percent(plan.speed)), 22, TEXT_DIM, x, y, "midleft",
+                max_w=w, shadow=False)
             for p in (0, 1):
                 s = self.setups[p]
-                self.text(surface, f"{s.name or f'P{p + 1}'}  ·  {s.difficulty.capitalize()}  "
-                          f"·  {self.notes_in(plan, p)} notes", 22, PALETTES[p].light, x,
-                          y + 30 + 28 * p, "midleft", max_w=w, shadow=False)
+                name = kit.shown_name(self.specs[p].kind, s.name or f"P{p + 1}")
+                n = self.notes_in(plan, p)
+                notes = ntr("{n} note", "{n} notes", n).format(n=n)
+                self.text(surface, f"{name}  ·  {difficulty_word(s.difficulty)}  ·  {notes}", 22,
+                          PALETTES[p].light, x, y + 30 + 28 * p, "midleft", max_w=w,
+                          shadow=False)
             ready = self.audio_ready(plan)
-            audio = ("no audio: a click track" if ready is None else
-                     "audio ready (prepared before)" if ready else
-                     "audio is slowed when you start (pitch kept), then kept for next time")
+            # TRANSLATORS: practice setup, the song's audio for this range: none (the game
+            # plays a click track), prepared before, or prepared (slowed) when practice starts
+            audio = (tr("no audio: a click track") if ready is None else
+                     tr("audio ready (prepared before)") if ready else
+                     tr("audio is slowed when you start (pitch kept), then kept for next time"))
             self.text(surface, audio, 20, TEXT_FAINT, x, y + 100, "midleft", max_w=w,
                       shadow=False)
         else:
             self.text(surface, self.message, 22, VERMILLION, x, y, "midleft", max_w=w)
-        self.text(surface, NOT_SAVED, 24, YELLOW, x, y + 140, "midleft", max_w=w, shadow=False)
-        self.hints(surface, [("Up/Down", "row"), ("Left/Right", "change"), ("- / +", "speed"),
-                             ("Enter", "start"), ("Esc", "back")])
+        self.text(surface, tr(NOT_SAVED), 24, YELLOW, x, y + 140, "midleft", max_w=w,
+                  shadow=False)
+        self.hints(surface, [
+            # TRANSLATORS: keycap label; keep the key's printed name
+            (tr("Up/Down"),
+             # TRANSLATORS: key hint in practice setup: Up/Down choose a row (From, To, Speed)
+             tr("row")),
+            # TRANSLATORS: keycap label; keep the key's printed name
+            (tr("Left/Right"),
+             # TRANSLATORS: key hint: Left/Right change the focused value
+             tr("change")),
+            # TRANSLATORS: keycap label (the minus and plus keys)
+            (tr("- / +"),
+             # TRANSLATORS: key hint in practice setup: - and + make it slower or faster
+             tr("speed")),
+            # TRANSLATORS: keycap label; keep the key's printed name
+            (tr("Enter"),
+             # TRANSLATORS: key hint in practice setup: Enter starts practising
+             tr("start")),
+            # TRANSLATORS: keycap label; keep the key's printed name
+            (tr("Esc"),
+             # TRANSLATORS: key hint: Esc goes back to the previous screen
+             tr("back"))])
+
+    def _name(self, i: int) -> str:
+        """Section ``i``'s name on screen."""
+        return section_name(self.chart, self.sections[i].name)
 
     def _field(self, surface: pygame.Surface, i: int, label: str, value: str, x: float,
                top: float, w: float) -> None:
@@ -187,8 +243,8 @@ class PracticeSetupScene(MenuScene):
             self.focus_panel(surface, r)
         else:
             self.panel(surface, r)
-        self.text(surface, label, 17, TEXT if focused else TEXT_FAINT, x + 18, top + 20,
-                  "midleft", shadow=False)
+        self.text(surface, tr(label), 17, TEXT if focused else TEXT_FAINT, x + 18, top + 20,
+                  "midleft", max_w=w - 90, shadow=False)
         self.text(surface, value, 30, TEXT if focused else TEXT_DIM, x + 18, top + 50,
                   "midleft", max_w=w - 90)
         if focused:
@@ -213,10 +269,10 @@ class PracticeSetupScene(MenuScene):
             bar, _ = tempo.bar_at_beat(sec.beat)
             self.text(surface, f"{bar}", 18, TEXT_FAINT, x + 40, ry + row_h / 2 - 2, "midright",
                       shadow=False)
-            self.text(surface, sec.name, 26, colour, x + 56, ry + row_h / 2 - 2, "midleft",
-                      max_w=w - 170)
+            self.text(surface, self._name(i), 26, colour, x + 56, ry + row_h / 2 - 2,
+                      "midleft", max_w=w - 170)
             self.text(surface, fmt_time(sec.time_s), 20, TEXT_FAINT, x + w - 20,
                       ry + row_h / 2 - 2, "midright", shadow=False)
         if n > VISIBLE:
-            self.text(surface, f"{n} sections", 18, TEXT_FAINT, x + w / 2,
-                      y + row_h * VISIBLE + 34, shadow=False)
+            self.text(surface, ntr("{n} section", "{n} sections", n).format(n=n), 18,
+                      TEXT_FAINT, x + w / 2, y + row_h * VISIBLE + 34, max_w=w, shadow=False)

@@ -5,6 +5,10 @@ Keys: ``1`` / ``2`` apply the suggested input-offset correction for P1 / P2,
 
 The picture is rendered once into a cached surface (on resize or when a
 status line changes), so idling on this screen costs one blit per frame.
+
+Every word is translated when the picture is drawn; player names and the song's
+title are shown as they are. Each text shrinks to fit its box (a translation or
+a name may be wider than the English).
 """
 
 from __future__ import annotations
@@ -12,35 +16,21 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pygame
 
 from game.app.scene import Scene
+from game.app.scenes.results_cards import BAND_MS, duet_card, player_card
 from game.engine.calibration import suggest_offset_ms
-from game.engine.sync import IN_SYNC_S
 from game.ui import charts, theme
 from game.ui.charts import px, text
-
-JUDGEMENTS = ("perfect", "great", "good", "miss")
-JUDGE_COLOURS: dict[str, theme.RGB] = {
-    "perfect": theme.PERFECT_COLOUR, "great": (32, 196, 146), "good": theme.YELLOW,
-    "miss": theme.VERMILLION}
-SYNC_ORDER = ("locked", "tight", "loose", "flam")
-BAND_MS = IN_SYNC_S * 1e3
-
-
-def _fmt_ms(v: float | None, nd: int = 1) -> str:
-    return "-" if v is None else f"{abs(v):.{nd}f} ms"
-
-
-def _early_late(ms: float | None) -> str:
-    if ms is None:
-        return "-"
-    if abs(ms) < 0.5:
-        return "on time"
-    return f"{abs(ms):.0f} ms {'late' if ms > 0 else 'early'}"
+from game.ui.i18n import current_language, tr
+from game.ui.menu import font
+from game.ui.png_text import PngError, add_text_chunks
+from game.ui.theme import player_tag
 
 
 class ResultsScene(Scene):
@@ -74,51 +64,78 @@ class ResultsScene(Scene):
         self.suggestions: list[float | None] = [
             suggest_offset_ms([o for _, o in offs]) for offs in self.offsets]
         self.applied: list[float | None] = [None, None]
-        self.message = ""
+        self._message: Callable[[], str] | None = None
         self.last_screenshot: Path | None = None
         self._base: pygame.Surface | None = None
         self._cache: pygame.Surface | None = None
+        self._language = current_language()
+
+    # the status line ------------------------------------------------------------
+    @property
+    def message(self) -> str:
+        """The latest action's outcome (an offset applied, a screenshot saved), translated now."""
+        return self._message() if self._message is not None else ""
 
     # names ---------------------------------------------------------------------
     def player_name(self, i: int) -> str:
-        """``"P1"`` or ``"P1 Ana"``."""
+        """``"P1"`` or ``"P1 Ana"`` (the name as typed: never translated)."""
         name = str(self.report["players"][i].get("name") or "").strip()
-        tag = f"P{i + 1}"
-        return tag if not name or name == tag else f"{tag} {name}"
+        tag = player_tag(i)
+        return tag if not name or name in (tag, f"P{i + 1}") else f"{tag} {name}"
 
     def lead_text(self) -> str:
         """Who led, in words."""
         leader = self.report["duet"].get("leader")
         a, b = self.player_name(0), self.player_name(1)
-        if leader == "p1":
-            return f"{a} led, {b} followed"
-        if leader == "p2":
-            return f"{b} led, {a} followed"
+        if leader in ("p1", "p2"):
+            first, then = (a, b) if leader == "p1" else (b, a)
+            # TRANSLATORS: results: {leader} and {follower} are players ("P1 Ana")
+            return tr("{leader} led, {follower} followed").format(leader=first, follower=then)
         if leader == "mutual":
-            return "You followed each other"
-        return "No clear leader"
+            # TRANSLATORS: results: neither player led, each adjusted to the other
+            return tr("You followed each other")
+        # TRANSLATORS: results, after "LEADING": neither player clearly led
+        return tr("No clear leader")
 
     def ahead_text(self) -> str:
         """Who was ahead on average, in words."""
         duet = self.report["duet"]
         ahead, ms = duet.get("ahead"), duet.get("mean_asynchrony_ms")
         if ahead in ("p1", "p2") and ms is not None:
-            return f"{self.player_name(int(ahead[1]) - 1)}, by {abs(ms):.0f} ms on average"
-        return "Dead even on average" if ahead == "even" else "No shared notes"
+            # TRANSLATORS: results, after "AHEAD": {player} ("P1 Ana") played first, by {ms}
+            # milliseconds on average
+            return tr("{player}, by {ms} ms on average").format(
+                player=self.player_name(int(ahead[1]) - 1), ms=f"{abs(ms):.0f}")
+        if ahead == "even":
+            # TRANSLATORS: results, after "AHEAD": neither player was ahead on average
+            return tr("Dead even on average")
+        # TRANSLATORS: results, after "AHEAD": the players never played the same note
+        return tr("No shared notes")
 
     def suggestion_text(self, i: int) -> str:
         """The offset tip line for player ``i``."""
-        tag = f"P{i + 1}"
-        if self.applied[i] is not None:
-            return f"{tag}: applied - input offset is now {self.applied[i]:+.0f} ms"
+        tag = player_tag(i)
+        applied = self.applied[i]
+        if applied is not None:
+            # TRANSLATORS: results, offset tip after it was applied; {ms} is signed (+12)
+            return tr("{player}: applied - input offset is now {ms} ms").format(
+                player=tag, ms=f"{applied:+.0f}")
         s = self.suggestions[i]
         if s is None:
-            n = len(self.offsets[i])
-            return (f"{tag}: timing is centred - no offset change needed" if n >= 20
-                    else f"{tag}: too few hits to suggest an offset")
-        late = "late" if s < 0 else "early"
-        return (f"{tag}: your hits were {abs(s):.0f} ms {late} on average - "
-                f"apply a {s:+.0f} ms correction? (press {i + 1})")
+            if len(self.offsets[i]) >= 20:
+                # TRANSLATORS: results, offset tip: {player}'s hits were on time on average
+                return tr("{player}: timing is centred - no offset change needed").format(
+                    player=tag)
+            # TRANSLATORS: results, offset tip: {player} hit too few notes to judge from
+            return tr("{player}: too few hits to suggest an offset").format(player=tag)
+        ms, fix, key = f"{abs(s):.0f}", f"{s:+.0f}", str(i + 1)
+        if s < 0:
+            # TRANSLATORS: results, offset tip; {fix} is signed (-14); {key} is the key to press
+            return tr("{player}: your hits were {ms} ms late on average - apply a {fix} ms "
+                      "correction? (press {key})").format(player=tag, ms=ms, fix=fix, key=key)
+        # TRANSLATORS: results, offset tip; {fix} is signed (+14); {key} is the key to press
+        return tr("{player}: your hits were {ms} ms early on average - apply a {fix} ms "
+                  "correction? (press {key})").format(player=tag, ms=ms, fix=fix, key=key)
 
     # actions -------------------------------------------------------------------
     def on_event(self, event: Any, t_capture: float) -> None:
@@ -164,13 +181,24 @@ class ResultsScene(Scene):
             settings = dataclasses.replace(settings, players=tuple(players))
             services["settings"] = settings
         self.applied[player] = new
-        self.message = f"P{player + 1} input offset set to {new:+.0f} ms"
+        ms = f"{new:+.0f}"
+        # TRANSLATORS: results, after applying an offset tip; {ms} is signed (+12)
+        self._message = lambda: tr("{player} input offset set to {ms} ms").format(
+            player=player_tag(player), ms=ms)
         if store is not None and settings is not None:
             try:
                 path = store.save_settings(settings, services.get("settings_path"))
-                self.message += f", saved to {path}"
+                # TRANSLATORS: results, after applying an offset tip; {path} is a file
+                self._message = lambda: tr("{player} input offset set to {ms} ms, saved to "
+                                           "{path}").format(player=player_tag(player), ms=ms,
+                                                            path=path)
             except Exception as e:  # StoreError: keep it in memory, say so
-                self.message += f" (kept for this session, not saved: {e})"
+                error = str(e)
+                # TRANSLATORS: results, after applying an offset tip; {error} is the
+                # system's message (English)
+                self._message = lambda: tr("{player} input offset set to {ms} ms (kept for "
+                                           "this session, not saved: {error})").format(
+                    player=player_tag(player), ms=ms, error=error)
         self._cache = None
         return new
 
@@ -200,14 +228,28 @@ class ResultsScene(Scene):
             while path.exists():
                 path, n = folder / f"results-{song}-{stamp}-{n}.png", n + 1
             pygame.image.save(surf, str(path))
-        except (OSError, pygame.error) as e:
-            self.message = f"screenshot failed: {e}"
+            add_text_chunks(path, self.png_texts())
+        except (OSError, pygame.error, PngError) as e:
+            error = str(e)
+            # TRANSLATORS: results, the S key's screenshot; {error} is the system's message
+            self._message = lambda: tr("screenshot failed: {error}").format(error=error)
             self._cache = None
             return None
         self.last_screenshot = path
-        self.message = f"saved to {path}"
+        # TRANSLATORS: results, the S key's screenshot was written to the file {path}
+        self._message = lambda: tr("saved to {path}").format(path=path)
         self._cache = None
         return path
+
+    def png_texts(self) -> dict[str, str]:
+        """What the saved PNG carries as text: the names exactly as stored, and the song."""
+        players = self.report.get("players", [{}, {}])
+        song = self.report.get("song", {})
+        return {"Title": str(song.get("title") or song.get("id") or ""),
+                "Drum Diplomacy P1": str(players[0].get("name", "")),
+                "Drum Diplomacy P2": str(players[1].get("name", "")),
+                "Drum Diplomacy team score": str(self.report.get("duet", {}).get(
+                    "team_score", ""))}
 
     # drawing -------------------------------------------------------------------
     def resize(self, size: tuple[int, int]) -> None:
@@ -215,8 +257,10 @@ class ResultsScene(Scene):
 
     def draw(self, surface: pygame.Surface) -> None:
         size = surface.get_size()
-        if self._base is None or self._base.get_size() != size:
+        if (self._base is None or self._base.get_size() != size
+                or self._language != current_language()):  # words drawn in a past language
             self._base, self._cache = pygame.Surface(size), None
+            self._language = current_language()
             self._render_base(self._base)
             with contextlib.suppress(pygame.error):
                 self._base = self._base.convert()
@@ -235,14 +279,16 @@ class ResultsScene(Scene):
         s = min(w / 1280, h / 720)
         surface.blit(theme.vertical_gradient((w, h), theme.BG_TOP, theme.BG_BOTTOM), (0, 0))
         m, song = px(24, s), self.report.get("song", {})
-        text(surface, "RESULTS", 15, theme.TEXT_DIM, scale=s, topleft=(m, px(16, s)))
+        # TRANSLATORS: caption above the song's title on the results screen
+        text(surface, tr("RESULTS"), 15, theme.TEXT_DIM, scale=s, max_w=w - 2 * m,
+             topleft=(m, px(16, s)))
         text(surface, str(song.get("title") or song.get("id") or ""), 34, theme.TEXT, scale=s,
-             topleft=(m, px(34, s)))
+             max_w=w - 2 * m, topleft=(m, px(34, s)))
         gap, top, card_h = px(14, s), px(78, s), px(318, s)
         side = round((w - 2 * m - 2 * gap) * 0.31)
         for i, x in ((0, m), (1, w - m - side)):
-            self._player_card(surface, pygame.Rect(x, top, side, card_h), i, s)
-        self._duet_card(surface, pygame.Rect(m + side + gap, top, w - 2 * (m + gap + side),
+            player_card(self, surface, pygame.Rect(x, top, side, card_h), i, s)
+        duet_card(self, surface, pygame.Rect(m + side + gap, top, w - 2 * (m + gap + side),
                                              card_h), s)
         ctop, ch, cw = top + card_h + gap, px(196, s), (w - 2 * m - 2 * gap) // 3
         windows = self.report.get("windows_ms", {})
@@ -256,8 +302,21 @@ class ResultsScene(Scene):
         charts.asynchrony_chart(surface, pygame.Rect(m + 2 * (cw + gap), ctop, cw, ch),
                                 self.asynchronies, length_s=self.length_s, band_ms=BAND_MS,
                                 scale=s)
-        hint = "1 / 2  apply offset     S  screenshot     Enter  continue"
-        text(surface, hint, 15, theme.TEXT_DIM, scale=s, bottomright=(w - m, h - px(12, s)))
+        text(surface, self.hint_text(), 15, theme.TEXT_DIM, scale=s, max_w=w - 2 * m,
+             bottomright=(w - m, h - px(12, s)))
+
+    @staticmethod
+    def hint_text() -> str:
+        """The keys of this screen and what they do, for the bottom line."""
+        # TRANSLATORS: keycap label; keep the key's printed name
+        enter = tr("Enter")
+        # TRANSLATORS: results, beside the keys 1 / 2: apply the suggested input offset
+        pairs = (("1 / 2", tr("apply offset")),
+                 # TRANSLATORS: results, beside the S key: save a picture of this screen
+                 ("S", tr("screenshot")),
+                 # TRANSLATORS: results, beside the Enter key: leave this screen
+                 (enter, tr("continue")))
+        return "     ".join(f"{key}  {what}" for key, what in pairs)
 
     def _render_footer(self, surface: pygame.Surface) -> None:
         w, h = surface.get_size()
@@ -265,94 +324,9 @@ class ResultsScene(Scene):
         m, y = px(24, s), px(78 + 318 + 14 + 196 + 10, s)
         for i in (0, 1):
             colour = theme.PALETTES[i].light if self.applied[i] is None else theme.TEXT_DIM
-            y = text(surface, self.suggestion_text(i), 17, colour, scale=s,
-                     topleft=(m, y)).bottom + px(4, s)
+            r = text(surface, self.suggestion_text(i), 17, colour, scale=s, max_w=w - 2 * m,
+                     topleft=(m, y))
+            y = y + max(r.h, font(px(17, s)).get_height()) + px(4, s)
         if self.message:
-            text(surface, self.message, 15, theme.YELLOW, scale=s, topleft=(m, y + px(4, s)))
-
-    def _player_card(self, surface: pygame.Surface, rect: pygame.Rect, i: int, s: float) -> None:
-        p, pal = self.report["players"][i], theme.PALETTES[i]
-        inner = charts.panel(surface, rect, scale=s, accent=pal.primary)
-        r = text(surface, self.player_name(i), 30, pal.light, scale=s, topleft=inner.topleft)
-        text(surface, f"{str(p.get('difficulty', '')).upper()}", 14, theme.TEXT_DIM, scale=s,
-             bottomright=(inner.right, r.bottom - px(3, s)))
-        y = r.bottom + px(10, s)
-        text(surface, "SCORE", 13, theme.TEXT_DIM, scale=s, topleft=(inner.x, y))
-        text(surface, "ACCURACY", 13, theme.TEXT_DIM, scale=s, topright=(inner.right, y))
-        y += px(16, s)
-        text(surface, f"{int(p.get('score', 0)):,}", 40, theme.TEXT, scale=s, topleft=(inner.x, y))
-        acc = float(p.get("accuracy", 0.0)) * 100
-        r = text(surface, f"{acc:.1f}%", 40, pal.light, scale=s, topright=(inner.right, y))
-        y = r.bottom + px(12, s)
-        counts = p.get("judgements", {})
-        total = max(1, sum(int(counts.get(k, 0)) for k in JUDGEMENTS))
-        stats_y = inner.bottom - px(40, s)
-        row = min(px(34, s), (stats_y - px(14, s) - y) // 4)
-        bar_x, bar_w = inner.x + px(84, s), inner.w - px(84 + 52, s)
-        for k in JUDGEMENTS:
-            n = int(counts.get(k, 0))
-            colour = JUDGE_COLOURS[k]
-            text(surface, k.upper(), 15, colour, scale=s, midleft=(inner.x, y + row // 2))
-            track = pygame.Rect(bar_x, y + row // 2 - px(4, s), bar_w, px(8, s))
-            pygame.draw.rect(surface, (36, 40, 60), track, border_radius=px(4, s))
-            if n:
-                fill = track.copy()
-                fill.w = max(px(4, s), round(bar_w * n / total))
-                pygame.draw.rect(surface, colour, fill, border_radius=px(4, s))
-            text(surface, str(n), 20, theme.TEXT, scale=s, midright=(inner.right, y + row // 2))
-            y += row
-        y = stats_y
-        pygame.draw.line(surface, (50, 55, 78), (inner.x, y - px(8, s)),
-                         (inner.right, y - px(8, s)), px(1, s))
-        ur = p.get("unstable_rate")
-        stats = (("MAX COMBO", str(p.get("max_combo", 0))),
-                 ("TIMING", _early_late(p.get("mean_offset_ms"))),
-                 ("UNSTABLE RATE", "-" if ur is None else f"{ur:.0f}"))
-        col = inner.w / 3
-        for k, (label, value) in enumerate(stats):
-            x = round(inner.x + k * col)
-            text(surface, label, 12, theme.TEXT_DIM, scale=s, topleft=(x, y))
-            text(surface, value, 20, theme.TEXT, scale=s, topleft=(x, y + px(15, s)))
-
-    def _duet_card(self, surface: pygame.Surface, rect: pygame.Rect, s: float) -> None:
-        duet = self.report["duet"]
-        inner = charts.panel(surface, rect, scale=s, accent=theme.BLUISH_GREEN)
-        cx = inner.centerx
-        text(surface, "TEAM SCORE", 15, theme.TEXT_DIM, scale=s, midtop=(cx, inner.y))
-        r = text(surface, f"{int(duet.get('team_score', 0)):,}", 72, theme.TEXT, scale=s,
-                 midtop=(cx, inner.y + px(18, s)))
-        y = r.bottom + px(12, s)
-        rate, spread = duet.get("in_sync_rate"), duet.get("sync_spread_ms")
-        figs = (("-" if rate is None else f"{rate * 100:.0f}%", "IN SYNC (±20 ms)"),
-                (_fmt_ms(spread), "SYNC SPREAD"),
-                (_fmt_ms(duet.get("mean_asynchrony_ms")), "MEAN GAP"))
-        col = inner.w / 3
-        for k, (value, label) in enumerate(figs):
-            x = round(inner.x + col * (k + 0.5))
-            r = text(surface, value, 32, theme.TEXT, scale=s, midtop=(x, y))
-            text(surface, label, 12, theme.TEXT_DIM, scale=s, midtop=(x, r.bottom + px(3, s)))
-        y = r.bottom + px(16, s)
-        pygame.draw.line(surface, (50, 55, 78), (inner.x, y), (inner.right, y), px(1, s))
-        lock = duet.get("phase_lock") or [None, None]
-        steady = "  ·  ".join(f"P{i + 1} {'-' if v is None else f'{v:.2f}'}"
-                              for i, v in enumerate(lock))
-        for label, value in (("AHEAD", self.ahead_text()), ("LEADING", self.lead_text()),
-                             ("PHASE LOCK", steady)):
-            y += px(10, s)
-            text(surface, label, 13, theme.TEXT_DIM, scale=s, topleft=(inner.x, y + px(4, s)))
-            y = text(surface, value, 22, theme.TEXT, scale=s, topright=(inner.right, y)).bottom
-        grades = duet.get("sync_grades", {})
-        total = sum(int(grades.get(g, 0)) for g in SYNC_ORDER)
-        bar = pygame.Rect(inner.x, inner.bottom - px(44, s), inner.w, px(14, s))
-        text(surface, "SYNC GRADES", 12, theme.TEXT_DIM, scale=s,
-             bottomleft=(inner.x, bar.y - px(5, s)))
-        charts.stacked_bar(surface, bar, [(float(grades.get(g, 0)), theme.SYNC_COLOURS[g])
-                                          for g in SYNC_ORDER], scale=s)
-        col = inner.w / 4
-        for k, g in enumerate(SYNC_ORDER):
-            x = round(inner.x + k * col)
-            share = f"{100 * int(grades.get(g, 0)) / total:.0f}%" if total else "-"
-            ly = bar.bottom + px(14, s)
-            pygame.draw.circle(surface, theme.SYNC_COLOURS[g], (x + px(5, s), ly), px(4, s))
-            text(surface, f"{theme.SYNC_TEXT[g]} {share}", 14, theme.TEXT, scale=s,
-                 midleft=(x + px(13, s), ly))
+            text(surface, self.message, 15, theme.YELLOW, scale=s, max_w=w - 2 * m,
+                 topleft=(m, y + px(4, s)))

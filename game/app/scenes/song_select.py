@@ -10,7 +10,9 @@ import pygame
 from game.app.scenes.title import ACCENT, MenuScene, report_error
 from game.engine.chart import Chart
 from game.formats.library import load_entry
+from game.ui.i18n import N_, ntr, tr
 from game.ui.theme import PALETTES, TEXT, TEXT_DIM, TEXT_FAINT, VERMILLION, YELLOW, rgba
+from game.ui.words import difficulty_word
 
 #: Seconds the selection must rest on a song before its preview starts.
 PREVIEW_DELAY_S = 0.25
@@ -18,8 +20,13 @@ PREVIEW_DELAY_S = 0.25
 LIST_ROWS = 6
 #: Ratings are drawn as bars out of this.
 RATING_MAX = 10.0
-ABOUT = ("Each of you plays your own part and gets your own score. The team score also counts "
-         "how well the two of you stay in sync: land your notes together and it climbs.")
+ABOUT = N_("Each of you plays your own part and gets your own score. The team score also "
+           "counts how well the two of you stay in sync: land your notes together and it "
+           "climbs.")
+#: Lines the scoring explanation may take below a short song list.
+ABOUT_LINES = 5
+#: Widest a player's name may be in the header (720p units).
+NAME_W = 220.0
 
 
 def fmt_length(seconds: float) -> str:
@@ -39,7 +46,10 @@ def fmt_bpm(bpm: Any) -> str:
 
 
 def player_names(app: Any) -> tuple[str, str]:
-    """The two players' names from the settings (``P1``/``P2`` when there are none)."""
+    """The two players' names from the settings (``P1``/``P2`` when there are none).
+
+    Names are the players' own text: shown as typed, never translated.
+    """
     settings = app.services.get("settings")
     try:
         return settings.players[0].name, settings.players[1].name
@@ -48,9 +58,13 @@ def player_names(app: Any) -> tuple[str, str]:
 
 
 #: The tag a song from another source shows in the list (built-in songs show none).
-SOURCE_TAGS = {"beatmap": "YOURS", "clonehero-mid": "CLONE HERO",
-               "clonehero-chart": "CLONE HERO", "osu-taiko": "OSU!TAIKO",
-               "osu-mania": "OSU!MANIA"}
+#: Game names are names (not translated); "YOURS" is translated when drawn.
+SOURCE_TAGS = {
+    # TRANSLATORS: short tag on a song the player made or added themselves (capitals)
+    "beatmap": N_("YOURS"),
+    "clonehero-mid": "CLONE HERO", "clonehero-chart": "CLONE HERO",
+    "osu-taiko": "OSU!TAIKO", "osu-mania": "OSU!MANIA",
+}
 
 
 def load_entries(app: Any = None) -> tuple[list[dict[str, Any]], list[str]]:
@@ -63,7 +77,7 @@ def load_entries(app: Any = None) -> tuple[list[dict[str, Any]], list[str]]:
     try:
         lib = scan_library()
     except Exception as exc:  # a broken library still shows the screen
-        return [], [f"cannot list songs: {exc}"]
+        return [], [tr("cannot list songs: {error}").format(error=exc)]
     if app is not None:
         for note in lib.notices:
             report_error(app, note)
@@ -165,25 +179,31 @@ class SongSelectScene(MenuScene):
         if entry is None:
             return
         if audio is None:
-            self.preview_note = "Preview off (no audio device)"
+            self.preview_note = tr("Preview off (no audio device)")
             return
         try:
             chart = self.chart(entry)
             start = float(chart.meta.preview_s)
-            what = "song"
+            song = True
             try:
                 audio.load_song(entry.get("audio"), chart=chart)
-                if not entry.get("audio"):
-                    what = "click track"
+                song = bool(entry.get("audio"))
             except Exception:  # undecodable or missing file: the click track instead
                 audio.load_song(None, chart=chart)
-                what = "click track"
+                song = False
             audio.play(start)
             self._previewing = True
-            self.preview_note = f"Preview: {what} from {fmt_length(start)}"
+            if song:
+                # TRANSLATORS: the song plays from {time} (minutes:seconds, e.g. 0:45)
+                note = tr("Preview: song from {time}")
+            else:
+                # TRANSLATORS: a metronome click plays (the song has no audio) from {time}
+                note = tr("Preview: click track from {time}")
+            self.preview_note = note.format(time=fmt_length(start))
         except Exception as exc:  # a preview is never worth a crash
-            self.preview_note = "No preview"
-            report_error(self.app, f"no preview for {entry.get('id')}: {exc}")
+            self.preview_note = tr("No preview")
+            report_error(self.app, tr("no preview for {song}: {error}").format(
+                song=entry.get("id"), error=exc))
 
     def _stop_preview(self) -> None:
         self._preview_due = None
@@ -214,29 +234,58 @@ class SongSelectScene(MenuScene):
         self.begin(surface)
         n1, n2 = player_names(self.app)
         count = len(self.entries)
-        where = f"  ·  {self.index + 1} of {count}" if count > LIST_ROWS else ""
-        self.header(surface, "Choose a song", f"{count} song{'' if count == 1 else 's'}{where}")
+        subtitle = ntr("{n} song", "{n} songs", count).format(n=count)
+        if count > LIST_ROWS:
+            # TRANSLATORS: which song of the list is highlighted, e.g. "3 of 12"
+            subtitle += "  ·  " + tr("{index} of {count}").format(index=self.index + 1,
+                                                                   count=count)
         right = self.width_units - 60
-        self.text(surface, n2, 28, PALETTES[1].light, right, 62, "midright", max_w=220)
-        x_amp = right - min(220, self.text_width(n2, 28)) - 14
+        # the pair's names, top right (the players' own text, shrunk to NAME_W each)
+        w1, w2 = (min(NAME_W, self.text_width(n, 28)) for n in (n1, n2))
+        self.text(surface, n2, 28, PALETTES[1].light, right, 62, "midright", max_w=NAME_W)
+        x_amp = right - w2 - 14
         self.text(surface, "&", 24, TEXT_FAINT, x_amp, 62, "midright")
-        self.text(surface, n1, 28, PALETTES[0].light, x_amp - 26, 62, "midright", max_w=220)
+        self.text(surface, n1, 28, PALETTES[0].light, x_amp - 26, 62, "midright", max_w=NAME_W)
+        names_left = x_amp - 26 - w1
+        self.header(surface, tr("Choose a song"), subtitle, max_w=names_left - 20 - 60)
         if not self.entries:
-            self.text(surface, "No songs found", 40, TEXT, self.width_units / 2, 300)
+            self.text(surface, tr("No songs found"), 40, TEXT, self.width_units / 2, 300,
+                      max_w=self.width_units - 120)
             for k, line in enumerate(self.errors[:6]):
                 self.text(surface, line, 20, VERMILLION, self.width_units / 2, 350 + k * 26,
                           max_w=self.width_units - 120, shadow=False)
-            self.hints(surface, [("Esc", "back")])
+            self.hints(surface, [
+                # TRANSLATORS: keycap label; keep the key's printed name
+                (tr("Esc"),
+                 # TRANSLATORS: key hint, what the key does: to the previous screen
+                 tr("back")),
+            ])
             return
         list_w = min(520.0, self.width_units * 0.42)
         self._draw_list(surface, 60, 124, list_w)
         self._draw_details(surface, 60 + list_w + 30, 124, right - (60 + list_w + 30))
         if self.errors:
-            self.text(surface, f"{len(self.errors)} song(s) could not be read: "
-                      f"{self.errors[0]}", 18, VERMILLION, 60, 652, "midleft",
+            n = len(self.errors)
+            # TRANSLATORS: {error} is the first file's problem, as the file reader says it
+            line = ntr("{n} song could not be read: {error}",
+                       "{n} songs could not be read: {error}", n).format(n=n,
+                                                                         error=self.errors[0])
+            self.text(surface, line, 18, VERMILLION, 60, 652, "midleft",
                       max_w=self.width_units - 120, shadow=False)
-        self.hints(surface, [("Up/Down", "choose song"), ("Enter", "set up players"),
-                             ("Esc", "back")])
+        self.hints(surface, [
+            # TRANSLATORS: keycap label; keep the key's printed name (the arrow keys)
+            (tr("Up/Down"),
+             # TRANSLATORS: key hint, what the keys do: move through the song list
+             tr("choose song")),
+            # TRANSLATORS: keycap label; keep the key's printed name
+            (tr("Enter"),
+             # TRANSLATORS: key hint, what the key does: go on to choose parts and inputs
+             tr("set up players")),
+            # TRANSLATORS: keycap label; keep the key's printed name
+            (tr("Esc"),
+             # TRANSLATORS: key hint, what the key does: to the previous screen
+             tr("back")),
+        ])
 
     def _draw_list(self, surface: pygame.Surface, x: float, y: float, w: float) -> None:
         card_h, gap, visible = 78.0, 10.0, LIST_ROWS
@@ -253,22 +302,28 @@ class SongSelectScene(MenuScene):
             colour = TEXT if i == self.index else TEXT_DIM
             self.text(surface, e["title"], 32, colour, x + 20, top + 27, "midleft",
                       max_w=w - 110)
-            self.text(surface, e.get("artist") or "Unknown artist", 22, TEXT_FAINT, x + 20,
-                      top + 56, "midleft", max_w=w - 110, shadow=False)
             self.text(surface, fmt_length(e["length_s"]), 24, colour, x + w - 20, top + 27,
                       "midright")
             tag = SOURCE_TAGS.get(e.get("source", "builtin"), "")
-            bpm = f"{tag}  ·  {fmt_bpm(e['bpm'])} BPM" if tag else f"{fmt_bpm(e['bpm'])} BPM"
-            self.text(surface, bpm, 18, TEXT_FAINT, x + w - 20, top + 56, "midright",
-                      shadow=False)
+            # TRANSLATORS: a song's tempo in beats per minute, e.g. "112 BPM"
+            bpm = tr("{bpm} BPM").format(bpm=fmt_bpm(e["bpm"]))
+            if tag:
+                bpm = tr(tag) + "  ·  " + bpm
+            bpm_r = self.text(surface, bpm, 18, TEXT_FAINT, x + w - 20, top + 56, "midright",
+                              max_w=w * 0.45, shadow=False)
+            artist_w = min(w - 110, w - 40 - bpm_r.width / self.u - 12)
+            self.text(surface, e.get("artist") or tr("Unknown artist"), 22, TEXT_FAINT, x + 20,
+                      top + 56, "midleft", max_w=artist_w, shadow=False)
         shown = min(visible, len(self.entries))
         if shown <= visible - 2:
             top = y + shown * (card_h + gap) + 14
-            self.text(surface, "HOW A DUET IS SCORED", 17, TEXT_FAINT, x + 4, top, "midleft",
-                      shadow=False)
-            for k, line in enumerate(self.wrap(ABOUT, 21, w - 8)[:5]):
-                self.text(surface, line, 21, TEXT_FAINT, x + 4, top + 30 + k * 26, "midleft",
-                          shadow=False)
+            # TRANSLATORS: small heading over the explanation of the team score
+            self.text(surface, tr("HOW A DUET IS SCORED"), 17, TEXT_FAINT, x + 4, top,
+                      "midleft", max_w=w - 8, shadow=False)
+            lines, size = self.fit_wrap(tr(ABOUT), 21, w - 8, ABOUT_LINES, min_size=16)
+            for k, line in enumerate(lines):
+                self.text(surface, line, size, TEXT_FAINT, x + 4, top + 30 + k * (size + 5),
+                          "midleft", shadow=False)
 
     def _draw_details(self, surface: pygame.Surface, x: float, y: float, w: float) -> None:
         e = self.current
@@ -276,16 +331,23 @@ class SongSelectScene(MenuScene):
         self.panel(surface, self.rect(x, y, w, 520), radius=18)
         pad = 32
         self.text(surface, e["title"], 54, TEXT, x + pad, y + 48, "midleft", max_w=w - 2 * pad)
-        self.text(surface, e.get("artist") or "Unknown artist", 28, TEXT_DIM, x + pad, y + 92,
-                  "midleft", max_w=w - 2 * pad)
-        facts = [("BPM", fmt_bpm(e["bpm"])), ("LENGTH", fmt_length(e["length_s"]))]
+        self.text(surface, e.get("artist") or tr("Unknown artist"), 28, TEXT_DIM, x + pad,
+                  y + 92, "midleft", max_w=w - 2 * pad)
         best = self.best(e)
-        facts.append(("PAIR BEST", f"{best:,}" if best is not None else "-"))
+        facts = [
+            # TRANSLATORS: column heading: the song's tempo (beats per minute)
+            (tr("BPM"), fmt_bpm(e["bpm"])),
+            # TRANSLATORS: column heading: how long the song is (m:ss)
+            (tr("LENGTH"), fmt_length(e["length_s"])),
+            # TRANSLATORS: column heading: these two players' best team score on the song
+            (tr("PAIR BEST"), f"{best:,}" if best is not None else "-"),
+        ]
         col_w = (w - 2 * pad) / 3
         for k, (label, value) in enumerate(facts):
             fx = x + pad + k * col_w
-            self.text(surface, label, 18, TEXT_FAINT, fx, y + 140, "midleft", shadow=False)
-            colour = YELLOW if label == "PAIR BEST" and best is not None else TEXT
+            self.text(surface, label, 18, TEXT_FAINT, fx, y + 140, "midleft", max_w=col_w - 10,
+                      shadow=False)
+            colour = YELLOW if k == 2 and best is not None else TEXT
             self.text(surface, value, 40, colour, fx, y + 174, "midleft", max_w=col_w - 10)
         pygame.draw.line(surface, rgba(TEXT, 40)[:3], (self.px(x + pad), self.px(y + 214)),
                          (self.px(x + w - pad), self.px(y + 214)), max(1, self.px(1)))
@@ -294,10 +356,13 @@ class SongSelectScene(MenuScene):
         for p, part in enumerate(("p1", "p2")):
             px0 = x + pad + p * (half + 30)
             pal = PALETTES[p]
-            self.text(surface, f"{pal.label} PART", 20, pal.light, px0, y + 240, "midleft")
+            # TRANSLATORS: heading over a player's difficulty ratings; {player} is "P1" or "P2"
+            self.text(surface, tr("{player} PART").format(player=pal.label), 20, pal.light,
+                      px0, y + 240, "midleft", max_w=half)
             for k, (diff, rating) in enumerate(diffs.get(part, {}).items()):
                 ry = y + 276 + k * 40
-                self.text(surface, diff.capitalize(), 24, TEXT_DIM, px0, ry, "midleft")
+                self.text(surface, difficulty_word(diff), 24, TEXT_DIM, px0, ry, "midleft",
+                          max_w=92)
                 bar = self.rect(px0 + 98, ry - 5, half - 150, 10)
                 pygame.draw.rect(surface, (40, 44, 62), bar, border_radius=self.px(5))
                 fill = bar.copy()
@@ -307,11 +372,20 @@ class SongSelectScene(MenuScene):
                 self.text(surface, f"{rating:.1f}", 24, TEXT, px0 + half, ry, "midright")
         if best is None:
             n1, n2 = player_names(self.app)
-            line = f"{n1} & {n2} have not played this song yet"
+            # TRANSLATORS: {p1} and {p2} are the two players' names
+            line = tr("{p1} & {p2} have not played this song yet").format(p1=n1, p2=n2)
         else:
-            line = "Best team score of this pair, in these seats"
-        self.text(surface, line, 20, TEXT_FAINT, x + pad, y + 462, "midleft",
-                  max_w=w - 2 * pad, shadow=False)
-        note = self.preview_note or "Preview starting..."
+            line = tr("Best team score of this pair, in these seats")
+        room = w - 2 * pad
+        if self.text_width(line, 17) <= room:  # one line (shrunk a little if need be)
+            self.text(surface, line, 20, TEXT_FAINT, x + pad, y + 462, "midleft", max_w=room,
+                      shadow=False)
+        else:  # long names or a long translation: two smaller lines
+            lines, size = self.fit_wrap(line, 18, room, 2, min_size=14)
+            for k, text in enumerate(lines):
+                self.text(surface, text, size, TEXT_FAINT, x + pad,
+                          y + 462 - (len(lines) - 1 - k) * (size + 3), "midleft", max_w=room,
+                          shadow=False)
+        note = self.preview_note or tr("Preview starting...")
         self.text(surface, note, 20, ACCENT, x + pad, y + 492, "midleft", max_w=w - 2 * pad,
                   shadow=False)

@@ -118,6 +118,22 @@ class MenuScene(Scene):
         """
         return wrap_text(s, max_w, lambda t: self.text_width(t, size))
 
+    def fit_wrap(self, s: str, size: float, max_w: float, max_lines: int, *,
+                 min_size: float | None = None) -> tuple[list[str], float]:
+        """``s`` wrapped to ``max_w`` in at most ``max_lines`` lines, and the size it needs.
+
+        Tries ``size`` first and shrinks (down to ``min_size``, default 75 %) until
+        the text fits in ``max_lines``; at the smallest size the lines beyond
+        ``max_lines`` are dropped. For paragraphs whose translation may run longer
+        than the English.
+        """
+        smallest = size * 0.75 if min_size is None else min_size
+        lines = self.wrap(s, size, max_w)
+        while len(lines) > max_lines and size > smallest:
+            size = max(smallest, size - 1)
+            lines = self.wrap(s, size, max_w)
+        return lines[:max_lines], size
+
     def panel(self, surface: pygame.Surface, r: pygame.Rect, *,
               fill: Sequence[int] = PANEL, edge: Sequence[int] | None = PANEL_EDGE,
               radius: float = 14, edge_w: float = 1.5) -> None:
@@ -140,21 +156,30 @@ class MenuScene(Scene):
         self.panel(surface, r, fill=rgba(colour, 46 if strong else 22),
                    edge=rgba(colour, 220 if strong else 90), radius=radius, edge_w=2)
 
-    def header(self, surface: pygame.Surface, title: str, subtitle: str = "") -> None:
-        """The page title, top left, with an accent bar in both players' colours."""
-        self.text(surface, title, 58, TEXT, 60, 34, "topleft")
+    def header(self, surface: pygame.Surface, title: str, subtitle: str = "", *,
+               max_w: float | None = None) -> None:
+        """The page title, top left, with an accent bar in both players' colours.
+
+        ``title`` and ``subtitle`` are drawn as given (translate them first); both
+        shrink to fit ``max_w`` units from the left margin (default: the width
+        less the margins).
+        """
+        room = self.width_units - 120 if max_w is None else max_w
+        self.text(surface, title, 58, TEXT, 60, 34, "topleft", max_w=room)
         bar_y = self.px(86)
         pygame.draw.rect(surface, PALETTES[0].light, (self.px(62), bar_y, self.px(48),
                                                        self.px(5)))
         pygame.draw.rect(surface, PALETTES[1].light, (self.px(112), bar_y, self.px(48),
                                                        self.px(5)))
         if subtitle:
-            self.text(surface, subtitle, 26, TEXT_DIM, 176, 89, "midleft")
+            self.text(surface, subtitle, 26, TEXT_DIM, 176, 89, "midleft",
+                      max_w=max(40.0, room - 116))
 
     def hints(self, surface: pygame.Surface, pairs: Sequence[tuple[str, str]]) -> None:
         """Key hints along the bottom: a keycap per key, then what it does.
 
-        Shrinks as a whole when a language's words would not fit the width.
+        ``pairs`` are drawn as given (translate them first). Shrinks as a whole
+        when a language's words would not fit the width.
         """
         y = 690.0
         key_size, what_size, gap = 20.0, 22.0, 40.0
@@ -258,7 +283,11 @@ def current_keys(app: Any) -> tuple[tuple[str, ...], tuple[str, ...]]:
 
 
 def report_error(app: Any, message: str) -> None:
-    """Tell the player (a notice on the title screen) and stderr; never raises."""
+    """Tell the player (a notice on the title screen) and stderr; never raises.
+
+    ``message`` is shown as given: callers translate their own sentence (``tr``)
+    and pass lower layers' notices and error details through unchanged.
+    """
     notices(app).append(message)
     print(f"drum-diplomacy: {message}", file=sys.stderr)
 
@@ -267,7 +296,16 @@ class TitleScene(MenuScene):
     """The game's name, the tagline and Play / Settings / Calibrate / Quit. Esc quits."""
 
     name = "title"
-    ITEMS = (N_("Play"), N_("Settings"), N_("Calibrate"), N_("Quit"))
+    ITEMS = (
+        # TRANSLATORS: title menu item: choose a song and play it
+        N_("Play"),
+        # TRANSLATORS: title menu item: open the settings screen
+        N_("Settings"),
+        # TRANSLATORS: title menu item: measure audio and input delays (verb)
+        N_("Calibrate"),
+        # TRANSLATORS: title menu item: close the game
+        N_("Quit"),
+    )
 
     def __init__(self, app: Any) -> None:
         super().__init__(app)
@@ -342,8 +380,20 @@ class TitleScene(MenuScene):
         for k, line in enumerate(lines):
             self.text(surface, line, 22, YELLOW, cx, 630 - (len(lines) - 1 - k) * 24,
                       max_w=self.width_units - 80, shadow=False)
-        self.hints(surface, [(tr("Up/Down"), tr("choose")), (tr("Enter"), tr("select")),
-                             (tr("Esc"), tr("quit"))])
+        self.hints(surface, [
+            # TRANSLATORS: keycap label; keep the key's printed name (the arrow keys)
+            (tr("Up/Down"),
+             # TRANSLATORS: key hint, what the key does: move through the menu
+             tr("choose")),
+            # TRANSLATORS: keycap label; keep the key's printed name
+            (tr("Enter"),
+             # TRANSLATORS: key hint, what the key does: pick the highlighted item
+             tr("select")),
+            # TRANSLATORS: keycap label; keep the key's printed name
+            (tr("Esc"),
+             # TRANSLATORS: key hint, what the key does: close the game
+             tr("quit")),
+        ])
 
     def _beat_dots(self, surface: pygame.Surface, cx: float, y: float) -> None:
         """Eight dots ticking at 112 BPM, alternating the players' colours."""
