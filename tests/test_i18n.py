@@ -89,3 +89,52 @@ def test_switching_language_changes_what_is_drawn(lang: str) -> None:
     finally:
         i18n.set_language("en")
     assert i18n.tr("Settings") == "Settings"
+
+
+def test_kit_reasons_are_translated_from_the_input_layers_own_templates() -> None:
+    from game.input.kit import PAD_NAMES, REASONS
+    from game.ui.midi_words import PAD_WORDS, REASON_WORDS, reason_text
+
+    assert REASON_WORDS == REASONS  # the same English, so the catalogs translate it
+    assert PAD_WORDS == PAD_NAMES
+    facts = (("gap_ms", 4), ("velocity", 96), ("pad", "tom3"))
+    assert reason_text("double_trigger", facts) == (
+        "double trigger 4 ms after a 96 on the floor tom")
+    try:
+        i18n.set_language("ko")
+        korean = reason_text("double_trigger", facts)
+        assert "96" in korean and "double" not in korean
+    finally:
+        i18n.set_language("en")
+
+
+@pytest.mark.parametrize("lang", ["ko", "ja"])
+def test_every_midi_unavailable_sentence_is_translated(lang: str,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """The input layer's sentences (no backend, no ALSA sequencer, the MIDI system failed)
+    are matched and translated on screen; if their English changes, this fails."""
+    import mido
+
+    from game.input import midi_ports
+    from game.ui.midi_words import unavailable_line
+
+    reasons = []
+    monkeypatch.setitem(sys.modules, "rtmidi", None)
+    reasons.append(midi_ports.midi_status().reason)
+    monkeypatch.setitem(sys.modules, "rtmidi", sys)  # any module: "installed"
+    monkeypatch.setattr(midi_ports.sys, "platform", "linux")
+    monkeypatch.setattr(midi_ports.os.path, "exists", lambda p: False)
+    reasons.append(midi_ports.midi_status().reason)
+    monkeypatch.setattr(midi_ports.os.path, "exists", lambda p: True)
+
+    def broken() -> list[str]:
+        raise SystemError("ALSA error opening the sequencer")
+    monkeypatch.setattr(mido, "get_input_names", broken)
+    reasons.append(midi_ports.midi_status().reason)
+    try:
+        i18n.set_language(lang)
+        for reason in reasons:
+            assert reason and unavailable_line(reason) != reason, reason
+    finally:
+        i18n.set_language("en")
+    assert [unavailable_line(r) for r in reasons] == reasons

@@ -192,3 +192,26 @@ def test_png_text_chunks_keep_the_names(tmp_path: Path) -> None:
     (tmp_path / "bad.png").write_bytes(b"not a png")
     with pytest.raises(PngError):
         read_text_chunks(tmp_path / "bad.png")
+
+
+def test_play_command_names_reach_results_and_replay(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from game.cli import main
+
+    monkeypatch.setenv("DRUM_DIPLOMACY_HOME", str(tmp_path / "home"))
+    out, rec = tmp_path / "r.json", tmp_path / "r.ddreplay"
+    assert main(["play", "first-contact", "--headless", "--p1", "auto", "--p2", "auto",
+                 "--p1-name", "Jose\u0301", "--p2-name", "山田はなこ",
+                 "--results-json", str(out), "--record", str(rec)]) == 0
+    text = out.read_text(encoding="utf-8")
+    assert '"José"' in text and '"山田はなこ"' in text  # UTF-8, NFC, not escaped
+    assert [p.name for p in Replay.load(rec).players] == ["José", "山田はなこ"]
+    # without --pN-name: the names saved in player setup
+    save_settings(Settings(players=(PlayerPrefs(name="Александра"),
+                                    PlayerPrefs(name="김민수", colour=1))))
+    assert main(["play", "first-contact", "--headless", "--p1", "auto", "--p2", "auto",
+                 "--results-json", str(out)]) == 0
+    names = [p["name"] for p in json.loads(out.read_text("utf-8"))["players"]]
+    assert names == ["Александра", "김민수"]
+    assert main(["play", "first-contact", "--headless", "--p1", "auto", "--p2", "auto",
+                 "--p1-name", "가" * 17]) == 1

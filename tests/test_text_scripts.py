@@ -25,6 +25,7 @@ SAMPLES: dict[str, str] = {
     "kana": "やまだはなこ ヤマダハナコ がっこう ヴァイオリン ゐゑ ー・「」",
     "kanji": "山田花子 鈴木一郎 高橋 渡邉 齋藤 髙木 﨑 鷗外 𠮟る 剝がす 頰",
     "chinese": "王小明 张伟 李娜 陈静 刘洋 鼓手 节奏 繁體字 臺灣 香港",
+    "symbols": "↑↓←→ ■▲▼●○★♪ — … “” ± × · € ¥ ₩",
 }
 #: A code point no font has: what a font draws for it is its missing-glyph box.
 NOT_A_GLYPH = "\U0010fffd"
@@ -74,6 +75,23 @@ def test_kana_and_common_ideographs_are_covered(chain: FontChain) -> None:
     level1.discard("")
     assert len(level1) > 5000
     assert sorted(c for c in level1 if not chain.covers(c)) == []
+
+
+def test_every_character_of_the_translations_is_in_the_bundled_fonts(chain: FontChain) -> None:
+    """What the game says in Korean and Japanese never depends on the player's system fonts."""
+    from babel.messages.pofile import read_po
+
+    from game.ui.i18n import locale_dir
+
+    missing: set[str] = set()
+    for lang in ("ko", "ja"):
+        with (locale_dir() / lang / "LC_MESSAGES" / "drum_diplomacy.po").open("rb") as f:
+            catalog = read_po(f)
+        for message in catalog:
+            strings = message.string if isinstance(message.string, tuple) else (message.string,)
+            missing |= {c for s in strings for c in s or "" if not c.isspace()
+                        and not chain.covers(c)}
+    assert sorted(missing) == []
 
 
 def test_two_korean_names_look_different() -> None:

@@ -10,7 +10,8 @@ packages (SIL Open Font License 1.1, no Reserved Font Name):
   Cyrillic with their extensions, punctuation, currency, arrows and shapes.
 - ``NotoSansCJK-Bold.subset.otf`` from ``fonts-noto-cjk`` (the JP face of
   ``NotoSansCJK-Bold.ttc``): every Hangul syllable and jamo (an IME shows
-  jamo while composing), kana, CJK punctuation, full- and half-width forms, and
+  jamo while composing), kana, CJK punctuation, full- and half-width forms,
+  arrows and shapes, and
   the ideographs of JIS X 0213 plane 1 (all Jōyō kanji and more), GB 2312
   (common simplified Chinese), Big5 level 1 (common traditional Chinese) and
   KS X 1001 (hanja), plus the name variants of Windows-31J (髙, 﨑).
@@ -58,6 +59,8 @@ LATIN_RANGES = (
 
 #: Blocks for the CJK font besides the ideographs.
 CJK_RANGES = (
+    (0x2190, 0x21FF),  # arrows (Noto Sans has none): keycaps such as ↑/↓ in translations
+    (0x25A0, 0x25FF), (0x2600, 0x26FF),  # shapes, symbols used in CJK text (■ ▲ ○ ★ ♪)
     (0x1100, 0x11FF),  # Hangul Jamo
     (0x3000, 0x303F),  # CJK symbols and punctuation
     (0x3040, 0x30FF),  # Hiragana, Katakana

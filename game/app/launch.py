@@ -4,7 +4,8 @@ Nothing a person's files contain can stop the game from starting: a damaged
 settings file or score database is reported (on stderr, and the store moves
 it aside) and defaults are used; no audio device means a silent game with a
 one-line notice on the title screen. Notices are shown on screen, so they
-are made in the player's language (choose it before :func:`build_services`);
+are made in the player's language: :func:`build_services` chooses it (``--lang``,
+else the settings' choice, else the system's) right after reading the settings;
 what goes to stderr stays in English.
 """
 
@@ -22,7 +23,7 @@ from game.engine.chart import Chart
 from game.engine.session import PlayerSetup
 from game.engine.windows import windows_named
 from game.input.keyboard import KeyMap
-from game.ui.i18n import tr
+from game.ui.i18n import AUTO, choose_language, set_language, tr
 
 
 def _warn(message: str) -> None:
@@ -83,10 +84,17 @@ def _open_audio(settings: Any) -> tuple[Any, list[str]]:
         return None, [tr("Sound is off: {reason}").format(reason=exc)]
 
 
-def build_services(settings_path: str | os.PathLike[str] | None = None) -> dict[str, Any]:
-    """Everything the scenes share: settings, their path, scores, audio and notices."""
+def build_services(settings_path: str | os.PathLike[str] | None = None, *,
+                   lang: str | None = None) -> dict[str, Any]:
+    """Everything the scenes share: settings, their path, scores, audio and notices.
+
+    Also sets the language of the screens: ``lang`` (``--lang``) if given, else
+    the one chosen in the settings, else the system's (:func:`choose_language`).
+    """
     path = Path(settings_path) if settings_path is not None else None
     settings, path, notices = _load_settings(path)
+    set_language(choose_language(lang, getattr(getattr(settings, "display", None),
+                                                "language", AUTO)))
     store, more = _open_scores(path)
     notices += more
     audio, more = _open_audio(settings)
@@ -183,7 +191,7 @@ def finish_play(app: Any, scene: Any, report: dict[str, Any], *,
 
 
 def run_game(*, settings_path: str | os.PathLike[str] | None = None,
-             size: tuple[int, int] | None = None) -> int:
+             size: tuple[int, int] | None = None, lang: str | None = None) -> int:
     """Open the window on the title screen and run until the players quit.
 
     Parameters
@@ -193,6 +201,8 @@ def run_game(*, settings_path: str | os.PathLike[str] | None = None,
         score database lives next to it.
     size : (int, int) or None
         Window size; default from the settings (1280x720).
+    lang : str or None
+        The screens' language for this run (``--lang``); default from the settings.
 
     Returns
     -------
@@ -201,7 +211,7 @@ def run_game(*, settings_path: str | os.PathLike[str] | None = None,
     """
     from game.app.scenes.title import TitleScene
 
-    services = build_services(settings_path)
+    services = build_services(settings_path, lang=lang)
     display = getattr(services["settings"], "display", None)
     if size is None:
         size = (getattr(display, "width", 1280), getattr(display, "height", 720))

@@ -73,7 +73,9 @@ class PlayOutputs:
                 self._log = None
         report = session_report(session)
         if self.results_json:
-            write_text_atomic(self.results_json, json.dumps(report, indent=2) + "\n")
+            # UTF-8 as is: names in any script stay readable in the file
+            write_text_atomic(self.results_json,
+                              json.dumps(report, indent=2, ensure_ascii=False) + "\n")
         if self.record:
             Replay.of_session(session, sorted(self.events, key=lambda e: e.time_s)).save(
                 self.record)

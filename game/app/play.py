@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from game.app.outputs import PlayOutputs
+from game.app.player_names import player_names
 from game.app.sources import SourceSpec, parse_source, scripted_events
 from game.engine.chart import Chart
 from game.engine.errors import GameError
@@ -36,12 +37,18 @@ class PlayConfig:
     max_seconds: float | None = None
     show_results: bool = True
     kitmap: str | None = None
+    #: ``--p1-name`` / ``--p2-name`` (None: the saved names).
+    p1_name: str | None = None
+    p2_name: str | None = None
+    #: ``--lang`` (None: the settings' language, else the system's).
+    lang: str | None = None
 
 
 def setups_for(chart: Chart, cfg: PlayConfig) -> tuple[PlayerSetup, PlayerSetup]:
     """Each player's part and difficulty, in the keyboard5 layout the game shows."""
     return player_setups(chart, (cfg.p1_difficulty or cfg.difficulty,
-                                 cfg.p2_difficulty or cfg.difficulty))
+                                 cfg.p2_difficulty or cfg.difficulty),
+                         names=player_names(cfg.p1_name, cfg.p2_name))
 
 
 def run_play(cfg: PlayConfig) -> dict[str, Any]:
@@ -74,7 +81,7 @@ def _play_in_window(chart: Chart, setups: tuple[PlayerSetup, PlayerSetup],
     from game.app.app import App
     from game.app.launch import build_services, close_services, gameplay_scene
 
-    services = build_services()
+    services = build_services(lang=cfg.lang)
     settings = services["settings"]
     display = settings.display
     app = App(size=(display.width, display.height), fullscreen=display.fullscreen,

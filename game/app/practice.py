@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
+from game.app.player_names import player_names
 from game.app.sources import SourceSpec, parse_source, scripted_events
 from game.engine.chart import Chart
 from game.engine.errors import GameError
@@ -48,6 +49,11 @@ class PracticeConfig:
     p2_difficulty: str | None = None
     windows: str = "standard"
     kitmap: str | None = None
+    #: ``--p1-name`` / ``--p2-name`` (None: the saved names).
+    p1_name: str | None = None
+    p2_name: str | None = None
+    #: ``--lang`` (None: the settings' language, else the system's).
+    lang: str | None = None
 
 
 def practice_specs(p1: str, p2: str) -> tuple[SourceSpec, SourceSpec]:
@@ -121,7 +127,8 @@ def run_practice(cfg: PracticeConfig, *,
     chart, where = open_song(cfg.song)
     plan = plan_practice(chart, cfg.section, cfg.to, speed=cfg.speed)
     setups = player_setups(chart, (cfg.p1_difficulty or cfg.difficulty,
-                                   cfg.p2_difficulty or cfg.difficulty))
+                                   cfg.p2_difficulty or cfg.difficulty),
+                           names=player_names(cfg.p1_name, cfg.p2_name))
     specs = practice_specs(cfg.p1, cfg.p2)
     try:
         windows = windows_named(cfg.windows)
@@ -146,7 +153,7 @@ def _practice_in_window(chart: Chart, plan: PracticePlan,
     from game.app.scenes.practice import PracticeScene
     from game.app.scenes.practice_setup import PracticeSetupScene
 
-    services = build_services()
+    services = build_services(lang=cfg.lang)
     display = services["settings"].display
     app = App(size=(display.width, display.height), fullscreen=display.fullscreen,
               services=services)

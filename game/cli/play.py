@@ -6,6 +6,7 @@ import argparse
 from typing import Any
 
 from game.app.play import PlayConfig, run_play
+from game.cli.common import add_language_option, add_name_options, player_name
 
 
 def register(sub: Any) -> None:
@@ -39,6 +40,8 @@ def register(sub: Any) -> None:
     p.add_argument("--max-seconds", type=float, metavar="S", help="stop after S seconds")
     p.add_argument("--no-results", action="store_true",
                    help="close the window when the song ends instead of showing results")
+    add_name_options(p)
+    add_language_option(p, subcommand=True)
     p.set_defaults(func=run)
 
 
@@ -47,7 +50,9 @@ def run(args: argparse.Namespace) -> int:
     cfg = PlayConfig(args.song, args.p1, args.p2, args.difficulty, args.p1_difficulty,
                      args.p2_difficulty, args.windows, args.headless, args.results_json,
                      args.record, args.stats_json, args.input_log, args.lead_in,
-                     args.max_seconds, not args.no_results, args.kit_map)
+                     args.max_seconds, not args.no_results, args.kit_map,
+                     player_name(args.p1_name, "--p1-name"),
+                     player_name(args.p2_name, "--p2-name"), getattr(args, "lang", None))
     report = run_play(cfg)
     if not report:
         print("stopped before any result")

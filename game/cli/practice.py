@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from game.app.practice import NOT_SAVED, PracticeConfig, run_practice
+from game.cli.common import add_language_option, add_name_options, player_name
 from game.engine.practice import LoopResult, speed_percent
 
 
@@ -38,6 +39,8 @@ def register(sub: Any) -> None:
                    help="no window, no sound: bots and autoplay only, faster than real time; "
                         "prints each loop")
     p.add_argument("--json", action="store_true", help="print the loops as one JSON object")
+    add_name_options(p)
+    add_language_option(p, subcommand=True)
     p.set_defaults(func=run)
 
 
@@ -55,7 +58,9 @@ def run(args: argparse.Namespace) -> int:
     speed = args.speed / 100 if args.speed > 1.0 + 1e-9 else args.speed
     cfg = PracticeConfig(args.song, args.section, args.to, speed, args.loops, args.headless,
                          args.p1, args.p2, args.difficulty, args.p1_difficulty,
-                         args.p2_difficulty, args.windows, args.kit_map)
+                         args.p2_difficulty, args.windows, args.kit_map,
+                         player_name(args.p1_name, "--p1-name"),
+                         player_name(args.p2_name, "--p2-name"), getattr(args, "lang", None))
     on_loop = None if args.json else (lambda r: print(loop_line(r), flush=True))
     results = run_practice(cfg, on_loop=on_loop)
     if args.json:

@@ -45,8 +45,12 @@ class PlayerSetup:
 
 
 def player_setups(chart: Chart, difficulties: tuple[str | None, str | None], *,
-                  layout: LaneLayout = KEYBOARD_5) -> tuple[PlayerSetup, PlayerSetup]:
+                  layout: LaneLayout = KEYBOARD_5,
+                  names: tuple[str | None, str | None] = (None, None),
+                  ) -> tuple[PlayerSetup, PlayerSetup]:
     """P1 plays part p1, P2 part p2, each at the given difficulty or the hardest charted.
+
+    ``names`` are the players' names ("P1" and "P2" where None or empty).
 
     Raises
     ------
@@ -62,7 +66,7 @@ def player_setups(chart: Chart, difficulties: tuple[str | None, str | None], *,
         if want not in have:
             raise GameError(f"{chart.meta.id}: part {part} has no {want!r} chart "
                             f"(has: {', '.join(have)})")
-        out.append(PlayerSetup(part, want, layout, name=f"P{i + 1}"))
+        out.append(PlayerSetup(part, want, layout, name=names[i] or f"P{i + 1}"))
     return out[0], out[1]
 
 

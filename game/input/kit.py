@@ -29,14 +29,43 @@ _PAD: dict[Voice, str] = {
     V.CRASH: "crash", V.RIDE: "ride", V.RIDE_BELL: "ride",
 }
 
-#: Message types a drum game has no use for, with what the monitor calls them.
+#: Message types a drum game has no use for, with the reason the monitor gives.
 _IGNORED = {
-    "clock": "clock", "active_sensing": "active sensing", "sysex": "sysex",
+    "clock": "clock", "active_sensing": "active_sensing", "sysex": "sysex",
     "start": "transport", "stop": "transport", "continue": "transport",
-    "songpos": "transport", "song_select": "transport", "tune_request": "tune request",
-    "reset": "reset", "quarter_frame": "timecode", "program_change": "program change",
-    "pitchwheel": "pitch bend", "aftertouch": "aftertouch",
+    "songpos": "transport", "song_select": "transport", "tune_request": "tune_request",
+    "reset": "reset", "quarter_frame": "timecode", "program_change": "program_change",
+    "pitchwheel": "pitch_bend", "aftertouch": "aftertouch",
 }
+
+#: Why a message is not a plain stroke: reason -> English template of its facts.
+#: :attr:`PadMessage.detail` is the English; the MIDI monitor translates the same
+#: templates. ``{pad}`` is a pad family of :data:`_PAD` (or ``"open hi-hat"``).
+REASONS: dict[str, str] = {
+    "velocity_zero": "note-on at velocity 0",
+    "pedal": "hi-hat pedal {value}",
+    "controller": "controller {number}",
+    "choke": "choke",
+    "unknown": "unknown message {type}",
+    "unmapped": "note {note} is not in the {map} map",
+    "double_trigger": "double trigger {gap_ms} ms after a {velocity} on the {pad}",
+    "same_stroke": "same stroke as the {pad} {gap_ms} ms before",
+    "crosstalk": "cross-talk {gap_ms} ms after a {velocity} on the {pad}",
+    "clock": "clock", "active_sensing": "active sensing", "sysex": "sysex",
+    "transport": "transport", "tune_request": "tune request", "reset": "reset",
+    "timecode": "timecode", "program_change": "program change", "pitch_bend": "pitch bend",
+    "aftertouch": "aftertouch",
+}
+
+#: The pad families (:data:`_PAD`) as ``{pad}`` reads in :data:`REASONS`.
+PAD_NAMES: dict[str, str] = {
+    "kick": "kick", "snare": "snare", "hihat": "hi-hat", "pedal": "hi-hat pedal",
+    "tom1": "tom 1", "tom2": "tom 2", "tom3": "floor tom", "crash": "crash", "ride": "ride",
+    "open hi-hat": "open hi-hat",
+}
+
+#: A reason's fields, as (name, value) pairs.
+Facts = tuple[tuple[str, str | int], ...]
 
 #: Key of the last open hi-hat stroke among a channel's pads (for pedal merges).
 _OPEN_HAT = "open hi-hat"
@@ -109,8 +138,10 @@ class PadMessage:
         For a hit, the velocity after the kit's curve.
     channel : int or None
         0-15.
-    detail : str
-        Why, in a few words (``"double trigger 4 ms after 38"``, ``"clock"``).
+    reason : str
+        Why it is not a plain stroke: a key of :data:`REASONS` ("" for a stroke).
+    facts : tuple of (str, str or int) pairs
+        The reason's fields (``(("gap_ms", 4), ("velocity", 96), ("pad", "snare"))``).
     """
 
     t_capture: float
@@ -120,7 +151,19 @@ class PadMessage:
     voice: Voice | None = None
     out_velocity: int = 0
     channel: int | None = None
-    detail: str = ""
+    reason: str = ""
+    facts: Facts = ()
+
+    @property
+    def detail(self) -> str:
+        """Why, in a few English words (``"double trigger 4 ms after a 96 on the snare"``)."""
+        template = REASONS.get(self.reason)
+        if not template:
+            return ""
+        facts = dict(self.facts)
+        if "pad" in facts:
+            facts["pad"] = PAD_NAMES.get(str(facts["pad"]), str(facts["pad"]))
+        return template.format(**facts)
 
 
 class KitInterpreter:
@@ -159,7 +202,7 @@ class KitInterpreter:
         if kind == "note_on":
             if msg.velocity == 0:
                 return PadMessage(t_capture, NOTE_OFF, msg.note, 0, channel=msg.channel,
-                                  detail="note-on at velocity 0")
+                                  reason="velocity_zero")
             return self._note(msg.note, msg.velocity, msg.channel, t_capture)
         if kind == "note_off":
             return PadMessage(t_capture, NOTE_OFF, msg.note, msg.velocity, channel=msg.channel)
@@ -167,21 +210,23 @@ class KitInterpreter:
             if msg.control == self.rules.pedal_cc:
                 self._pedal[msg.channel] = msg.value
                 return PadMessage(t_capture, PEDAL, msg.control, msg.value, channel=msg.channel,
-                                  detail=f"hi-hat pedal {msg.value}")
+                                  reason="pedal", facts=(("value", msg.value),))
             return PadMessage(t_capture, IGNORED, msg.control, msg.value, channel=msg.channel,
-                              detail=f"controller {msg.control}")
+                              reason="controller", facts=(("number", msg.control),))
         if kind == "polytouch":
             return PadMessage(t_capture, IGNORED, msg.note, msg.value, channel=msg.channel,
-                              voice=self._notes.get(msg.note), detail="choke")
+                              voice=self._notes.get(msg.note), reason="choke")
         channel = getattr(msg, "channel", None)
-        return PadMessage(t_capture, IGNORED, channel=channel,
-                          detail=_IGNORED.get(kind, f"unknown message {kind}"))
+        if kind in _IGNORED:
+            return PadMessage(t_capture, IGNORED, channel=channel, reason=_IGNORED[kind])
+        return PadMessage(t_capture, IGNORED, channel=channel, reason="unknown",
+                          facts=(("type", str(kind)),))
 
     def _note(self, note: int, velocity: int, channel: int, t: float) -> PadMessage:
         voice = self._notes.get(note)
         if voice is None:
-            return PadMessage(t, UNMAPPED, note, velocity, channel=channel,
-                              detail=f"note {note} is not in the {self.kitmap.name} map")
+            return PadMessage(t, UNMAPPED, note, velocity, channel=channel, reason="unmapped",
+                              facts=(("note", note), ("map", self.kitmap.name)))
         rules = self.rules
         if note in rules.pedal_notes and voice in _HATS:
             voice = self._hat_from_pedal(channel, voice)
@@ -189,7 +234,8 @@ class KitInterpreter:
         pads = self._last_pad.setdefault(channel, {})
         why = self._suppressed(pads, self._last_any.get(channel), pad, voice, velocity, t)
         if why:
-            return PadMessage(t, SUPPRESSED, note, velocity, voice, channel=channel, detail=why)
+            return PadMessage(t, SUPPRESSED, note, velocity, voice, channel=channel,
+                              reason=why[0], facts=why[1])
         pads[pad] = (t, velocity)
         if voice is V.HIHAT_OPEN:
             pads[_OPEN_HAT] = (t, velocity)
@@ -208,22 +254,25 @@ class KitInterpreter:
 
     def _suppressed(self, pads: dict[str, tuple[float, int]],
                     last_any: tuple[float, int, str] | None, pad: str, voice: Voice,
-                    velocity: int, t: float) -> str:
+                    velocity: int, t: float) -> tuple[str, Facts] | None:
+        """Why this stroke is dropped: (reason, facts), or None for a real stroke."""
         r = self.rules
         prev = pads.get(pad)
         if prev is not None:
             gap_ms = (t - prev[0]) * 1e3
             if gap_ms < r.retrigger_ms and velocity < r.retrigger_ratio * prev[1]:
-                return f"double trigger {gap_ms:.0f} ms after a {prev[1]} on the {pad}"
+                return "double_trigger", (("gap_ms", round(gap_ms)), ("velocity", prev[1]),
+                                          ("pad", pad))
         if r.pedal_merge_ms > 0 and (pad == "pedal" or voice is V.HIHAT_OPEN):
             # only a pedal and an OPEN hat merge: a closed hat struck as the foot
             # closes (the disco "tss-chick") is a stroke of its own
             other = _OPEN_HAT if pad == "pedal" else "pedal"
             before = pads.get(other)
             if before is not None and (t - before[0]) * 1e3 < r.pedal_merge_ms:
-                return f"same stroke as the {other} {(t - before[0]) * 1e3:.0f} ms before"
+                return "same_stroke", (("pad", other), ("gap_ms", round((t - before[0]) * 1e3)))
         if last_any is not None and last_any[2] != pad:
             gap_ms = (t - last_any[0]) * 1e3
             if gap_ms < r.crosstalk_ms and velocity < r.crosstalk_ratio * last_any[1]:
-                return f"cross-talk {gap_ms:.0f} ms after a {last_any[1]} on the {last_any[2]}"
-        return ""
+                return "crosstalk", (("gap_ms", round(gap_ms)), ("velocity", last_any[1]),
+                                     ("pad", last_any[2]))
+        return None

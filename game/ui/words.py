@@ -77,3 +77,4 @@ def sync_word(grade: str) -> str:
     """A sync grade's on-screen word."""
     word = SYNC_WORDS.get(grade)
     return tr(word) if word else grade.upper()
+

@@ -25,7 +25,6 @@ import pygame
 from game.app.scenes.midi_curve import Calibration, draw_curve_panel
 from game.app.scenes.midi_monitor import (
     device_kit,
-    layout_unit,
     no_backend_reason,
     port_name,
     short_port,
@@ -37,6 +36,7 @@ from game.formats.kitmap import KitMap, builtin_kitmap_names
 from game.input.midi_reader import CONNECTED, KitReader
 from game.store.paths import StoreError
 from game.ui.i18n import N_, tr
+from game.ui.midi_words import unavailable_line
 from game.ui.theme import (
     BLUISH_GREEN,
     PALETTES,
@@ -154,11 +154,6 @@ class MidiLearnScene(MenuScene):
         self.saved_name = ""
         self.message, self.message_colour = (warning, YELLOW) if warning else ("", TEXT_DIM)
         self.reader = KitReader(self.port, self._on_message, opener=opener).start()
-
-    @property
-    def u(self) -> float:
-        """Pixels per 720p unit (smaller in a window narrower than 16:9)."""
-        return layout_unit(self.size)
 
     # values ------------------------------------------------------------------------
     @property
@@ -386,7 +381,8 @@ class MidiLearnScene(MenuScene):
         self.text(surface, tr("LAST PAD"), 17, TEXT_FAINT, x + 22, y + 24, "midleft",
                   max_w=w - 44, shadow=False)
         if self.reader.status != CONNECTED:
-            why = self.unavailable or self.reader.why or tr("waiting for the kit…")
+            why = (unavailable_line(self.unavailable or self.reader.why)
+                   if self.unavailable or self.reader.why else tr("waiting for the kit…"))
             for k, line in enumerate(self.wrap(why, 19, w - 44)[:4]):
                 self.text(surface, line, 19, VERMILLION if self.reader.why else TEXT_DIM,
                           x + 22, y + 56 + k * 23, "midleft", shadow=False)

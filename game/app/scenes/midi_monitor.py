@@ -40,6 +40,7 @@ from game.input.midi_ports import midi_status, without_alsa_numbers
 from game.input.midi_reader import CONNECTED, CONNECTING, KitReader
 from game.ui import theme
 from game.ui.i18n import N_, ptr, tr
+from game.ui.midi_words import reason_text, unavailable_line
 from game.ui.theme import PALETTES, TEXT, TEXT_DIM, TEXT_FAINT, rgba
 from game.ui.words import lane_word, voice_word
 
@@ -47,9 +48,6 @@ from game.ui.words import lane_word, voice_word
 SHOWN = 14
 #: How long a lane tile stays lit after a hit, seconds.
 FLASH_S = 0.35
-#: The width (720p units) the kit screens are laid out for: a narrower window
-#: (4:3) draws the whole layout smaller instead of cutting it off.
-LAYOUT_WIDTH = 1280.0
 #: The lanes' engine names (shown with :func:`~game.ui.words.lane_word`).
 LANE_NAMES: tuple[str, ...] = tuple(lane.name for lane in KEYBOARD_5.lanes)
 #: Chip text (translated when drawn) and colour of each kind of message.
@@ -67,11 +65,6 @@ KIND_LOOK: dict[str, tuple[str, tuple[int, int, int]]] = {
     # TRANSLATORS: MIDI monitor chip: a message the game does not use (clock, ...)
     IGNORED: (N_("IGNORED"), theme.REDDISH_PURPLE),
 }
-
-
-def layout_unit(size: tuple[int, int]) -> float:
-    """Pixels per 720p unit of a kit screen in a window of ``size``."""
-    return min(size[1] / 720.0, size[0] / LAYOUT_WIDTH)
 
 
 def port_name(port: str) -> str:
@@ -130,7 +123,8 @@ def _repeats(before: PadMessage, pad: PadMessage) -> bool:
     """Whether ``pad`` only repeats ``before`` (clock ticks, a pedal moving): one row."""
     if pad.kind != before.kind:
         return False
-    return pad.kind == PEDAL or (pad.kind == IGNORED and pad.detail == before.detail)
+    return pad.kind == PEDAL or (pad.kind == IGNORED and pad.reason == before.reason
+                                 and pad.facts == before.facts)
 
 
 def draw_mapping(scene: MenuScene, surface: pygame.Surface, left: str, right: str, x: float,
@@ -185,11 +179,6 @@ class MidiMonitorScene(MenuScene):
         self._lock = threading.Lock()
         self.reader = KitReader(self.port, self._on_message, opener=opener).start()
 
-    @property
-    def u(self) -> float:
-        """Pixels per 720p unit (smaller in a window narrower than 16:9)."""
-        return layout_unit(self.size)
-
     # reader thread -----------------------------------------------------------------
     def _on_message(self, msg: Any, t_capture: float) -> None:
         pad = self.interpreter.interpret(msg, t_capture)
@@ -235,12 +224,13 @@ class MidiMonitorScene(MenuScene):
             # TRANSLATORS: a MIDI kit's port status
             return tr("connected"), theme.BLUISH_GREEN
         if self.unavailable:
-            return self.unavailable, theme.VERMILLION
+            return unavailable_line(self.unavailable), theme.VERMILLION
         if status == CONNECTING:
             # TRANSLATORS: a MIDI kit's port status
             return tr("connecting…"), theme.YELLOW
         if why:
-            return tr("not connected: {reason}").format(reason=why), theme.VERMILLION
+            return tr("not connected: {reason}").format(reason=unavailable_line(why)), (
+                theme.VERMILLION)
         # TRANSLATORS: a MIDI kit's port status
         return tr("not connected"), theme.VERMILLION
 
@@ -422,7 +412,7 @@ class MidiMonitorScene(MenuScene):
         light = theme.mix(colour, (255, 255, 255), 0.35)
         self.text(surface, tr(chip) if chip else "?", 15, light, cols["kind"] + 52, cy,
                   max_w=96, shadow=False)
-        if pad.kind == PEDAL or (pad.kind == IGNORED and pad.detail.startswith("controller")):
+        if pad.kind == PEDAL or (pad.kind == IGNORED and pad.reason == "controller"):
             note = f"CC{pad.note}"
         else:
             note = "" if pad.note is None else str(pad.note)
@@ -439,7 +429,8 @@ class MidiMonitorScene(MenuScene):
                       shadow=False)
             return
         # TRANSLATORS: a MIDI "note off" message (a pad released)
-        detail = pad.detail or (tr("note off") if pad.kind == NOTE_OFF else "")
+        detail = reason_text(pad.reason, pad.facts) or (
+            tr("note off") if pad.kind == NOTE_OFF else "")
         start = cols["voice"]
         if pad.kind == SUPPRESSED and pad.voice is not None:
             self.text(surface, voice_word(pad.voice), 21, TEXT_DIM, start, cy, "midleft",

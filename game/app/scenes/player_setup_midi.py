@@ -8,8 +8,6 @@ gets two keys: M opens the MIDI monitor, L the MIDI-learn screen.
 
 from __future__ import annotations
 
-import re
-from functools import cache
 from typing import Any
 
 import pygame
@@ -17,6 +15,7 @@ import pygame
 from game.app.scenes.midi_monitor import short_port
 from game.input.midi_ports import MidiStatus
 from game.ui.i18n import N_, ntr, tr
+from game.ui.midi_words import unavailable_line
 from game.ui.theme import PALETTES, TEXT, TEXT_FAINT, rgba
 
 #: The inputs every player can choose, before the kits.
@@ -45,43 +44,6 @@ KIT_KEYS: tuple[tuple[str, str, str], ...] = (
     # TRANSLATORS: beside the L key in player setup: MIDI-learn (pads) and velocity settings
     ("L", N_("learn · velocity"), "learn")
 )
-
-#: The sentences of :func:`game.input.midi_ports.midi_status` when MIDI is unavailable
-#: (the input layer writes them in English); each is shown translated when the status's
-#: reason is exactly it, ``{command}`` and ``{detail}`` kept from the reason.
-UNAVAILABLE: tuple[str, ...] = (
-    # TRANSLATORS: player setup, MIDI status. Keep {command}, tcp:HOST:PORT and
-    # python-rtmidi as they are (a shell command, an address form, a package name).
-    N_("MIDI kits need the python-rtmidi backend, which is not installed: run {command} "
-       "(tcp:HOST:PORT kits work without it)."),
-    # TRANSLATORS: player setup, MIDI status. Keep /dev/snd/seq, the command in quotes and
-    # tcp:HOST:PORT as they are; ALSA is the Linux sound system.
-    N_("MIDI ports are unavailable: this computer has no ALSA sequencer (/dev/snd/seq); "
-       "load it with 'sudo modprobe snd-seq' (kits on another computer still work as "
-       "tcp:HOST:PORT)."),
-    # TRANSLATORS: player setup, MIDI status; {detail} is the system's error message (English).
-    # Keep the command and tcp:HOST:PORT as they are.
-    N_("The MIDI system could not be opened ({detail}); on Linux load the ALSA sequencer "
-       "(modprobe snd-seq) — tcp:HOST:PORT kits still work."),
-)
-
-
-@cache
-def _pattern(template: str) -> re.Pattern[str]:
-    """A regular expression matching ``template`` with each ``{field}`` as a named group."""
-    parts = re.split(r"\{(\w+)\}", template)
-    return re.compile("".join(f"(?P<{part}>.+?)" if k % 2 else re.escape(part)
-                              for k, part in enumerate(parts)), re.DOTALL)
-
-
-def unavailable_line(reason: str) -> str:
-    """``reason`` (why MIDI is unavailable) in the current language; as is if unknown."""
-    for template in UNAVAILABLE:
-        found = _pattern(template).fullmatch(reason)
-        if found:
-            return tr(template).format(**found.groupdict())
-    return reason  # a sentence this table does not know yet: shown in English
-
 
 def midi_line(status: MidiStatus) -> str:
     """The one line player setup shows about MIDI kits (translated: call it when drawing)."""

@@ -343,12 +343,14 @@ class PracticeScene(MenuScene):
                       shadow=False)
         for i, res in enumerate(reversed(self.results[-SHOWN_LOOPS:])):
             yy = y + 96 + 24 * i
-            self.text(surface, f"#{res.loop}", 16, TEXT_FAINT, cx, yy, "midleft", shadow=False)
+            room = w - 24 - 40  # after "#N": the speed, then the accuracy at the right
+            self.text(surface, f"#{res.loop}", 16, TEXT_FAINT, cx, yy, "midleft", max_w=36,
+                      shadow=False)
             self.text(surface, f"{speed_percent(res.speed)}%", 16, TEXT_DIM, cx + 40, yy,
-                      "midleft", shadow=False)
+                      "midleft", max_w=room * 0.38, shadow=False)
             self.text(surface, f"{res.accuracy[p] * 100:.1f} %", 18,
                       pal.light if i == 0 else TEXT_DIM, x + w - 12, yy, "midright",
-                      shadow=False)
+                      max_w=room * 0.56, shadow=False)
 
     def _draw_preparing(self, surface: pygame.Surface) -> None:
         self.begin(surface)

@@ -18,7 +18,16 @@ from game.engine.voices import KEYBOARD_5
 from game.store.settings import MAX_OFFSET_MS, KeyBindings, Settings, save_settings
 from game.ui import i18n
 from game.ui.i18n import N_, tr
-from game.ui.theme import BLUISH_GREEN, PALETTES, TEXT, TEXT_DIM, TEXT_FAINT, VERMILLION, rgba
+from game.ui.theme import (
+    BLUISH_GREEN,
+    PALETTES,
+    TEXT,
+    TEXT_DIM,
+    TEXT_FAINT,
+    VERMILLION,
+    player_tag,
+    rgba,
+)
 from game.ui.words import lane_word
 
 LANE_NAMES: tuple[str, ...] = tuple(lane.name for lane in KEYBOARD_5.lanes)
@@ -88,7 +97,7 @@ class SettingsScene(MenuScene):
                     # TRANSLATORS: {key} is a key name ("d", "space"), {player} "P1" or
                     # "P2", {lane} a drum lane ("Snare")
                     self.say(tr("'{key}' is already {player} {lane}: press another key, or "
-                                "Esc to cancel").format(key=name, player=PALETTES[p].label,
+                                "Esc to cancel").format(key=name, player=player_tag(p),
                                                         lane=lane_word(LANE_NAMES[ln])),
                              VERMILLION)
                     return False
@@ -97,7 +106,7 @@ class SettingsScene(MenuScene):
         self._set(keys=KeyBindings(p1=tuple(keys[0]), p2=tuple(keys[1])))
         # TRANSLATORS: {player} "P1" or "P2", {lane} a drum lane, {key} a key name ("d")
         self.say(tr("{player} {lane} is now '{key}'").format(
-            player=PALETTES[player].label, lane=lane_word(LANE_NAMES[lane]), key=name),
+            player=player_tag(player), lane=lane_word(LANE_NAMES[lane]), key=name),
             BLUISH_GREEN)
         return True
 
@@ -227,7 +236,7 @@ class SettingsScene(MenuScene):
             self.waiting = (self.kcol, self.krow)
             # TRANSLATORS: {player} "P1" or "P2", {lane} a drum lane ("Snare")
             self.say(tr("Press the new key for {player} {lane} (Esc cancels)").format(
-                player=PALETTES[self.kcol].label, lane=lane_word(LANE_NAMES[self.krow])),
+                player=player_tag(self.kcol), lane=lane_word(LANE_NAMES[self.krow])),
                 PALETTES[self.kcol].light)
         else:
             self.adjust(ROWS[self.orow][0], 1)
@@ -322,7 +331,7 @@ class SettingsScene(MenuScene):
         cell_w = (w - 200) / 2
         for p in (0, 1):
             cx = x + 170 + p * (cell_w + 14) + cell_w / 2
-            self.text(surface, PALETTES[p].label, 26, PALETTES[p].light, cx, y + 34)
+            self.text(surface, player_tag(p), 26, PALETTES[p].light, cx, y + 34)
         for lane, lane_name in enumerate(LANE_NAMES):
             ry = y + 96 + lane * 80
             self.text(surface, lane_word(lane_name), 28, TEXT_DIM, x + 28, ry, "midleft",

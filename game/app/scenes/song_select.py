@@ -11,7 +11,16 @@ from game.app.scenes.title import ACCENT, MenuScene, report_error
 from game.engine.chart import Chart
 from game.formats.library import load_entry
 from game.ui.i18n import N_, ntr, tr
-from game.ui.theme import PALETTES, TEXT, TEXT_DIM, TEXT_FAINT, VERMILLION, YELLOW, rgba
+from game.ui.theme import (
+    PALETTES,
+    TEXT,
+    TEXT_DIM,
+    TEXT_FAINT,
+    VERMILLION,
+    YELLOW,
+    player_tag,
+    rgba,
+)
 from game.ui.words import difficulty_word
 
 #: Seconds the selection must rest on a song before its preview starts.
@@ -357,7 +366,7 @@ class SongSelectScene(MenuScene):
             px0 = x + pad + p * (half + 30)
             pal = PALETTES[p]
             # TRANSLATORS: heading over a player's difficulty ratings; {player} is "P1" or "P2"
-            self.text(surface, tr("{player} PART").format(player=pal.label), 20, pal.light,
+            self.text(surface, tr("{player} PART").format(player=player_tag(p)), 20, pal.light,
                       px0, y + 240, "midleft", max_w=half)
             for k, (diff, rating) in enumerate(diffs.get(part, {}).items()):
                 ry = y + 276 + k * 40

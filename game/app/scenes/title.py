@@ -35,6 +35,8 @@ from game.ui.theme import (
 
 #: Highlight of the focused item.
 ACCENT = SKY_BLUE
+#: The narrowest width (720p units) the menu screens are laid out for.
+LAYOUT_WIDTH = 1280.0
 #: Shared text renderer of the menu screens.
 TEXTS = TextCache()
 _PANEL_CACHE_MAX = 96
@@ -61,8 +63,10 @@ class MenuScene(Scene):
     # geometry ----------------------------------------------------------------------
     @property
     def u(self) -> float:
-        """Pixels per 720p unit."""
-        return self.size[1] / 720.0
+        """Pixels per 720p unit: the height / 720, or less in a window narrower than
+        16:9 (4:3, a portrait window), so the whole layout shrinks instead of running
+        off the sides."""
+        return min(self.size[1] / 720.0, self.size[0] / LAYOUT_WIDTH)
 
     def px(self, v: float) -> int:
         """``v`` 720p units in pixels."""
