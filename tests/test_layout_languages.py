@@ -14,7 +14,8 @@ Each screen of ``tests/screens.py`` is drawn under the layout probe and checked:
    a few pixels apart, a shadow, does not count);
 4. **english** (Korean and Japanese only): no run of three or more Latin
    letters is left, apart from :data:`ALLOWED_LATIN`, the fixtures' data (see
-   ``screens.fixture_latin``), paths and file names, and Latin words the
+   ``screens.fixture_latin``), paths and file names, what a file reader says
+   is wrong after a file's name (its errors stay English), and Latin words the
    translators themselves wrote in the language's ``.po`` (a keycap kept in
    a translation: "Enter 키를 누르세요"). Strings the game pre-renders into
    a layer of its own (the gameplay screen's labels) are not placed on the
@@ -47,12 +48,15 @@ OVERLAP_SHARE = 0.15
 #: keycaps, other games' names (case-insensitive, whole words).
 ALLOWED_LATIN = ("Drum Diplomacy", "DRUM", "DIPLOMACY", "BPM", "ms", "dB", "MIDI", "P1", "P2",
                  "Esc", "Enter", "Tab", "Space", "Backspace", "Shift", "osu!", "Clone Hero",
-                 "OK")
+                 "OK", "pip install")
 LATIN_RUN = re.compile(r"[A-Za-z]{3,}")
 #: A path (from the root, home or a drive, or with two separators) or a song or data file.
 PATH_OR_FILE = re.compile(
     r"(?<!\S)(?:[A-Za-z]:)?[\\/~]\S*|(?<!\S)\S+[\\/]\S+[\\/]\S*|[\w.-]+\.(?:beatmap|chart|"
     r"mid|ini|osu|osz|ogg|wav|mp3|flac|toml|json|png|sqlite3|ddreplay)\b", re.IGNORECASE)
+#: What a file's reader says is wrong with it, after the file's name ("song.chart, line 3:
+#: expected ..."): the reader's own words, which stay English like the command line's errors.
+FILE_ERROR = re.compile(r"(?:[\\/]\S+|\.\w+)(?:, line \d+)?: .*$")
 PLACEHOLDER = re.compile(r"\{[^{}]*\}|%\(\w+\)\w|%\w")
 Layered = list[tuple[int, Placed]]
 
@@ -155,7 +159,7 @@ def allowed_latin(language: str) -> re.Pattern[str]:
 
 def latin_left(text: str, language: str) -> list[str]:
     """The runs of 3+ Latin letters of ``text`` that are not allowed in ``language``."""
-    rest = allowed_latin(language).sub(" ", PATH_OR_FILE.sub(" ", text))
+    rest = allowed_latin(language).sub(" ", PATH_OR_FILE.sub(" ", FILE_ERROR.sub(" ", text)))
     return LATIN_RUN.findall(rest)
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import pygame
 
 from game.ui import theme
-from game.ui.i18n import N_, tr
+from game.ui.i18n import N_, caps, tr
 from game.ui.menu import font
 
 RGB = tuple[int, int, int]
@@ -69,7 +69,7 @@ def panel(surface: pygame.Surface, rect: pygame.Rect, *, scale: float,
     pad = px(12, scale)
     inner = rect.inflate(-2 * pad, -2 * pad)
     if title:
-        r = text(surface, title.upper(), 15, theme.TEXT_DIM, scale=scale,
+        r = text(surface, caps(title), 15, theme.TEXT_DIM, scale=scale,
                  max_w=inner.w - reserve, topleft=(inner.x, inner.y))
         r.h = max(r.h, font(px(15, scale)).get_height())  # the plot starts where it always did
         inner.h -= r.h + px(6, scale)

@@ -217,7 +217,7 @@ class GameplayView:
         bg.blit(disc, (r.x + round(6 * s), r.y + round(5 * s)))
         blit_text(bg, self.text.render(str(p + 1), round(30 * s), pal.primary, shadow=False),
                   r.x + round(6 * s) + d / 2, r.centery + round(1 * s))
-        label = (name or player_tag(p)).upper()  # a name is user text: never translated
+        label = name or player_tag(p)  # a name is user text: as typed, never translated
         room = r.width - d - round(30 * s)
         size = self.text.fit(label, round(30 * s), room)
         blit_text(bg, self.text.render(label, size, WHITE), r.x + d + round(18 * s),

@@ -91,6 +91,16 @@ def ptr(context: str, message: str) -> str:
     return _catalog.pgettext(context, message)
 
 
+#: Languages whose small captions are set in capitals (a typographic habit of English).
+CAPS_LANGUAGES = frozenset({"en"})
+
+
+def caps(text: str) -> str:
+    """``text`` as a small caption: upper case in English, unchanged where capitals are
+    not the custom (Korean and Japanese have none, and "ms" must stay "ms")."""
+    return text.upper() if _current in CAPS_LANGUAGES else text
+
+
 def N_(message: str) -> str:
     """Mark ``message`` for translation without translating it (translate it when drawn)."""
     return message

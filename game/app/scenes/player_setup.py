@@ -368,7 +368,7 @@ class PlayerSetupScene(MenuScene):
             img = self._panels[key] = jersey(jr.size, p)
         surface.blit(img, jr.topleft)
         typing = self.field if self.editing == p else None
-        name = (typing.shown if typing else self.shown_name(p)).upper()
+        name = typing.shown if typing else self.shown_name(p)  # as typed
         caret = "_" if typing and int(self.t * 2) % 2 == 0 else ""
         lines = name_lines(name, lambda s: self.text_width(s, 26), 118)
         for k, line in enumerate(lines):  # a long name (often a CJK one) on two smaller lines
