@@ -100,6 +100,36 @@ class KeySender:
         self.dpy.sync()
         return t_sent, t_synced
 
+    def type_text(self, text: str, *, pause_s: float = 0.08) -> None:
+        """Type ``text`` (any script) with real key events, one character at a time.
+
+        Like ``xdotool type``: each distinct character gets a keycode that had
+        no symbol, mapped to the character's Unicode keysym (``0x01000000 +
+        code point``), so the application receives it as text input (no input
+        method involved). The mappings are made before the first keystroke and
+        left in place (the display is a test's own): a busy application that
+        reads its events late still sees every key as the character sent.
+        """
+        info = self.dpy.display.info
+        first, count = info.min_keycode, info.max_keycode - info.min_keycode + 1
+        mapping = self.dpy.get_keyboard_mapping(first, count)
+        free = [first + k for k in range(count - 1, -1, -1) if not any(mapping[k])]
+        chars = list(dict.fromkeys(text))
+        if len(chars) > len(free):
+            raise RuntimeError(f"{len(chars)} distinct characters, {len(free)} free keycodes")
+        codes = dict(zip(chars, free, strict=False))
+        per = len(mapping[0])
+        for ch, code in codes.items():
+            sym = 0x01000000 + ord(ch) if ord(ch) > 0xFF else ord(ch)
+            self.dpy.change_keyboard_mapping(code, [(sym,) * per])
+        self.dpy.sync()
+        time.sleep(0.2)  # the application gets MappingNotify before the first key
+        for ch in text:
+            self._xtest.fake_input(self.dpy, self._X.KeyPress, codes[ch])
+            self._xtest.fake_input(self.dpy, self._X.KeyRelease, codes[ch])
+            self.dpy.sync()
+            time.sleep(pause_s)
+
     def close(self) -> None:
         """Close the X connection."""
         self.dpy.close()

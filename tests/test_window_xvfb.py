@@ -221,3 +221,47 @@ def test_whole_game_through_the_menus(tmp_path):
     for scene in ("title", "settings", "calibration", "song_select", "player_setup",
                   "gameplay", "pause", "results"):
         assert scene in shots, (scene, sorted(shots))
+
+
+def test_names_in_any_script_typed_in_a_korean_window(tmp_path):
+    """``drum-diplomacy --lang ko``: real key events type a Korean and a Japanese name in
+    player setup; both are saved exactly, and the screens are drawn on the way."""
+    import tomllib
+
+    with virtual_display(display=":93") as display:
+        env = _env(display, tmp_path)
+        game = subprocess.Popen([sys.executable, "-m", "game", "--lang", "ko"], env=env)
+        sender = KeySender(display)
+        shots_dir = tmp_path / "shots"
+
+        def shown(scene: str, timeout_s: float = 15.0) -> None:
+            deadline = time.monotonic() + timeout_s
+            while not (shots_dir / f"{scene}.png").exists():
+                assert time.monotonic() < deadline, f"{scene} never shown"
+                time.sleep(0.05)
+
+        def press(*names: str, pause: float = 0.3) -> None:
+            for n in names:
+                sender.tap(n)
+                time.sleep(pause)
+
+        try:
+            sender.focus(sender.find_window("Drum Diplomacy"))
+            shown("title")
+            press("Return")                      # Play
+            shown("song_select")
+            press("Return")                      # the first song -> player setup
+            shown("player_setup")
+            press("Return", "BackSpace", "BackSpace")  # edit P1's name ("P1"), clear it
+            sender.type_text("김민수")
+            press("Return", "Tab", "Return", "BackSpace", "BackSpace")
+            sender.type_text("山田はなこ")
+            press("Return", "Escape", "Escape", "Escape")  # back to song select, title, quit
+            assert game.wait(timeout=20) == 0
+        finally:
+            if game.poll() is None:
+                game.kill()
+            sender.close()
+    settings = tomllib.loads((tmp_path / "home" / "settings.toml").read_text("utf-8"))
+    assert (settings["players"]["p1"]["name"], settings["players"]["p2"]["name"]) == (
+        "김민수", "山田はなこ")

@@ -137,7 +137,7 @@ def gameplay_scene(app: Any, chart: Chart, setups: tuple[PlayerSetup, PlayerSetu
     keys = getattr(settings, "keys", None)
     bindings = KeyMap(tuple(keys.p1), tuple(keys.p2)) if keys is not None else None
     from game.app.kit_player import kit_setups
-    from game.app.scenes.title import report_error
+    from game.app.scenes.menu_scene import report_error
 
     kits, warnings = kit_setups(specs, settings=settings, kitmap=kitmap)
     for w in warnings:
@@ -169,7 +169,7 @@ def finish_play(app: Any, scene: Any, report: dict[str, Any], *,
 
     A failure to save is reported as a notice; it never ends the game.
     """
-    from game.app.scenes.title import report_error
+    from game.app.scenes.menu_scene import report_error
 
     store = app.services.get("scores")
     if store is not None and any(s.live for s in scene.specs):

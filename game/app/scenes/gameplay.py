@@ -169,7 +169,7 @@ class GameplayScene(Scene):
             else:
                 self.audio.load_song(self._file(self.chart.meta.audio), chart=self.chart)
         except (pygame.error, OSError, ValueError) as exc:
-            from game.app.scenes.title import report_error
+            from game.app.scenes.menu_scene import report_error
 
             # TRANSLATORS: a notice; {error} is the system's message (English)
             report_error(self.app, tr("cannot play this song's audio ({error}); using a click")

@@ -22,6 +22,7 @@ from typing import Any
 
 import pygame
 
+from game.app.scenes.menu_scene import MenuScene
 from game.app.scenes.midi_curve import Calibration, draw_curve_panel
 from game.app.scenes.midi_monitor import (
     device_kit,
@@ -29,7 +30,6 @@ from game.app.scenes.midi_monitor import (
     port_name,
     short_port,
 )
-from game.app.scenes.title import MenuScene
 from game.engine.errors import FormatError
 from game.engine.voices import Voice
 from game.formats.kitmap import KitMap, builtin_kitmap_names

@@ -22,7 +22,7 @@ from typing import Any
 
 import pygame
 
-from game.app.scenes.title import MenuScene
+from game.app.scenes.menu_scene import MenuScene
 from game.engine.voices import KEYBOARD_5
 from game.formats.kitmap import KitMap
 from game.input.kit import (

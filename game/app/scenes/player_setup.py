@@ -11,8 +11,8 @@ import pygame
 
 from game.app.launch import gameplay_scene
 from game.app.scenes import player_setup_midi as kit
+from game.app.scenes.menu_scene import MenuScene, current_keys, report_error
 from game.app.scenes.player_setup_hints import setup_hints
-from game.app.scenes.title import MenuScene, current_keys, report_error
 from game.app.sources import SourceSpec, parse_source
 from game.engine.session import PlayerSetup
 from game.engine.voices import KEYBOARD_5

@@ -20,8 +20,8 @@ import pygame
 
 from game.app.practice import NOT_SAVED, loop_spec
 from game.app.scene import Scene
+from game.app.scenes.menu_scene import MenuScene, report_error
 from game.app.scenes.practice_setup import range_label
-from game.app.scenes.title import MenuScene, report_error
 from game.app.sources import SourceSpec
 from game.audio.stretch import PracticeAudio, audio_job, chart_tracks
 from game.audio.stretch import with_practice_audio as with_audio

@@ -14,7 +14,7 @@ import pygame
 
 from game.app.practice import NOT_SAVED
 from game.app.scenes import player_setup_midi as kit
-from game.app.scenes.title import MenuScene
+from game.app.scenes.menu_scene import MenuScene
 from game.app.sources import SourceSpec
 from game.audio.stretch import audio_job, chart_tracks, has_cache
 from game.audio.stretch_task import warm_up

@@ -15,7 +15,7 @@ from typing import Any
 
 import pygame
 
-from game.app.scenes.title import MenuScene, current_keys
+from game.app.scenes.menu_scene import MenuScene, current_keys
 from game.engine.voices import KEYBOARD_5
 from game.ui.i18n import N_, ntr, tr
 from game.ui.theme import BLUISH_GREEN, PALETTES, TEXT, TEXT_DIM, TEXT_FAINT, VERMILLION, rgba

@@ -13,7 +13,7 @@ from typing import Any
 
 import pygame
 
-from game.app.scenes.title import MenuScene, report_error
+from game.app.scenes.menu_scene import MenuScene, report_error
 from game.engine.voices import KEYBOARD_5
 from game.store.settings import MAX_OFFSET_MS, KeyBindings, Settings, save_settings
 from game.ui import i18n

@@ -7,7 +7,7 @@ from typing import Any
 
 import pygame
 
-from game.app.scenes.title import ACCENT, MenuScene, report_error
+from game.app.scenes.menu_scene import ACCENT, MenuScene, report_error
 from game.engine.chart import Chart
 from game.formats.library import load_entry
 from game.ui.i18n import N_, ntr, tr
