@@ -1,7 +1,8 @@
 """Gameplay screen benchmark: time to draw one frame.
 
-Run: ``python bench/frame_time.py [--frames N] [--size WxH]``. Prints figures;
-asserts nothing.
+Run: ``python bench/frame_time.py [--frames N] [--size WxH] [--names P1 P2] [--lang L]``.
+Prints figures; asserts nothing. ``--names 김민수 山田はなこ --lang ko`` draws the
+headers with CJK names and every word in Korean (text through the font chain).
 
 A 1280x720 window (SDL's dummy video driver), both highways busy, every effect
 on. Two charts: the demo song ``first-contact`` and a synthetic worst case,
@@ -39,6 +40,7 @@ from game.engine.tempo import TempoMap
 from game.engine.voices import Voice
 from game.formats.library import load_song
 from game.ui.gameplay_view import GameplayView, PlayerLook
+from game.ui.i18n import set_language
 
 FPS = 60.0
 RECENT_KEEP = 48
@@ -66,7 +68,8 @@ def _pct(xs: list[float], q: float) -> float:
 
 
 def run(chart: Chart, screen: pygame.Surface, frames: int, start_s: float, *,
-        reference: bool = False) -> dict[str, float]:
+        reference: bool = False,
+        names: tuple[str, str] = ("Player One", "Player Two")) -> dict[str, float]:
     """Play ``frames`` frames from ``start_s`` and time each; returns figures in ms.
 
     With ``reference``, each frame's draw is replaced by one plain copy of a
@@ -78,8 +81,8 @@ def run(chart: Chart, screen: pygame.Surface, frames: int, start_s: float, *,
               + HumanBot(sd_ms=20, bias_ms=12, drift_ms=8, miss_rate=0.05, seed=2).play(
                   session.notes[1], player=1))
     events.sort(key=lambda e: e.time_s)
-    looks = (PlayerLook("Player One", 0, ("D", "F", "S", "E", "V")),
-             PlayerLook("Player Two", 1, ("J", "K", "L", "I", "N")))
+    looks = (PlayerLook(names[0], 0, ("D", "F", "S", "E", "V")),
+             PlayerLook(names[1], 1, ("J", "K", "L", "I", "N")))
     view = GameplayView(session, players=looks)
     t0 = time.perf_counter()
     view.resize(screen.get_size())
@@ -132,17 +135,24 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--frames", type=int, default=2000)
     ap.add_argument("--size", default="1280x720", help="window size, WxH")
+    ap.add_argument("--names", nargs=2, default=["Player One", "Player Two"],
+                    metavar=("P1", "P2"), help="the players' names on the headers")
+    ap.add_argument("--lang", default="en", choices=["en", "ko", "ja"],
+                    help="the language of the screen's words")
     args = ap.parse_args()
+    set_language(args.lang)
+    names = (args.names[0], args.names[1])
     w, h = (int(v) for v in args.size.lower().split("x"))
     pygame.display.init()
     pygame.font.init()
     screen = pygame.display.set_mode((w, h))
     print(f"window {w}x{h} ({pygame.display.get_driver()} driver), {args.frames} frames "
-          f"at {FPS:g} fps song-time steps")
+          f"at {FPS:g} fps song-time steps; names {names[0]} / {names[1]}, "
+          f"language {args.lang}")
     cases = (("first-contact (demo song)", load_song("first-contact"), -1.0),
              ("dense: 32nds x 5 lanes @ 180 BPM, both players", dense_chart(), 0.5))
     for name, chart, start in cases:
-        r = run(chart, screen, args.frames, start)
+        r = run(chart, screen, args.frames, start, names=names)
         print(f"\n{name}")
         print(f"  frames {r['frames']}, notes in view per frame: mean {r['notes_mean']:.0f}, "
               f"max {r['notes_max']}; resize (pre-render) {r['build_ms']:.0f} ms; "
@@ -152,7 +162,7 @@ def main() -> None:
         print(f"  draw+flip   median {r['total_median']:.3f} ms   p99 {r['total_p99']:.3f} ms"
               f"   max {r['total_max']:.3f} ms")
         print(f"  (live_duet() per frame, outside the view: median {r['live_median']:.3f} ms)")
-        ref = run(chart, screen, args.frames // 2, start, reference=True)
+        ref = run(chart, screen, args.frames // 2, start, reference=True, names=names)
         print(f"  reference, same loop with the draw replaced by one full-window copy: median "
               f"{ref['draw_median']:.3f} ms (the floor of any full redraw here, right now)")
     print("\ntargets (1280x720, dense): median <= 1.5 ms, p99 <= 3 ms")

@@ -9,6 +9,7 @@ font's missing-glyph box (U+10FFFD, a private-use code point no font maps).
 from __future__ import annotations
 
 import unicodedata
+from pathlib import Path
 
 import pygame
 import pytest
@@ -161,3 +162,27 @@ def test_japanese_wraps_between_characters_but_not_before_closing_marks() -> Non
     assert all(len(line) <= 7 for line in lines)
     assert not any(line[0] in "、。" for line in lines)
     assert wrap_text("one two three", 7, len) == ["one two", "three"]
+
+
+def test_recorded_coverage_matches_the_fonts() -> None:
+    """``<font>.cmap.json`` says exactly what the font's character map says."""
+    from fontTools.ttLib import TTFont
+
+    from game.ui.fonts import read_coverage
+
+    files = [f.path for f in default_chain_files() if f.path]
+    files.append(str(Path(pygame.__file__).parent / pygame.font.get_default_font()))
+    for path in files:
+        recorded = read_coverage(path)
+        assert recorded is not None, f"no coverage recorded for {path}: run tools/build_fonts.py"
+        actual = set(TTFont(path, lazy=True).getBestCmap())
+        probe = actual | set(range(0x20, 0x3000)) | set(range(0xAC00, 0xAD00)) | {0x10FFFD}
+        assert {cp for cp in probe if cp in recorded} == actual & probe, path
+
+
+def test_a_stale_coverage_record_is_not_trusted(tmp_path: Path) -> None:
+    from game.ui.fonts import read_coverage
+
+    font = tmp_path / "NotoSans-Bold.subset.ttf"  # same name, other bytes
+    font.write_bytes(b"\0" * 10)
+    assert read_coverage(str(font)) is None

@@ -18,19 +18,24 @@ character with the first font that has it:
 Stages of :meth:`FontChain.render`: split the string into runs by font (a
 combining mark stays with its base character), render each run with its font
 at the same em size, and place the runs side by side on one baseline. Which
-font covers a character is read from the fonts' character maps (fontTools,
-imported the first time a character outside ASCII is seen) and remembered.
+font covers a character is read from the fonts' character maps and remembered:
+for the bundled fonts and pygame's, from the coverage files written beside
+them by ``tools/build_fonts.py`` (``<font>.cmap.json``, a few ms to read);
+for any other font, or a pygame font of another size than recorded, with
+fontTools (imported only then).
 Rendered runs are cached by :class:`game.ui.text.TextCache`, not here.
 """
 
 from __future__ import annotations
 
+import bisect
+import json
 import os
 import sys
 import threading
 import time
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -83,6 +88,41 @@ def default_chain_files() -> list[FontFile]:
 
 def _default_font_path() -> str:
     return str(Path(pygame.__file__).parent / pygame.font.get_default_font())
+
+
+class CodepointRanges:
+    """A set of code points stored as sorted [first, last] ranges (``in`` by bisection)."""
+
+    __slots__ = ("_firsts", "_lasts")
+
+    def __init__(self, ranges: Iterable[Sequence[int]]) -> None:
+        pairs = sorted((int(r[0]), int(r[1])) for r in ranges)
+        self._firsts = [a for a, _ in pairs]
+        self._lasts = [b for _, b in pairs]
+
+    def __contains__(self, cp: object) -> bool:
+        if not isinstance(cp, int):
+            return False
+        i = bisect.bisect_right(self._firsts, cp) - 1
+        return i >= 0 and cp <= self._lasts[i]
+
+
+def coverage_file(path: str) -> Path:
+    """Where the coverage of the font at ``path`` is recorded (``game/fonts``)."""
+    return bundled_font_dir() / (Path(path).name + ".cmap.json")
+
+
+def read_coverage(path: str) -> CodepointRanges | None:
+    """The recorded coverage of the font at ``path``; None when there is none, or the
+    font file is not the one it was recorded for (its size differs)."""
+    record = coverage_file(path)
+    try:
+        doc = json.loads(record.read_text(encoding="utf-8"))
+        if int(doc["font_bytes"]) != os.path.getsize(path):
+            return None
+        return CodepointRanges(doc["ranges"])
+    except (OSError, ValueError, KeyError, TypeError, IndexError):
+        return None
 
 
 def read_cmap(path: str) -> frozenset[int]:
@@ -159,7 +199,7 @@ class FontChain:
     def __init__(self, files: Sequence[FontFile] | None = None, *,
                  system_fonts: bool = True) -> None:
         self.files: list[FontFile] = list(files if files is not None else default_chain_files())
-        self._cmaps: list[frozenset[int] | None] = [None] * len(self.files)
+        self._cmaps: list[Container[int] | None] = [None] * len(self.files)
         self._fonts: dict[tuple[int, int], pygame.font.Font] = {}
         self._which: dict[str, int] = {}
         self._system_left: list[str] | None = None if system_fonts else []
@@ -167,14 +207,16 @@ class FontChain:
         self._lock = threading.Lock()
 
     # coverage -----------------------------------------------------------------------
-    def _cmap(self, index: int) -> frozenset[int]:
+    def _cmap(self, index: int) -> Container[int]:
         cmap = self._cmaps[index]
         if cmap is None:
             path = self.files[index].path or _default_font_path()
-            try:
-                cmap = read_cmap(path)
-            except Exception:  # an unreadable system font covers nothing
-                cmap = frozenset()
+            cmap = read_coverage(path)
+            if cmap is None:
+                try:
+                    cmap = read_cmap(path)
+                except Exception:  # an unreadable system font covers nothing
+                    cmap = frozenset()
             self._cmaps[index] = cmap
         return cmap
 

@@ -17,6 +17,9 @@ Two tests, chosen from a small menu:
 Taps farther than 250 ms from every click are ignored; a median needs 8 taps;
 a test asks for 16. Enter saves (``services["settings"]``, and the settings
 file when the store is there), Esc cancels back to the menu.
+
+The click train is in :mod:`game.app.scenes.calibration_clicks`, the page drawn
+while a test runs in :mod:`game.app.scenes.calibration_test_page`.
 """
 
 from __future__ import annotations
@@ -30,11 +33,16 @@ from typing import Any
 import pygame
 
 from game.app.scene import Scene
+from game.app.scenes.calibration_clicks import (
+    BEAT_S,
+    CLICKS,
+    LEAD_IN_S,
+    TARGET_TAPS,
+    click_chart,
+)
+from game.app.scenes.calibration_test_page import draw_test_page
 from game.engine.calibration import MIN_TAPS, median_offset_ms, tap_offsets
-from game.engine.chart import Chart, Note, SongMeta
-from game.engine.tempo import TempoMap
-from game.engine.voices import Voice
-from game.ui import charts, theme
+from game.ui import theme
 from game.ui.charts import px
 from game.ui.i18n import N_, ntr, tr
 from game.ui.menu import ACCENT as MENU_ACCENT
@@ -42,16 +50,6 @@ from game.ui.menu import TEXT_DIM as MENU_DIM
 from game.ui.menu import MenuList, font
 from game.ui.text import wrap_text
 
-BPM = 100.0
-BEAT_S = 60.0 / BPM
-#: Taps asked for per test (a median needs MIN_TAPS).
-TARGET_TAPS = 16
-#: Clicks in one run of the click train (the train restarts when it runs out).
-CLICKS = 48
-#: Silence before the first click, seconds.
-LEAD_IN_S = 1.2
-#: The early/late bar spans this many ms either way.
-BAR_LIMIT_MS = 120.0
 #: Menu items (ids; translated when drawn).
 ITEMS = (N_("Audio offset: tap Space on the beat"), N_("Input offsets: P1 then P2"),
          # TRANSLATORS: menu item, "go back to the previous screen"
@@ -60,7 +58,6 @@ ITEMS = (N_("Audio offset: tap Space on the beat"), N_("Input offsets: P1 then P
 ABOUT = (N_("How late you hear the game. Do this first, on the speakers you play with."),
          N_("Each player's own delay on their key. Do this after the audio offset."),
          N_("Back to where you came from."))
-TAP_COLOUR = theme.YELLOW
 #: Keycap labels of the key hints (translated when drawn).
 KEYCAPS = {
     # TRANSLATORS: keycap label; keep the key's printed name
@@ -69,14 +66,6 @@ KEYCAPS = {
     "Enter": N_("Enter"),
     # TRANSLATORS: keycap label; keep the key's printed name
     "Esc": N_("Esc")}
-
-
-def _click_chart() -> Chart:
-    """A one-note chart at 100 BPM whose click track lasts ``CLICKS`` beats (for AudioPlayer)."""
-    beat = float(CLICKS - 1)
-    note = Note(beat * BEAT_S, beat, Voice.SNARE)
-    return Chart(SongMeta("calibration", "Calibration"), TempoMap.constant(BPM), (),
-                 {("p1", "easy"): (note,)})
 
 
 class CalibrationScene(Scene):
@@ -154,7 +143,7 @@ class CalibrationScene(Scene):
         audio = self.app.services.get("audio")
         if audio is not None:
             if not self._audio_loaded:
-                audio.load_song(None, chart=_click_chart())
+                audio.load_song(None, chart=click_chart())
                 self._audio_loaded = True
             t = audio.play(-LEAD_IN_S)
         else:
@@ -337,7 +326,7 @@ class CalibrationScene(Scene):
         if self.mode == "menu":
             self._draw_menu(surface, s)
         else:
-            self._draw_test(surface, s)
+            draw_test_page(self, surface, s, KEYCAPS)
         if self.message:
             self.paragraph(surface, self.message, 17, theme.YELLOW, scale=s, max_w=w - 2 * m,
                            centre_x=w // 2, bottom=h - px(44, s), max_lines=2)
@@ -380,95 +369,3 @@ class CalibrationScene(Scene):
             ("Up/Down", tr("choose")), ("Enter", start), ("Esc", tr("back"))))
         self.text(surface, hints, 15, theme.TEXT_DIM, scale=s, max_w=w - 2 * m,
                   bottomright=(w - m, h - px(12, s)))
-
-    def _draw_test(self, surface: pygame.Surface, s: float) -> None:
-        w, h = surface.get_size()
-        m = px(24, s)
-        p = self.player if self.mode == "input" else 0
-        colour = TAP_COLOUR if self.mode == "audio" else theme.PALETTES[p].light
-        if self.mode == "audio":
-            title = tr("Audio offset")
-            # TRANSLATORS: SPACE is the keycap label of the space bar
-            ask = tr("Tap SPACE on every click") if not self.done else tr("Done - Enter saves")
-        else:
-            key = self.key_names[p].upper()
-            title = tr("Input offsets")
-            ask = (tr("P{player}: tap your snare key ({key}) along to the click").format(
-                player=p + 1, key=key) if not self.done
-                else tr("Both players done - Enter saves"))
-        self.text(surface, title, 34, theme.TEXT, scale=s, max_w=w - 2 * m,
-                  topleft=(m, px(34, s)))
-        self.paragraph(surface, ask, 26, colour, scale=s, max_w=int(w * 0.9), centre_x=w // 2,
-                       top=int(h * 0.15), max_lines=2)
-        self._draw_beat(surface, s, colour)
-        bar = pygame.Rect(0, 0, int(w * 0.6), px(40, s))
-        bar.center = (w // 2, int(h * 0.62))
-        box = pygame.Rect(0, 0, bar.w + px(200, s), px(210, s))
-        box.midtop = (w // 2, bar.y - px(44, s))
-        charts.panel(surface, box, scale=s)
-        side = bar.x - box.x - px(24, s)  # room beside the bar for EARLY / LATE
-        # TRANSLATORS: label left of the timing bar: taps before the click
-        self.text(surface, tr("EARLY"), 14, theme.TEXT_DIM, scale=s, max_w=side,
-                  midright=(bar.x - px(12, s), bar.centery))
-        # TRANSLATORS: label right of the timing bar: taps after the click
-        self.text(surface, tr("LATE"), 14, theme.TEXT_DIM, scale=s, max_w=side,
-                  midleft=(bar.right + px(12, s), bar.centery))
-        offs = [o * 1e3 for o in self.offsets_s[p]]
-        med = self.measured_ms(p)
-        charts.tick_bar(surface, bar, offs, limit_ms=BAR_LIMIT_MS, colour=colour, scale=s,
-                        marker_ms=med)
-        for v in (-BAR_LIMIT_MS, 0.0, BAR_LIMIT_MS):
-            x = bar.centerx + v / BAR_LIMIT_MS * bar.w / 2
-            # TRANSLATORS: a time in milliseconds (a tick label of the timing bar)
-            self.text(surface, tr("{ms} ms").format(ms=charts.signed(v)), 12, theme.TEXT_FAINT,
-                      scale=s, max_w=bar.w // 3, midtop=(x, bar.y - px(22, s)))
-        y = bar.bottom + px(34, s)
-        taps = ntr("{n}/{total} tap", "{n}/{total} taps", TARGET_TAPS).format(
-            n=min(len(offs), TARGET_TAPS), total=TARGET_TAPS)
-        if med is None:
-            got = ntr("median after {n} tap", "median after {n} taps", MIN_TAPS).format(
-                n=MIN_TAPS)
-        elif med > 0:
-            got = tr("median {ms} ms (late)").format(ms=f"{med:+.0f}")
-        else:
-            got = tr("median {ms} ms (early)").format(ms=f"{med:+.0f}")
-        self.text(surface, f"{taps}   ·   {got}", 28, theme.TEXT, scale=s, max_w=box.w - 2 * m,
-                  midtop=(w // 2, y))
-        if self.mode == "input":
-            line = "    ".join(
-                tr("P{player} {offset}").format(
-                    player=i + 1, offset="-" if (r := self.result_ms(i)) is None
-                    else tr("{ms} ms").format(ms=f"{r:+.0f}"))
-                for i in (0, 1))
-            self.text(surface, line, 18, theme.TEXT_DIM, scale=s, max_w=box.w - 2 * m,
-                      midtop=(w // 2, y + px(36, s)))
-        res = self.result_ms(p)
-        if res is not None and self.mode == "audio":
-            self.text(surface, tr("new audio offset: {ms} ms").format(ms=f"{res:+.0f}"), 18,
-                      theme.TEXT_DIM, scale=s, max_w=box.w - 2 * m,
-                      midtop=(w // 2, y + px(36, s)))
-        # TRANSLATORS: key hint: Enter saves the measured offset
-        save = tr("save")
-        # TRANSLATORS: key hint: Esc drops the taps and goes back to the menu
-        cancel = tr("cancel")
-        hints = f"{tr(KEYCAPS['Enter'])}: {save}    {tr(KEYCAPS['Esc'])}: {cancel}"
-        self.text(surface, hints, 18, theme.TEXT, scale=s, max_w=w - 2 * m,
-                  bottomright=(w - m, h - px(12, s)))
-
-    def _draw_beat(self, surface: pygame.Surface, s: float, colour: tuple[int, int, int]) -> None:
-        w, h = surface.get_size()
-        now = self.now_s
-        k = math.floor(now / BEAT_S + 1e-9) if now >= 0 else -1
-        since = now - k * BEAT_S if k >= 0 else math.inf
-        flash = max(0.0, 1.0 - since / 0.18) if k < CLICKS else 0.0
-        centre = (w // 2, int(h * 0.36))
-        r = px(54, s) + round(px(10, s) * flash)
-        pygame.draw.circle(surface, theme.mix((34, 38, 58), colour, 0.25 + 0.75 * flash),
-                           centre, r)
-        pygame.draw.circle(surface, theme.mix((60, 66, 92), theme.WHITE, flash), centre, r,
-                           px(3, s))
-        for b in range(4):
-            on = k >= 0 and k % 4 == b
-            x = centre[0] + (b - 1.5) * px(26, s)
-            pygame.draw.circle(surface, colour if on else (56, 62, 88),
-                               (x, centre[1] + px(84, s)), px(6 if on else 5, s))
