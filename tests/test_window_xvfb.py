@@ -41,6 +41,21 @@ def _wait_for_line(path: Path, pred, timeout_s: float = 20.0) -> dict:
     raise AssertionError(f"no matching line in {path}")
 
 
+def _wait_for_shot(shots_dir: Path, scene: str, timeout_s: float = 15.0) -> None:
+    """Wait until the scene's screenshot exists (its 10th frame, or when it was left)."""
+    deadline = time.monotonic() + timeout_s
+    while not (shots_dir / f"{scene}.png").exists():
+        assert time.monotonic() < deadline, f"{scene} never shown"
+        time.sleep(0.05)
+
+
+def _press(sender: KeySender, *names: str, pause: float) -> None:
+    """Tap each key, ``pause`` seconds apart."""
+    for n in names:
+        sender.tap(n)
+        time.sleep(pause)
+
+
 def _env(display: str, tmp_path: Path) -> dict[str, str]:
     return {**os.environ, "DISPLAY": display, "SDL_VIDEODRIVER": "x11",
             "SDL_AUDIODRIVER": "dummy", "DRUM_DIPLOMACY_HOME": str(tmp_path / "home"),
@@ -159,18 +174,10 @@ def test_whole_game_through_the_menus(tmp_path):
             sender.focus(sender.find_window("Drum Diplomacy"))
 
             def press(*names: str, pause: float = 0.35) -> None:
-                for n in names:
-                    sender.tap(n)
-                    time.sleep(pause)
-
-            shots_dir = tmp_path / "shots"
+                _press(sender, *names, pause=pause)
 
             def shown(scene: str, timeout_s: float = 15.0) -> None:
-                """Wait until the scene's screenshot exists (10th frame, or when left)."""
-                deadline = time.monotonic() + timeout_s
-                while not (shots_dir / f"{scene}.png").exists():
-                    assert time.monotonic() < deadline, f"{scene} never shown"
-                    time.sleep(0.05)
+                _wait_for_shot(tmp_path / "shots", scene, timeout_s)
 
             shown("title")
             press("Down", "Return")            # Settings
@@ -232,18 +239,12 @@ def test_names_in_any_script_typed_in_a_korean_window(tmp_path):
         env = _env(display, tmp_path)
         game = subprocess.Popen([sys.executable, "-m", "game", "--lang", "ko"], env=env)
         sender = KeySender(display)
-        shots_dir = tmp_path / "shots"
 
-        def shown(scene: str, timeout_s: float = 15.0) -> None:
-            deadline = time.monotonic() + timeout_s
-            while not (shots_dir / f"{scene}.png").exists():
-                assert time.monotonic() < deadline, f"{scene} never shown"
-                time.sleep(0.05)
+        def shown(scene: str) -> None:
+            _wait_for_shot(tmp_path / "shots", scene)
 
-        def press(*names: str, pause: float = 0.3) -> None:
-            for n in names:
-                sender.tap(n)
-                time.sleep(pause)
+        def press(*names: str) -> None:
+            _press(sender, *names, pause=0.3)
 
         try:
             sender.focus(sender.find_window("Drum Diplomacy"))
