@@ -15,6 +15,7 @@ from game.engine.events import Grade
 from game.engine.sync import IN_SYNC_S
 from game.ui import charts, theme
 from game.ui.charts import px, text
+from game.ui.fonts import default_chain
 from game.ui.i18n import tr
 from game.ui.menu import font
 from game.ui.theme import player_tag
@@ -59,9 +60,13 @@ def player_card(scene: Any, surface: pygame.Surface, rect: pygame.Rect, i: int,
     diff_px = charts.fit_px(difficulty, px(14, s), inner.w * 0.35)
     diff_w = font(diff_px).size(difficulty)[0] if difficulty else 0
     # the name as typed (any script), in the room the difficulty leaves
-    r = text(surface, scene.player_name(i), 30, pal.light, scale=s,
-             max_w=inner.w - diff_w - 2 * gap, topleft=inner.topleft)
-    r.h = max(r.h, font(px(30, s)).get_height())  # the rows below stay put
+    name = scene.player_name(i)
+    name_px = charts.fit_px(name, px(30, s), inner.w - diff_w - 2 * gap)
+    img = font(name_px).render(name, True, pal.light)
+    # on the line an unaccented name stands on: accents reach up, the rows below stay put
+    above = default_chain().ascent(name, name_px) - font(name_px).get_ascent()
+    surface.blit(img, (inner.x, inner.y - above))
+    r = pygame.Rect(inner.x, inner.y, img.get_width(), font(px(30, s)).get_height())
     if difficulty:
         text(surface, difficulty, 14, theme.TEXT_DIM, scale=s, max_w=inner.w * 0.35,
              bottomright=(inner.right, r.bottom - px(3, s)))
