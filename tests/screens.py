@@ -45,6 +45,13 @@ from screen_support import (
     press_key,
     rendered_strings,
 )
+from screens_song_select import (
+    song_select,
+    song_select_no_match,
+    song_select_scanning,
+    song_select_search,
+    song_select_sorted,
+)
 
 from game.app.scene import Scene
 from game.ui.i18n import current_language, set_language
@@ -73,15 +80,6 @@ def title(ctx: ScreenContext) -> Scene:
     from game.app.scenes.title import TitleScene
 
     return ctx.push(TitleScene(ctx.app))
-
-
-def song_select(ctx: ScreenContext) -> Scene:
-    """Song select on the player's own song (Japanese title), one damaged song listed."""
-    from game.app.scenes.song_select import SongSelectScene
-
-    scene = ctx.push(SongSelectScene(ctx.app))
-    scene.index = next(i for i, e in enumerate(scene.entries) if e["title"] == USER_TITLE)
-    return scene
 
 
 def player_setup(ctx: ScreenContext) -> PlayerSetupScene:
@@ -329,7 +327,8 @@ def midi_curve(ctx: ScreenContext) -> Scene:
 #: Every screen, by name: a function building it on a context, returning the scene to draw.
 SCREENS: dict[str, Callable[[ScreenContext], Scene]] = {
     f.__name__: f for f in (
-        title, song_select, player_setup, player_setup_editing, player_setup_kit, rollover,
+        title, song_select, song_select_scanning, song_select_search, song_select_no_match,
+        song_select_sorted, player_setup, player_setup_editing, player_setup_kit, rollover,
         settings, settings_rebinding, calibration, calibration_audio, calibration_input,
         gameplay, gameplay_countdown, pause, results, practice_setup, practice, practice_pause,
         practice_preparing, midi_monitor, midi_learn, midi_curve)}

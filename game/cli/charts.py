@@ -15,7 +15,10 @@ from game.store.song_library import load_song, resolve_song
 def register(sub: Any) -> None:
     """Add the subcommands (``import`` is in :mod:`game.cli.importing`)."""
     e = sub.add_parser("export", help="export a beatmap to a MIDI file",
-                       description="Write both parts at every difficulty as MIDI tracks.")
+                       description="Write both parts at every difficulty as MIDI tracks. The "
+                                   "file starts at the audio's start (a lead-in before bar 1 "
+                                   "when the chart has an offset), so it lines up with the "
+                                   "audio in any DAW; import gives the same chart back.")
     e.add_argument("beatmap", metavar="BEATMAP", help="a .beatmap file or a song id")
     e.add_argument("-o", "--output", required=True, metavar="FILE.mid")
     e.set_defaults(func=run_export)
@@ -31,8 +34,11 @@ def run_export(args: argparse.Namespace) -> int:
     from game.formats.midi_export import export_midi
 
     chart = load_song(args.beatmap)
-    export_midi(chart, args.output)
-    print(f"wrote {args.output} ({len(chart.parts)} tracks of notes)")
+    warnings = export_midi(chart, args.output)
+    for w in warnings:
+        print(f"warning: {w}")
+    print(f"wrote {args.output} ({len(chart.parts)} tracks of notes; time 0 is the audio's "
+          f"start, bar 1 at {chart.tempo.offset_s:.3f} s)")
     return 0
 
 

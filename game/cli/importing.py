@@ -70,7 +70,12 @@ def _midi_to_beatmap(args: argparse.Namespace) -> int:
     out = Path(args.output)
     if out.suffix != BEATMAP_SUFFIX:
         out = out / f"{chart.meta.id}{BEATMAP_SUFFIX}"
-    save_beatmap(chart, out)
+    try:
+        save_beatmap(chart, out)
+    except GameError:
+        raise
+    except ValueError as exc:  # a note before bar 1 (a chart exported from another game)
+        raise GameError(f"{args.file}: cannot write {out}: {exc}") from None
     for w in warnings:
         print(f"warning: {w}")
     counts = ", ".join(f"{p} {d} {len(ns)}" for (p, d), ns in sorted(chart.parts.items()))

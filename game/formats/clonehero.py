@@ -1,7 +1,11 @@
 """Import a Clone Hero / Rock Band song folder (``song.ini`` + ``notes.mid`` or ``notes.chart``).
 
-* The chart is ``notes.mid`` when the folder has one, else ``notes.chart``
-  (a path to one of the two files picks that file).
+* The chart is ``notes.mid`` when the folder has one, else ``notes.chart``,
+  else the folder's only other ``.mid`` (a Rock Band Network ``song.mid``...)
+  or only other ``.chart`` (a path to a chart file picks that file). A ``.mid``
+  of another name counts when the folder has a ``song.ini`` or the file names
+  Clone Hero / Rock Band tracks (``PART DRUMS``, ``PART GUITAR``...); a plain
+  drum MIDI file is left to :mod:`game.formats.midi_import`.
 * ``song.ini`` (optional) gives the title, artist, charter, preview and the
   chart ``delay``, and may force pro or 5-lane drums; it wins over what the
   chart file says.
@@ -20,7 +24,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from game.engine.chart import SongMeta
+from game.engine.chart import DIFFICULTIES, Note, SongMeta
 from game.engine.reduce import reduce_notes
 from game.formats.clonehero_chart import read_notes_chart
 from game.formats.clonehero_common import ParsedDrums, find_stems
@@ -39,20 +43,64 @@ from game.formats.songini import SongIni, read_song_ini
 NOTES_MID = "notes.mid"
 NOTES_CHART = "notes.chart"
 SONG_INI = "song.ini"
+MID_SUFFIXES: tuple[str, ...] = (".mid", ".midi")
+
+
+#: Bytes that only a Clone Hero / Rock Band MIDI chart holds (its track names).
+CHART_MARKS: tuple[bytes, ...] = (b"PART DRUM", b"PART REAL_DRUM", b"PART ELITE_DRUM",
+                                  b"PART GUITAR", b"PART BASS", b"PART VOCALS", b"PART KEYS",
+                                  b"PART RHYTHM", b"T1 GEMS")
+#: Largest MIDI file sniffed for those names (a chart is far smaller).
+SNIFF_BYTES = 8 * 1024 * 1024
 
 
 def find_chart_file(path: Path) -> Path | None:
-    """The chart file a Clone Hero path means: the file itself, or the folder's
-    ``notes.mid`` (preferred) or ``notes.chart`` (names compared case-insensitively)."""
-    if path.is_file():
-        return path if path.name.lower() in (NOTES_MID, NOTES_CHART) else None
-    if not path.is_dir():
-        return None
+    """The chart file a Clone Hero path means (see the module docstring), or None.
+
+    Names are compared case-insensitively; never raises.
+    """
     try:
+        if path.is_file():
+            name = path.name.lower()
+            if name in (NOTES_MID, NOTES_CHART) or name.endswith(".chart"):
+                return path
+            if name.endswith(MID_SUFFIXES) and (
+                    _has_song_ini(path.parent) or is_chart_mid(path)):
+                return path
+            return None
+        if not path.is_dir():
+            return None
         files = {p.name.lower(): p for p in path.iterdir() if p.is_file()}
     except OSError:
         return None
-    return files.get(NOTES_MID) or files.get(NOTES_CHART)
+    if NOTES_MID in files or NOTES_CHART in files:
+        return files.get(NOTES_MID) or files[NOTES_CHART]
+    mids = sorted(p for n, p in files.items() if n.endswith(MID_SUFFIXES))
+    if SONG_INI not in files:
+        mids = [p for p in mids if is_chart_mid(p)]
+    if mids:
+        return mids[0] if len(mids) == 1 else (
+            next((p for p in mids if is_chart_mid(p, b"PART DRUM")), mids[0]))
+    charts = sorted(p for n, p in files.items() if n.endswith(".chart"))
+    return charts[0] if len(charts) == 1 else None
+
+
+def is_chart_mid(path: Path, *marks: bytes) -> bool:
+    """Whether the MIDI file at ``path`` holds a Clone Hero / Rock Band track name
+    (any of ``marks``; default :data:`CHART_MARKS`). Never raises."""
+    try:
+        with path.open("rb") as f:
+            data = f.read(SNIFF_BYTES)
+    except OSError:
+        return False
+    return data.startswith((b"MThd", b"RIFF")) and any(m in data for m in marks or CHART_MARKS)
+
+
+def _has_song_ini(folder: Path) -> bool:
+    try:
+        return any(p.name.lower() == SONG_INI for p in folder.iterdir() if p.is_file())
+    except OSError:
+        return False
 
 
 def import_clonehero(path: Path, *, double_kick: bool = True,
@@ -76,13 +124,18 @@ def import_clonehero(path: Path, *, double_kick: bool = True,
     chart_file = find_chart_file(path)
     if chart_file is None:
         raise ImportFormatError(f"no {NOTES_MID} or {NOTES_CHART} here (expected a Clone Hero "
-                                "song folder)", path=str(path))
+                                "song folder, or a .mid / .chart chart file)", path=str(path))
     folder = chart_file.parent
     warnings: list[str] = []
+    if path.is_dir() and chart_file.name.lower() not in (NOTES_MID, NOTES_CHART):
+        others = [p.name for p in _files(folder)
+                  if p.suffix.lower() == chart_file.suffix.lower() and p != chart_file]
+        warnings.append(f"no {NOTES_MID} or {NOTES_CHART}: read {chart_file.name}"
+                        + (f" (not {', '.join(others)})" if others else ""))
     ini_path = next((p for p in _files(folder) if p.name.lower() == SONG_INI), None)
     ini = read_song_ini(ini_path, warnings) if ini_path is not None else None
     delay_s = ini.delay_ms / 1000 if ini is not None and ini.delay_ms is not None else None
-    if chart_file.name.lower() == NOTES_MID:
+    if chart_file.suffix.lower() in MID_SUFFIXES:
         source = "clonehero-mid"
         parsed = read_notes_mid(chart_file, ini=ini, offset_s=delay_s or 0.0,
                                 double_kick=double_kick, warnings=warnings)
@@ -94,8 +147,8 @@ def import_clonehero(path: Path, *, double_kick: bool = True,
     meta = _meta(parsed, ini, folder, audio)
     if not audio["backing"] and not audio["drums"]:
         warnings.append("no audio files in the folder (expected song.ogg or stems)")
-    charted = dict(parsed.charted)
-    if "hard" not in charted and parsed.expert_single_kick:
+    charted = drop_placeholders(dict(parsed.charted), warnings)
+    if "hard" not in charted and parsed.expert_single_kick and "expert" in charted:
         # easier charts come from Expert without its Expert+ double kicks
         charted["hard"] = reduce_notes(parsed.expert_single_kick, parsed.tempo, "hard")
     chart = build_chart(meta, parsed.tempo, parsed.sections, charted, warnings,
@@ -103,6 +156,46 @@ def import_clonehero(path: Path, *, double_kick: bool = True,
     files = (chart_file,) if ini_path is None else (chart_file, ini_path)
     return ImportedSong(chart=chart, source=source, folder=folder, audio=audio, files=files,
                         warnings=tuple(warnings))
+
+
+#: A harder difficulty with fewer notes than this share of an easier one's, and
+#: fewer than :data:`PLACEHOLDER_MAX_NOTES`, is a placeholder, not a chart.
+PLACEHOLDER_SHARE = 0.25
+#: The same for an easier difficulty against a harder one (a real Easy chart
+#: has a fifth of Expert's notes or more).
+PLACEHOLDER_SHARE_EASIER = 0.05
+PLACEHOLDER_MAX_NOTES = 50
+#: Fewer notes than this in the whole drum part earn a warning.
+FEW_NOTES = 16
+
+
+def drop_placeholders(charted: dict[str, tuple[Note, ...]], warnings: list[str],
+                      ) -> dict[str, tuple[Note, ...]]:
+    """Leave out near-empty difficulties beside a real chart (a few notes left in
+    ``[ExpertDrums]`` of a song charted on Hard, a few kicks on Easy of a song
+    charted on Expert): a harder one is then copied from the hardest real one,
+    an easier one reduced, as for a missing chart.
+
+    Returns
+    -------
+    dict
+        ``charted`` without the placeholders (a new dict).
+    """
+    out = dict(charted)
+    for order, share, which in ((DIFFICULTIES, PLACEHOLDER_SHARE, "an easier"),
+                                (DIFFICULTIES[::-1], PLACEHOLDER_SHARE_EASIER, "a harder")):
+        most = 0
+        for diff in order:
+            count = len(out.get(diff, ()))
+            if diff in out and count < PLACEHOLDER_MAX_NOTES and count < most * share:
+                warnings.append(f"the {diff} drum chart has only {count} note(s) against "
+                                f"{most} on {which} one: read as not charted")
+                del out[diff]
+            most = max(most, count)
+    total = max((len(n) for n in out.values()), default=0)
+    if 0 < total < FEW_NOTES:
+        warnings.append(f"the drum chart has only {total} note(s)")
+    return out
 
 
 def _meta(parsed: ParsedDrums, ini: SongIni | None, folder: Path,

@@ -26,6 +26,7 @@ Non-pro 4-lane charts are all toms.
 
 from __future__ import annotations
 
+import bisect
 import enum
 import re
 from collections.abc import Iterable, Sequence
@@ -47,11 +48,13 @@ KICK, RED, YELLOW, BLUE, GREEN4, GREEN5 = range(6)
 
 
 class DrumKind(enum.Enum):
-    """The three kinds of drum track the two formats share."""
+    """The kinds of drum track: the three the two formats share, and YARG's Elite
+    Drums (``PART ELITE_DRUMS``), which names every drum and cymbal itself."""
 
     FOUR_LANE = "4-lane"
     PRO = "4-lane pro"
     FIVE_LANE = "5-lane"
+    ELITE = "elite"
 
 
 _PRO_CYMBAL = {YELLOW: Voice.HIHAT_CLOSED, BLUE: Voice.RIDE, GREEN4: Voice.CRASH}
@@ -142,9 +145,40 @@ def disco_flips(events: Iterable[tuple[int, str]]) -> dict[str, list[tuple[int, 
     return spans
 
 
-def flipped_lane(lane: int, tick: int, spans: Sequence[tuple[int, int]]) -> int:
+class Spans:
+    """Half-open tick spans ``[start, end)``, merged, for quick "is this tick inside?" tests.
+
+    Parameters
+    ----------
+    spans : iterable of (start_tick, end_tick)
+        In any order, overlapping or not; empty spans are dropped.
+    """
+
+    __slots__ = ("_ends", "_starts")
+
+    def __init__(self, spans: Iterable[tuple[int, int]] = ()) -> None:
+        merged: list[list[int]] = []
+        for a, b in sorted(s for s in spans if s[1] > s[0]):
+            if merged and a <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], b)
+            else:
+                merged.append([a, b])
+        self._starts = [a for a, _ in merged]
+        self._ends = [b for _, b in merged]
+
+    def __contains__(self, tick: object) -> bool:
+        if not isinstance(tick, int):
+            return False
+        i = bisect.bisect_right(self._starts, tick) - 1
+        return i >= 0 and tick < self._ends[i]
+
+    def __bool__(self) -> bool:
+        return bool(self._starts)
+
+
+def flipped_lane(lane: int, tick: int, spans: Spans) -> int:
     """``lane`` with red and yellow swapped when ``tick`` is inside a disco-flip span."""
-    if lane in (RED, YELLOW) and any(a <= tick < b for a, b in spans):
+    if lane in (RED, YELLOW) and tick in spans:
         return YELLOW if lane == RED else RED
     return lane
 

@@ -1,8 +1,20 @@
 """Read the drum part of a Rock Band / Clone Hero ``notes.mid``.
 
+The file is read by the tolerant reader :mod:`game.formats.smf` (what it had
+to overlook is one warning), so charts the games play but that break the MIDI
+spec import too.
+
 The drum track is named ``PART DRUMS`` (also read, in this order of preference:
-``PART DRUMS_2X``, ``PART REAL_DRUMS_PS``, FoFiX's ``PART DRUM``). Gems are
-notes, whatever their channel, in one range per difficulty::
+``PART DRUMS_2X``, ``PART REAL_DRUMS_PS``, FoFiX's ``PART DRUM``; names are
+compared ignoring case, blanks and ``_`` vs space). A file with none of them,
+or whose drum track has no gems (animation only), but with YARG's
+``PART ELITE_DRUMS`` is read from that track
+(:mod:`game.formats.clonehero_elite`). A file of one unnamed track (type 0) is
+read as drums only when ``song.ini`` says the song has drums and no other
+part: the note ranges of guitar and drums are the same, so nothing else can
+tell them apart.
+
+Gems are notes, whatever their channel, in one range per difficulty::
 
     Easy 60-65   Medium 72-77   Hard 84-89   Expert 96-101   (+0 kick, +1 red,
     +2 yellow, +3 blue, +4 green / 5-lane orange, +5 5-lane green)
@@ -21,10 +33,10 @@ Flam (109) and roll (126, 127) markers are reported and otherwise ignored: a
 flam plays as one note, a roll as the notes charted under it. Star power,
 solo, fill, versus and animation notes are ignored silently.
 
-Tempo and time signatures come from every track (the conductor track, in a
-well-formed file), through :func:`game.formats.midi_import._tempo_map`;
-sections from text events ``[section NAME]`` / ``[prc_NAME]`` in the ``EVENTS``
-track. Beat = tick / ticks per beat, exactly.
+Tempo and time signatures come from the first track (the conductor track), as
+the games read them; a file whose first track has none takes them from any
+track (with a warning). Sections come from text events ``[section NAME]`` /
+``[prc_NAME]`` in the ``EVENTS`` track. Beat = tick / ticks per beat, exactly.
 """
 
 from __future__ import annotations
@@ -32,24 +44,30 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import mido
-
 from game.engine.chart import Note, make_note, sort_notes
 from game.engine.tempo import TempoMap
 from game.formats.clonehero_common import (
     KICK,
     DrumKind,
     ParsedDrums,
+    Spans,
     disco_flips,
     drum_kind,
     flipped_lane,
     lane_voice,
 )
-from game.formats.import_common import ImportFormatError, make_sections, section_name
-from game.formats.midi_import import _tempo_map, read_midi_file
+from game.formats.clonehero_elite import ELITE_TRACK, read_elite
+from game.formats.import_common import (
+    ImportFormatError,
+    bpm_of_us,
+    build_tempo_map,
+    make_sections,
+    section_name,
+)
+from game.formats.smf import SmfFile, SmfTrack, read_smf
 from game.formats.songini import SongIni
 
-#: Drum track names, most preferred first (compared case-insensitively).
+#: Drum track names, most preferred first.
 DRUM_TRACKS: tuple[str, ...] = ("PART DRUMS", "PART DRUMS_2X", "PART REAL_DRUMS_PS",
                                 "PART DRUM")
 #: Our difficulty -> MIDI note of its kick gem; the other lanes follow.
@@ -62,22 +80,32 @@ ROLL_NOTES = (126, 127)
 ACCENT_VELOCITY_MID = 127
 GHOST_VELOCITY_MID = 1
 DYNAMICS_EVENT = "ENABLE_CHART_DYNAMICS"
+#: ``song.ini`` difficulty keys of parts other than drums (a single-track file
+#: is drums only when none of them is charted).
+OTHER_PART_KEYS: tuple[str, ...] = (
+    "diff_guitar", "diff_bass", "diff_rhythm", "diff_keys", "diff_guitar_coop",
+    "diff_guitarghl", "diff_bassghl", "diff_vocals", "diff_band")
 
 
 @dataclass
 class _Drums:
     name: str = ""
     gems: list[tuple[int, int, int]] = field(default_factory=list)  # tick, note, velocity
-    toms: dict[int, list[tuple[int, int]]] = field(default_factory=dict)  # lane -> spans
+    toms: dict[int, Spans] = field(default_factory=dict)  # lane -> spans
     flams: int = 0
     rolls: int = 0
     dynamics: bool = False
     texts: list[tuple[int, str]] = field(default_factory=list)
 
 
+def track_key(name: str) -> str:
+    """A track name as compared: upper case, ``_`` as a blank, blanks collapsed."""
+    return " ".join(name.upper().replace("_", " ").split())
+
+
 def read_notes_mid(path: Path, *, ini: SongIni | None, offset_s: float, double_kick: bool,
                    warnings: list[str]) -> ParsedDrums:
-    """Read the drum chart of ``notes.mid``.
+    """Read the drum chart of a Clone Hero / Rock Band MIDI file.
 
     Parameters
     ----------
@@ -94,105 +122,164 @@ def read_notes_mid(path: Path, *, ini: SongIni | None, offset_s: float, double_k
     Raises
     ------
     ImportFormatError
-        Unreadable or broken MIDI, no drum track, no drum notes.
+        Not a MIDI file, no drum track, no drum notes.
     """
     p = str(path)
-    mid = read_midi_file(path, ImportFormatError)
-    tpb = mid.ticks_per_beat
-    tempos: list[tuple[int, int]] = []
-    meters: list[tuple[int, int, int]] = []
-    events: list[tuple[int, str]] = []
-    tracks: dict[str, mido.MidiTrack] = {}
-    names: list[str] = []
-    for track in mid.tracks:
-        name = track.name.strip()
-        names.append(name or "(unnamed)")
-        tracks.setdefault(name.upper(), track)
-        tick = 0
-        for msg in track:
-            tick += msg.time
-            if msg.type == "set_tempo":
-                tempos.append((tick, msg.tempo))
-            elif msg.type == "time_signature":
-                meters.append((tick, msg.numerator, msg.denominator))
-            elif msg.type in ("text", "marker") and name.upper() == "EVENTS":
-                events.append((tick, msg.text))
-    drum_name = next((n for n in DRUM_TRACKS if n in tracks), None)
-    if drum_name is None:
+    smf = read_smf(path, ImportFormatError)
+    if smf.quirks:
+        warnings.append(f"{path.name} breaks the MIDI file rules; read anyway: "
+                        f"{'; '.join(smf.quirks)}")
+    tpb = smf.ticks_per_beat
+    tracks: dict[str, SmfTrack] = {}
+    for t in smf.tracks:
+        tracks.setdefault(track_key(t.name), t)
+    names = [t.name or "(unnamed)" for t in smf.tracks]
+    tempo = _conductor(smf, offset_s, warnings)
+    drum_name = next((n for n in DRUM_TRACKS if track_key(n) in tracks), None)
+    if drum_name is None and track_key(ELITE_TRACK) in tracks:
+        return read_elite(tracks[track_key(ELITE_TRACK)], tpb, tempo,
+                          _section_events(smf, tracks), double_kick=double_kick,
+                          title=_title(smf), path=p, warnings=warnings)
+    if drum_name is not None:
+        track = tracks[track_key(drum_name)]
+    elif len(smf.tracks) == 1 and _drums_only(ini):
+        track, drum_name = smf.tracks[0], smf.tracks[0].name or "(unnamed)"
+        warnings.append(f"{path.name} has one track, {drum_name!r}, not 'PART DRUMS'; "
+                        "song.ini lists only drums, so it is read as the drum track")
+    else:
+        one = " (a type 0 file: one track for every part)" if len(smf.tracks) == 1 else ""
         raise ImportFormatError(
             f"no drum track: expected a track named {DRUM_TRACKS[0]!r} "
-            f"(tracks: {', '.join(names) or 'none'})", path=p)
-    drums = _read_drums(tracks[drum_name], drum_name)
-    for other in DRUM_TRACKS:
-        if other in tracks and other != drum_name:
-            warnings.append(f"used track {drum_name!r}; ignored {other!r}")
-    tempo = _tempo_map(tempos, meters, tpb, warnings)
-    tempo = TempoMap(tempo.tempos, tempo.meters, offset_s=offset_s)
-
+            f"(tracks: {', '.join(names) or 'none'}){one}", path=p)
+    drums = _read_drums(track, drum_name)
     has_toms = any(drums.toms.values())
     five_green = any(note % 12 == 5 for _, note, _ in drums.gems)
     kind = drum_kind(ini, pro_marks=has_toms, five_lane_notes=five_green, warnings=warnings)
-    charted = {diff: _notes(drums, diff, tpb, tempo, kind, double_kick)
+    flips = disco_flips(drums.texts) if kind is DrumKind.PRO else {}
+    charted = {diff: _notes(drums, diff, tpb, tempo, kind, double_kick,
+                            Spans(flips.get(diff, ())))
                for diff in BASE_NOTE}
     charted = {d: n for d, n in charted.items() if n}
+    if not charted and track_key(ELITE_TRACK) in tracks:  # drums for animation only
+        warnings.append(f"track {drum_name!r} has no drum notes")
+        return read_elite(tracks[track_key(ELITE_TRACK)], tpb, tempo,
+                          _section_events(smf, tracks), double_kick=double_kick,
+                          title=_title(smf), path=p, warnings=warnings)
     if not charted:
         raise ImportFormatError(
             f"track {drum_name!r} has no drum notes (expected notes 60-65, 72-77, 84-89 "
             "or 95-101)", path=p)
+    for other in (*DRUM_TRACKS, ELITE_TRACK):
+        if track_key(other) in tracks and other != drum_name:
+            warnings.append(f"used track {drum_name!r}; ignored {other!r}")
     if drums.flams:
         warnings.append(f"{drums.flams} flam marker(s): each flam is played as one note")
     if drums.rolls:
         warnings.append(f"{drums.rolls} roll marker(s): rolls are played as the notes charted")
+    events = _section_events(smf, tracks)
     sections = make_sections(
         ((tick / tpb, name) for tick, text in events if (name := section_name(text))), tempo)
-    single = _notes(drums, "expert", tpb, tempo, kind, False) if double_kick else None
+    single = None
+    if double_kick and any(n == DOUBLE_KICK_NOTE for _, n, _ in drums.gems):
+        single = _notes(drums, "expert", tpb, tempo, kind, False,
+                        Spans(flips.get("expert", ())))
     return ParsedDrums(tempo=tempo, sections=sections, charted=charted, kind=kind,
-                       title=mid_title(mid),
+                       title=_title(smf),
                        expert_single_kick=single if single != charted.get("expert") else None)
 
 
-def mid_title(mid: mido.MidiFile) -> str:
+def _title(smf: SmfFile) -> str:
     """The name of the first track (the song title in Rock Band files), or empty."""
-    return mid.tracks[0].name.strip() if mid.tracks else ""
+    return smf.tracks[0].name if smf.tracks else ""
 
 
-def _read_drums(track: mido.MidiTrack, name: str) -> _Drums:
+def _drums_only(ini: SongIni | None) -> bool:
+    """Whether ``song.ini`` says the song has a drum chart and no other part."""
+    if ini is None or ini.diff_drums is None:
+        return False
+    values = dict(ini.values)
+    for key in OTHER_PART_KEYS:
+        try:
+            if float(values.get(key, "-1")) >= 0:
+                return False
+        except ValueError:
+            continue
+    return True
+
+
+def _section_events(smf: SmfFile, tracks: dict[str, SmfTrack]) -> list[tuple[int, str]]:
+    """Text events of the ``EVENTS`` track (of the only track, in a one-track file)."""
+    events = tracks.get("EVENTS")
+    if events is None and len(smf.tracks) == 1:
+        events = smf.tracks[0]
+    return list(events.texts) if events is not None else []
+
+
+def _conductor(smf: SmfFile, offset_s: float, warnings: list[str]) -> TempoMap:
+    """The tempo map: tempos and meters of the first track (of any track when it has none)."""
+    tpb = smf.ticks_per_beat
+    first = smf.tracks[0]
+    tempos = list(first.tempos)
+    meters = list(first.meters)
+    if not tempos:
+        tempos = sorted((t for track in smf.tracks[1:] for t in track.tempos),
+                        key=lambda t: t[0])
+        if tempos:
+            warnings.append("no tempo in the first (conductor) track; used the tempo "
+                            "changes found in other tracks")
+    if not meters:
+        meters = sorted((m for track in smf.tracks[1:] for m in track.meters),
+                        key=lambda m: m[0])
+    good_meters = []
+    for tick, num, den in meters:
+        if num <= 0 or den not in (1, 2, 4, 8, 16, 32):
+            warnings.append(f"ignored time signature {num}/{den} at tick {tick}")
+            continue
+        good_meters.append((tick / tpb, num, den))
+    if not tempos or tempos[0][0] != 0:
+        tempos.insert(0, (0, 500_000))  # MIDI default: 120 BPM until the first set_tempo
+    return build_tempo_map([(tick / tpb, bpm_of_us(us)) for tick, us in tempos],
+                           good_meters, warnings, offset_s=offset_s)
+
+
+def _read_drums(track: SmfTrack, name: str) -> _Drums:
     drums = _Drums(name=name)
+    for tick, text in track.texts:
+        if text.strip().strip("[]").strip().upper() == DYNAMICS_EVENT:
+            drums.dynamics = True
+        drums.texts.append((tick, text))
     open_marks: dict[int, list[int]] = {}
+    toms: dict[int, list[tuple[int, int]]] = {}
     tick = 0
-    for msg in track:
-        tick += msg.time
-        if msg.type in ("text", "marker", "lyrics"):
-            if msg.text.strip().strip("[]").strip().upper() == DYNAMICS_EVENT:
-                drums.dynamics = True
-            drums.texts.append((tick, msg.text))
-            continue
-        if msg.type not in ("note_on", "note_off"):
-            continue
-        on = msg.type == "note_on" and msg.velocity > 0
-        if msg.note in TOM_MARKERS:
+    gems = drums.gems
+    for tick, note, velocity, _channel in track.notes:
+        on = velocity > 0
+        if note in TOM_MARKERS:
             if on:
-                open_marks.setdefault(msg.note, []).append(tick)
-            elif open_marks.get(msg.note):
-                start = open_marks[msg.note].pop(0)
-                drums.toms.setdefault(TOM_MARKERS[msg.note], []).append((start, tick))
-        elif on and msg.note == FLAM_NOTE:
+                open_marks.setdefault(note, []).append(tick)
+            elif open_marks.get(note):
+                start = open_marks[note].pop(0)
+                toms.setdefault(TOM_MARKERS[note], []).append((start, tick))
+        elif not on:
+            continue
+        elif note == FLAM_NOTE:
             drums.flams += 1
-        elif on and msg.note in ROLL_NOTES:
+        elif note in ROLL_NOTES:
             drums.rolls += 1
-        elif on and (msg.note == DOUBLE_KICK_NOTE
-                    or (60 <= msg.note <= 101 and msg.note % 12 <= 5)):
-            drums.gems.append((tick, msg.note, msg.velocity))
+        elif note == DOUBLE_KICK_NOTE or (60 <= note <= 101 and note % 12 <= 5):
+            gems.append((tick, note, velocity))
+    end = max(track.end_tick, tick) + 1
     for note, starts in open_marks.items():  # a marker never switched off runs to the end
         for start in starts:
-            drums.toms.setdefault(TOM_MARKERS[note], []).append((start, tick + 1))
+            toms.setdefault(TOM_MARKERS[note], []).append((start, end))
+    drums.toms = {lane: Spans(spans) for lane, spans in toms.items()}
     return drums
 
 
 def _notes(drums: _Drums, diff: str, tpb: int, tempo: TempoMap, kind: DrumKind,
-           double_kick: bool) -> tuple[Note, ...]:
+           double_kick: bool, flips: Spans) -> tuple[Note, ...]:
     base = BASE_NOTE[diff]
-    flips = disco_flips(drums.texts).get(diff, []) if kind is DrumKind.PRO else []
+    no_spans = Spans()
     notes: list[Note] = []
     for tick, number, velocity in drums.gems:
         if diff == "expert" and number == DOUBLE_KICK_NOTE:
@@ -203,8 +290,9 @@ def _notes(drums: _Drums, diff: str, tpb: int, tempo: TempoMap, kind: DrumKind,
             lane = number - base
         else:
             continue
-        lane = flipped_lane(lane, tick, flips)
-        covered = any(a <= tick < b for a, b in drums.toms.get(lane, ()))
+        if flips:
+            lane = flipped_lane(lane, tick, flips)
+        covered = tick in drums.toms.get(lane, no_spans)
         voice = lane_voice(lane, kind=kind, cymbal=not covered)
         dynamics = drums.dynamics and lane != KICK
         notes.append(make_note(tempo, tick / tpb, voice,

@@ -106,8 +106,66 @@ def build_chart(meta: SongMeta, tempo: TempoMap, sections: tuple[Section, ...],
         for diff in DIFFICULTIES[:DIFFICULTIES.index(hardest)]:
             if diff in charted and not charted[diff]:
                 del charted[diff]  # an empty easier chart is made by reduction instead
-    chart = Chart(meta=meta, tempo=tempo, sections=sections, parts=arrange(charted))
-    return reduce_chart(chart)
+    charted = _within_song_limits(charted, warnings)
+    tempo = _tempo_within_limits(tempo, warnings)
+    sections = tuple(s for s in sections if s.time_s <= MAX_NOTE_S)
+    return Chart(meta=meta, tempo=tempo, sections=sections,
+                 parts=_reduced(arrange(charted), meta, tempo))
+
+
+#: Notes earlier than this (seconds) or later than :data:`MAX_NOTE_S` are left out:
+#: no song is that long, and a hostile file could otherwise ask for days of bars.
+MIN_NOTE_S = -600.0
+MAX_NOTE_S = 6 * 3600.0
+
+
+def _within_song_limits(charted: Charted, warnings: list[str]) -> dict[str, tuple[Note, ...]]:
+    out: dict[str, tuple[Note, ...]] = {}
+    dropped = 0
+    for diff, notes in charted.items():
+        kept = notes
+        if notes and (notes[0].time_s < MIN_NOTE_S or notes[-1].time_s > MAX_NOTE_S):
+            kept = tuple(n for n in notes if MIN_NOTE_S <= n.time_s <= MAX_NOTE_S)
+            dropped = max(dropped, len(notes) - len(kept))
+        out[diff] = kept
+    if dropped:
+        warnings.append(f"left out {dropped} note(s) more than {MAX_NOTE_S / 3600:g} hours "
+                        f"after or {-MIN_NOTE_S / 60:g} minutes before the song's start")
+    return out
+
+
+def _tempo_within_limits(tempo: TempoMap, warnings: list[str]) -> TempoMap:
+    """``tempo`` without tempo and meter changes more than :data:`MAX_NOTE_S` after
+    the start (no note is there; a hostile file could ask for millions of bars)."""
+    tempos = [t for t in tempo.tempos if t.beat == 0 or tempo.seconds_at(t.beat) <= MAX_NOTE_S]
+    meters = [m for m in tempo.meters
+              if m.bar == 1 or tempo.seconds_at(tempo.bar_start_beat(m.bar)) <= MAX_NOTE_S]
+    dropped = len(tempo.tempos) - len(tempos) + len(tempo.meters) - len(meters)
+    if not dropped:
+        return tempo
+    warnings.append(f"left out {dropped} tempo or meter change(s) more than "
+                    f"{MAX_NOTE_S / 3600:g} hours after the song's start")
+    return TempoMap(tempos, meters, offset_s=tempo.offset_s)
+
+
+def _reduced(parts: dict[tuple[str, str], tuple[Note, ...]], meta: SongMeta,
+             tempo: TempoMap) -> dict[tuple[str, str], tuple[Note, ...]]:
+    """``parts`` with each part's missing easier difficulties reduced
+    (:func:`game.engine.reduce.reduce_chart`); parts charted alike (unison) are
+    reduced once."""
+    by_part: dict[str, dict[str, tuple[Note, ...]]] = {}
+    for (part, diff), notes in parts.items():
+        by_part.setdefault(part, {})[diff] = notes
+    done: dict[tuple[tuple[str, int], ...], dict[str, tuple[Note, ...]]] = {}
+    out: dict[tuple[str, str], tuple[Note, ...]] = {}
+    for part, diffs in by_part.items():
+        key = tuple(sorted((d, id(n)) for d, n in diffs.items()))
+        if key not in done:
+            one = Chart(meta=meta, tempo=tempo, sections=(),
+                        parts={("p", d): n for d, n in diffs.items()})
+            done[key] = {d: n for (_, d), n in reduce_chart(one).parts.items()}
+        out.update({(part, d): n for d, n in done[key].items()})
+    return out
 
 
 # metadata and sections -----------------------------------------------------------
@@ -165,6 +223,16 @@ def make_sections(events: Iterable[tuple[float, str]], tempo: TempoMap) -> tuple
 
 
 # tempo maps ----------------------------------------------------------------------
+def bpm_of_us(us_per_beat: int) -> float:
+    """BPM of a MIDI tempo (microseconds per quarter note), rounded to 0.01 BPM when
+    that is within a microsecond per beat: a whole microsecond cannot say 126 BPM
+    exactly (476,190 us is 126.000126), so the BPM the charter typed is kept."""
+    bpm = 60e6 / us_per_beat
+    if abs(bpm - round(bpm, 2)) <= bpm / us_per_beat:  # within 1 us per beat
+        return round(bpm, 2)
+    return bpm
+
+
 def build_tempo_map(tempos: Iterable[tuple[float, float]],
                     meters: Iterable[tuple[float, int, int]], warnings: list[str], *,
                     offset_s: float = 0.0, where: str = "beat") -> TempoMap:
@@ -204,6 +272,8 @@ def build_tempo_map(tempos: Iterable[tuple[float, float]],
         last = meter_list[-1]
         bars = (beat - start) / last.bar_beats
         whole = round(bars)
+        if abs(bars - whole) > 1e-6 and (num, den) == (last.numerator, last.denominator):
+            continue  # the meter in force, restated off a bar line: nothing changes
         if abs(bars - whole) > 1e-6:
             whole = math.ceil(bars)
             warnings.append(f"time signature {num}/{den} at {where} {beat:g} is not on a bar "

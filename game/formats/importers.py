@@ -21,7 +21,7 @@ import zlib
 from pathlib import Path
 
 from game.engine.errors import FormatError
-from game.formats.clonehero import NOTES_MID, SONG_INI, find_chart_file, import_clonehero
+from game.formats.clonehero import MID_SUFFIXES, SONG_INI, find_chart_file, import_clonehero
 from game.formats.import_common import Arrangement, ImportedSong, ImportFormatError, unison
 from game.formats.osu import SOURCES, TAIKO, import_osu
 from game.formats.osu_parse import read_mode
@@ -36,7 +36,8 @@ def detect(path: Path) -> str | None:
     """Which importer reads ``path``: one of :data:`SOURCE_KINDS`, or None.
 
     A Clone Hero folder (or its ``notes.mid``, ``notes.chart`` or ``song.ini``)
-    is ``"clonehero-mid"`` when it has a ``notes.mid``, else ``"clonehero-chart"``.
+    is ``"clonehero-mid"`` when its chart is a MIDI file (``notes.mid``, or the
+    only chart ``.mid`` of another name), else ``"clonehero-chart"``.
     A ``.osu`` file, an ``.osz`` or a folder of ``.osu`` files is ``"osu-taiko"``
     or ``"osu-mania"`` by the mode most of its difficulties have; only
     osu!standard or catch maps give None (they have no drum notes). Never raises:
@@ -48,7 +49,8 @@ def detect(path: Path) -> str | None:
             path = path.parent
         chart_file = find_chart_file(path)
         if chart_file is not None:
-            return "clonehero-mid" if chart_file.name.lower() == NOTES_MID else "clonehero-chart"
+            return "clonehero-mid" if chart_file.suffix.lower() in MID_SUFFIXES \
+                else "clonehero-chart"
         return _osu_kind(_osu_modes(path))
     except (OSError, zipfile.BadZipFile, zlib.error, ValueError, EOFError, RuntimeError):
         return None
@@ -62,7 +64,8 @@ def import_song(path: Path, *, double_kick: bool = True, extract_dir: Path | Non
     ----------
     path : Path
         A Clone Hero / Rock Band song folder or its ``notes.mid`` / ``notes.chart``
-        / ``song.ini`` (with both charts, ``notes.mid`` is read); a ``.osu``
+        / ``song.ini`` (with both charts, ``notes.mid`` is read; without either,
+        the folder's only other chart ``.mid`` or ``.chart``); a ``.osu``
         file (that difficulty only), a folder of ``.osu`` files or an ``.osz``
         (all its difficulties of one mode, as one chart).
     double_kick : bool

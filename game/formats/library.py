@@ -117,6 +117,14 @@ def song_entry(chart: Chart, path: Path, *, source: str,
     from game.engine.reduce import difficulty_rating
 
     folder = path.parent
+    rated: dict[int, float] = {}  # id of a part's notes -> its rating
+
+    def rating(notes: tuple[Any, ...]) -> float:
+        """Rated once for both parts when they play the very same notes (a unison import)."""
+        if id(notes) not in rated:
+            rated[id(notes)] = round(difficulty_rating(notes), 2)
+        return rated[id(notes)]
+
     bpms = sorted({round(t.bpm, 3) for t in chart.tempo.tempos})
     meters = sorted({f"{m.numerator}/{m.denominator}" for m in chart.tempo.meters})
     audio = chart.meta.audio
@@ -136,8 +144,7 @@ def song_entry(chart: Chart, path: Path, *, source: str,
         "bpm": bpms[0] if len(bpms) == 1 else bpms,
         "meter": meters[0] if len(meters) == 1 else meters,
         "difficulties": {
-            part: {d: round(difficulty_rating(chart.notes(part, d)), 2)
-                   for d in chart.difficulties(part)}
+            part: {d: rating(chart.notes(part, d)) for d in chart.difficulties(part)}
             for part in ("p1", "p2")
         },
         "warnings": list(warnings),

@@ -19,7 +19,10 @@ note when it is a snare at velocity <= :data:`GHOST_MAX_VELOCITY`.
 Missing easier difficulties are then made by :func:`game.engine.reduce.reduce_chart`.
 Beats are ``tick / ticks_per_beat`` (quarter notes from tick 0, which is song
 time 0 s); the tempo map comes from every ``set_tempo`` and ``time_signature``
-in any track.
+in any track. A file written by :func:`game.formats.midi_export.export_midi`
+starts at its audio's start and says where bar 1 is (a start tag): the chart
+comes back with its bars, tempo map and offset (see
+:mod:`game.formats.midi_timeline`).
 """
 
 from __future__ import annotations
@@ -44,9 +47,10 @@ from game.engine.chart import (
 )
 from game.engine.errors import FormatError
 from game.engine.reduce import reduce_chart
-from game.engine.tempo import MeterChange, TempoChange, TempoMap
 from game.engine.voices import Voice
 from game.formats.kitmap import KitMap, load_kitmap
+from game.formats.midi_file import read_midi_data
+from game.formats.midi_timeline import Timeline, read_timeline
 from game.formats.song_ids import slugify
 
 #: MIDI channel of drums, 0-based as mido numbers them (General MIDI channel 10).
@@ -76,7 +80,10 @@ class _Track:
 
 def read_midi_file(path: str | os.PathLike[str], error: type[FormatError] = FormatError,
                    ) -> mido.MidiFile:
-    """Open a Standard MIDI File with mido, turning every failure into ``error``.
+    """Open a Standard MIDI File with mido, strictly, turning every failure into ``error``.
+
+    For files that must be whole (a recorded performance). Charts use
+    :func:`game.formats.midi_file.read_midi_data`, which accepts what real files do.
 
     Raises
     ------
@@ -161,32 +168,20 @@ def import_midi_with_report(path: str | os.PathLike[str], *, quantize: str | Non
     p = str(path)
     grid = _quantize_grid(quantize, p)
     km = _kitmap(kitmap)
-    mid = read_midi_file(path)
-    warnings: list[str] = []
-    tpb = mid.ticks_per_beat
+    smf, warnings = read_midi_data(path)
+    tpb = smf.ticks_per_beat
+    tempo_events = [e for t in smf.tracks for e in t.tempos]
+    meter_events = [e for t in smf.tracks for e in t.meters]
+    markers = [(tick, text.strip()) for t in smf.tracks for tick, kind, text in t.texts
+               if kind == "marker" and text.strip()]
+    texts = [(tick, text) for t in smf.tracks for tick, kind, text in t.texts if kind == "text"]
+    tracks = [_Track(index, t.name, [(tick, note, velocity)
+                                     for tick, note, velocity, channel in t.notes
+                                     if channel == DRUM_CHANNEL and velocity > 0])
+              for index, t in enumerate(smf.tracks)]
 
-    tempo_events: list[tuple[int, int]] = []
-    meter_events: list[tuple[int, int, int]] = []
-    markers: list[tuple[int, str]] = []
-    tracks: list[_Track] = []
-    for index, track in enumerate(mid.tracks):
-        tick = 0
-        info = _Track(index, "")
-        for msg in track:
-            tick += msg.time
-            if msg.type == "note_on" and msg.channel == DRUM_CHANNEL and msg.velocity > 0:
-                info.notes.append((tick, msg.note, msg.velocity))
-            elif msg.type == "set_tempo":
-                tempo_events.append((tick, msg.tempo))
-            elif msg.type == "time_signature":
-                meter_events.append((tick, msg.numerator, msg.denominator))
-            elif msg.type == "marker" and msg.text.strip():
-                markers.append((tick, msg.text.strip()))
-            elif msg.type == "track_name" and not info.name:
-                info.name = msg.name.strip()
-        tracks.append(info)
-
-    tempo = _tempo_map(tempo_events, meter_events, tpb, warnings)
+    timeline = read_timeline(tempo_events, meter_events, texts, tpb, warnings)
+    tempo = timeline.tempo
     chosen = _choose_tracks(tracks, warnings)
     if not any(t.notes for t in chosen.values()):
         raise FormatError(
@@ -198,7 +193,7 @@ def import_midi_with_report(path: str | os.PathLike[str], *, quantize: str | Non
     converted: dict[int, tuple[Note, ...]] = {}
     for key, track in chosen.items():
         if track.index not in converted:
-            converted[track.index] = _notes(track, tpb, tempo, km, grid, skipped, marks_only)
+            converted[track.index] = _notes(track, timeline, km, grid, skipped, marks_only)
         parts[key] = converted[track.index]
     for note, count in sorted(skipped.items()):
         warnings.append(f"skipped {count} note(s) with number {note}: "
@@ -211,8 +206,8 @@ def import_midi_with_report(path: str | os.PathLike[str], *, quantize: str | Non
     stem = Path(p).stem
     meta = SongMeta(id=song_id or slugify(stem), title=title or stem)
     sections = tuple(
-        Section(text, tick / tpb, tempo.seconds_at(tick / tpb))
-        for tick, text in sorted(markers, key=lambda m: m[0])
+        Section(text, beat, tempo.seconds_at(beat))
+        for beat, text in sorted((timeline.beat_at_tick(tick), text) for tick, text in markers)
     )
     chart = Chart(meta=meta, tempo=tempo, sections=sections, parts=parts)
     return reduce_chart(chart), warnings
@@ -234,47 +229,6 @@ def _kitmap(kitmap: KitMap | str | None) -> KitMap:
     if isinstance(kitmap, KitMap):
         return kitmap
     return load_kitmap(kitmap or "default")
-
-
-def _tempo_map(tempos: list[tuple[int, int]], meters: list[tuple[int, int, int]], tpb: int,
-               warnings: list[str]) -> TempoMap:
-    by_tick: dict[int, int] = {}
-    for tick, us in sorted(tempos, key=lambda t: t[0]):
-        by_tick[tick] = us
-    by_tick.setdefault(0, 500_000)  # MIDI default: 120 BPM until the first set_tempo
-    changes: list[TempoChange] = []
-    for tick in sorted(by_tick):
-        bpm = 60e6 / by_tick[tick]
-        # a whole microsecond per beat cannot say 126 BPM exactly (476,190 us is
-        # 126.000126): keep the BPM a person wrote when it is that close (the
-        # times move by at most 1 us per second)
-        if abs(bpm - round(bpm, 2)) <= bpm / by_tick[tick]:  # within 1 us per beat
-            bpm = round(bpm, 2)
-        if changes and changes[-1].bpm == bpm:
-            continue
-        changes.append(TempoChange(tick / tpb, bpm))
-
-    meter_list = [MeterChange(1, 4, 4)]
-    start_beat = 0.0  # beat of meter_list[-1].bar
-    for tick, num, den in sorted(meters, key=lambda m: m[0]):
-        if num <= 0 or den not in (1, 2, 4, 8, 16, 32):
-            warnings.append(f"ignored time signature {num}/{den} at tick {tick}")
-            continue
-        last = meter_list[-1]
-        bars = (tick / tpb - start_beat) / last.bar_beats
-        whole = round(bars)
-        if abs(bars - whole) > 1e-6:
-            whole = math.ceil(bars)
-            warnings.append(
-                f"time signature {num}/{den} at tick {tick} is not on a bar line; "
-                f"moved to bar {last.bar + whole}"
-            )
-        if whole == 0:
-            meter_list[-1] = MeterChange(last.bar, num, den)
-        elif (num, den) != (last.numerator, last.denominator):
-            meter_list.append(MeterChange(last.bar + whole, num, den))
-            start_beat += whole * last.bar_beats
-    return TempoMap(changes, meter_list)
 
 
 def _choose_tracks(tracks: list[_Track], warnings: list[str]) -> dict[tuple[str, str], _Track]:
@@ -323,15 +277,16 @@ def _label(track: _Track) -> str:
     return f"{track.index} {track.name!r}" if track.name else str(track.index)
 
 
-def _notes(track: _Track, tpb: int, tempo: TempoMap, km: KitMap, grid: int | None,
+def _notes(track: _Track, timeline: Timeline, km: KitMap, grid: int | None,
            skipped: dict[int, int], marks_only: bool) -> tuple[Note, ...]:
+    tempo = timeline.tempo
     best: dict[tuple[Voice, float], tuple[int, Note]] = {}
     for tick, number, velocity in track.notes:
         voice = km.voice_for(number)
         if voice is None:
             skipped[number] = skipped.get(number, 0) + 1
             continue
-        beat = tick / tpb
+        beat = timeline.beat_at_tick(tick)
         if grid is not None:
             beat = math.floor(beat * grid / 4 + 0.5) * 4 / grid
         key = (voice, beat)

@@ -73,11 +73,12 @@ from game.formats.osu_parse import (
     SLIDER,
     SPINNER,
     WHISTLE,
+    HitObject,
     OsuFile,
     TimingPoint,
     parse_osu,
 )
-from game.formats.osu_timing import OsuTiming, osu_timing
+from game.formats.osu_timing import BEAT_LENGTH_RANGE_MS, OsuTiming, osu_timing
 
 TAIKO, MANIA = 1, 3
 SOURCES = {TAIKO: "osu-taiko", MANIA: "osu-mania"}
@@ -167,11 +168,8 @@ def _import(path: Path, archive: zipfile.ZipFile | None, extract_dir: Path | Non
         warnings.append(f"skipped difficulties of other modes: {', '.join(skipped)}")
     chosen = _assign([m for m in drums if m.osu.mode == mode], warnings)
     ref = chosen[max(chosen, key=DIFFICULTIES.index)]
-    first = min((o.time_ms for m in chosen.values() for o in m.osu.objects), default=0.0)
-    if not any(p.uninherited for p in ref.osu.timing):
-        raise ImportFormatError("no timing: expected an uninherited timing point in "
-                                "[TimingPoints] (e.g. '0,500,4,2,0,100,1,0')", path=ref.osu.path)
-    timing = osu_timing(ref.osu.timing, first, warnings)
+    note_ms = sorted(t for m in chosen.values() for t in _note_times(m, mode))
+    timing = osu_timing(ref.osu.timing, note_ms[0] if note_ms else 0.0, warnings, note_ms)
     charted: dict[str, tuple[Note, ...]] = {}
     for diff, m in chosen.items():
         notes = _taiko(m, timing, warnings) if mode == TAIKO else _mania(m, timing, warnings)
@@ -187,7 +185,11 @@ def _import(path: Path, archive: zipfile.ZipFile | None, extract_dir: Path | Non
         or clean_text(ref.osu.text("metadata", "TitleUnicode")) or ref.file.stem
     artist = clean_text(ref.osu.text("metadata", "Artist")) \
         or clean_text(ref.osu.text("metadata", "ArtistUnicode"))
-    preview = ref.osu.number("general", "PreviewTime", -1)
+    try:
+        preview = ref.osu.number("general", "PreviewTime", -1)
+    except ImportFormatError as exc:
+        warnings.append(f"line {exc.line}: ignored PreviewTime (expected milliseconds)")
+        preview = -1
     extra = tuple((f"osu_{d}", chosen[d].version) for d in DIFFICULTIES if d in chosen)
     meta = SongMeta(id=song_id(title, artist), title=title, artist=artist,
                     charter=clean_text(ref.osu.text("metadata", "Creator")),
@@ -246,7 +248,7 @@ def _assign(maps: list[_Map], warnings: list[str]) -> dict[str, _Map]:
 def _taiko(m: _Map, timing: OsuTiming, warnings: list[str]) -> tuple[Note, ...]:
     tempo = timing.tempo
     osu = m.osu
-    slider_mult = osu.number("difficulty", "SliderMultiplier", 1.4) or 1.4
+    slider_mult = osu.difficulty_value("SliderMultiplier", 1.4, warnings)
     notes: list[Note] = []
     spinners = rolls = long_rolls = 0
     times, states = _slider_timing(osu.timing)
@@ -257,12 +259,8 @@ def _taiko(m: _Map, timing: OsuTiming, warnings: list[str]) -> tuple[Note, ...]:
             spinners += 1
         elif o.type & SLIDER:
             rolls += 1
-            i = bisect.bisect_right(times, o.time_ms) - 1
-            beat_ms, sv = states[i] if i >= 0 else (500.0, 1.0)
-            end_ms = o.time_ms + o.length * o.slides / (slider_mult * 100 * sv) * beat_ms
-            if not end_ms <= o.time_ms + MAX_ROLL_MS:  # also catches inf and nan
-                long_rolls += 1
-                end_ms = o.time_ms + MAX_ROLL_MS
+            end_ms, cut = _roll_end_ms(o, times, states, slider_mult)
+            long_rolls += cut
             end = tempo.beat_at(end_ms / 1000)
             k = 0
             while k == 0 or beat + k * ROLL_STEP_BEATS < end - 1e-6:
@@ -282,17 +280,44 @@ def _taiko(m: _Map, timing: OsuTiming, warnings: list[str]) -> tuple[Note, ...]:
     return sort_notes(notes)
 
 
+def _roll_end_ms(o: HitObject, times: list[float], states: list[tuple[float, float]],
+                 slider_mult: float) -> tuple[float, bool]:
+    """When a drumroll ends (ms), as osu! computes it, and whether it was cut at
+    :data:`MAX_ROLL_MS`."""
+    i = bisect.bisect_right(times, o.time_ms) - 1
+    beat_ms, sv = states[i] if i >= 0 else (500.0, 1.0)
+    end_ms = o.time_ms + o.length * o.slides / (slider_mult * 100 * sv) * beat_ms
+    if not end_ms <= o.time_ms + MAX_ROLL_MS:  # also catches inf and nan
+        return o.time_ms + MAX_ROLL_MS, True
+    return end_ms, False
+
+
+def _note_times(m: _Map, mode: int) -> list[float]:
+    """Every time (ms) a note of ``m`` is played at or runs to: hit objects, and the
+    ends of taiko drumrolls (rolls are 8th notes up to their end)."""
+    out = [o.time_ms for o in m.osu.objects]
+    if mode == TAIKO:
+        times, states = _slider_timing(m.osu.timing)
+        mult = m.osu.difficulty_value("SliderMultiplier", 1.4, [])
+        out += [_roll_end_ms(o, times, states, mult)[0] for o in m.osu.objects
+                if o.type & SLIDER and not o.type & SPINNER]
+    return out
+
+
 def _slider_timing(timing: tuple[TimingPoint, ...],
                    ) -> tuple[list[float], list[tuple[float, float]]]:
     """Times, and the (ms per beat, slider velocity) in force from each, for bisecting."""
     times: list[float] = []
     states: list[tuple[float, float]] = []
     beat_ms, sv = 500.0, 1.0
+    low, high = BEAT_LENGTH_RANGE_MS
     for p in sorted(timing, key=lambda p: (p.time_ms, not p.uninherited)):
-        if p.uninherited:
-            beat_ms, sv = p.beat_length, 1.0
+        if p.uninherited:  # as osu! reads it: a broken beat length is clamped too
+            beat_ms, sv = min(max(p.beat_length, low), high), 1.0
         elif p.beat_length < 0:
             sv = min(max(-100.0 / p.beat_length, 0.1), 10.0)
+        else:  # NaN or not negative: osu! plays these at 1x
+            sv = 1.0
         times.append(p.time_ms)
         states.append((beat_ms, sv))
     return times, states
@@ -300,10 +325,7 @@ def _slider_timing(timing: tuple[TimingPoint, ...],
 
 def _mania(m: _Map, timing: OsuTiming, warnings: list[str]) -> tuple[Note, ...]:
     osu = m.osu
-    keys = round(osu.number("difficulty", "CircleSize", 4))
-    if keys < 1:
-        raise ImportFormatError(f"CircleSize {keys} (expected the mania key count, 1-18)",
-                                path=osu.path, line=osu.difficulty.get("circlesize", ("", None))[1])
+    keys = round(osu.difficulty_value("CircleSize", 4, warnings))
     table = MANIA_VOICES[min(keys, 10)]
     if keys > 10:
         warnings.append(f"{m.version}: {keys} keys folded onto the 10-key columns")

@@ -1,11 +1,15 @@
 """Read a Clone Hero / Phase Shift / Frets on Fire ``song.ini``.
 
 The reading is tolerant, like the games': the header may be ``[song]`` or
-``[Song]`` (any case), keys are case-insensitive, ``key=value`` may have blanks
-around ``=`` or not, ``;`` and ``#`` start comment lines, formatting tags such
-as ``<color=#00FF00>`` are dropped from text, and a value that is not a number
+``[Song]`` (any case, blanks inside the brackets), keys are case-insensitive,
+``key=value`` may have blanks around ``=`` or not, ``;``, ``#`` and ``//``
+start comment lines, formatting tags such as ``<color=#00FF00>`` are dropped
+from text, a number may use a decimal comma (``delay = 12,5``), ``-1`` means
+"not set" for the preview and the difficulty, and a value that is not a number
 where one is expected is ignored with a warning (the game would ignore it too).
-Keys before any header, or in other sections, are ignored.
+``delay`` may be negative (the notes come earlier). Keys in other sections are
+ignored; a file with no section header at all is read as if it began with
+``[song]`` (with a warning).
 """
 
 from __future__ import annotations
@@ -68,9 +72,14 @@ def parse_song_ini(text: str, *, path: str = "song.ini",
     """Parse the text of a ``song.ini`` (see the module docstring for the rules)."""
     warn = warnings if warnings is not None else []
     values: dict[str, tuple[str, int]] = {}
-    in_song = False
-    seen_header = False
-    for line_no, raw in enumerate(text.splitlines(), start=1):
+    lines = text.lstrip("\ufeff").splitlines()
+    headers = [line.strip()[1:-1].strip().lower() for line in lines
+               if line.strip().startswith("[") and line.strip().endswith("]")]
+    in_song = not headers  # no header at all: every key is a song key
+    seen_header = in_song
+    if not headers and any("=" in line for line in lines):
+        warn.append(f"{Path(path).name}: no [song] header; read its keys anyway")
+    for line_no, raw in enumerate(lines, start=1):
         line = raw.strip()
         if not line or line.startswith((";", "#", "//")):
             continue
@@ -100,7 +109,7 @@ def parse_song_ini(text: str, *, path: str = "song.ini",
             return None
         value, line = values[key]
         try:
-            x = float(value)
+            x = float(value.replace(",", ".", 1) if value.count(",") == 1 else value)
         except ValueError:
             x = math.nan
         if not math.isfinite(x):

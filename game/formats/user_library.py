@@ -12,8 +12,9 @@ skipping names that start with ``.``) is
 Reading a song gives a :class:`CachedSong`: its *stamp* (path, size and
 ``mtime_ns`` of every file it was read from, and of its folder for a foreign
 song, so adding a chart to it counts), and either its song list entry or the
-error line that says why it cannot be read. :func:`scan_songs` re-reads only
-songs whose stamp changed; the cache itself lives in :mod:`game.store.song_cache`.
+error line that says why it cannot be read. :func:`is_fresh` says whether a
+cached reading still holds; the scan (:mod:`game.store.scan_job`) re-reads only
+songs whose stamp changed, and the cache lives in :mod:`game.store.song_cache`.
 
 This module never imports pygame; the importers (and mido with them) are
 imported only when a foreign song has to be read.
@@ -25,7 +26,7 @@ import dataclasses
 import hashlib
 import json
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from json.encoder import encode_basestring_ascii as _json_str
 from pathlib import Path
@@ -91,25 +92,6 @@ class CachedSong:
     stamp: str
     entry: dict[str, Any] | None = None
     error: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class FolderScan:
-    """The result of :func:`scan_songs`.
-
-    Attributes
-    ----------
-    songs : dict
-        ``path -> CachedSong`` for everything found.
-    changed : dict
-        The ones read this time (to be written to the cache).
-    removed : tuple of str
-        Cached paths no longer there.
-    """
-
-    songs: dict[str, CachedSong]
-    changed: dict[str, CachedSong]
-    removed: tuple[str, ...]
 
 
 # importers --------------------------------------------------------------------------
@@ -236,7 +218,8 @@ def find_songs(root: Path, *, source: str = "beatmap", foreign: bool = True,
                 listing = list(it)
         except OSError:
             continue
-        files, dirs = [], []
+        files: list[os.DirEntry[str]] = []
+        dirs: list[os.DirEntry[str]] = []
         for e in listing:
             if e.name.startswith("."):
                 continue
@@ -335,30 +318,3 @@ def is_fresh(candidate: Candidate, cached: CachedSong) -> bool:
     except (ValueError, TypeError, IndexError, KeyError):
         return False
     return bool(files) and stamp_of(files) == cached.stamp
-
-
-def scan_songs(candidates: Iterable[Candidate], cached: Mapping[str, CachedSong], *,
-               extract_root: Path | None = None) -> FolderScan:
-    """Read the songs found, only those not in ``cached`` or changed since.
-
-    Foreign songs are skipped (not read, not cached) when there are no importers;
-    cached paths not among ``candidates`` are ``removed``. ``extract_root``:
-    see :func:`read_song`.
-    """
-    found: dict[str, CachedSong] = {}
-    changed: dict[str, CachedSong] = {}
-    can_import = None
-    for c in candidates:
-        key = c.key
-        old = cached.get(key)
-        if old is not None and is_fresh(c, old):
-            found[key] = old
-            continue
-        if c.kind == "foreign":
-            if can_import is None:
-                can_import = importers() is not None
-            if not can_import:
-                continue
-        found[key] = changed[key] = read_song(c, extract_root=extract_root)
-    removed = tuple(sorted(set(cached) - set(found)))
-    return FolderScan(found, changed, removed)

@@ -146,12 +146,24 @@ class SongCache:
                 conn.execute("INSERT OR REPLACE INTO meta VALUES ('reader', ?)", (reader,))
 
     # reading and writing ------------------------------------------------------------
-    def load(self) -> dict[str, CachedSong]:
-        """Every cached song by path (a damaged cache is moved aside: then empty)."""
+    def load(self, *, under: str | None = None) -> dict[str, CachedSong]:
+        """Every cached song by path (a damaged cache is moved aside: then empty).
+
+        Parameters
+        ----------
+        under : str or None
+            Only the songs under this folder (one range of the primary key).
+        """
         if self._conn is None:
             return {}
+        sql = "SELECT path, stamp, entry, error FROM songs"
+        args: tuple[str, ...] = ()
+        if under is not None:
+            low = os.path.join(under, "")  # the folder and its separator
+            sql += " WHERE path >= ? AND path < ?"
+            args = (low, low[:-1] + chr(ord(low[-1]) + 1))
         try:
-            rows = self._conn.execute("SELECT path, stamp, entry, error FROM songs").fetchall()
+            rows = self._conn.execute(sql, args).fetchall()
         except sqlite3.OperationalError as exc:
             self.notices.append(f"song cache {self.path} cannot be read ({exc})")
             return {}

@@ -1,4 +1,24 @@
-"""Song select: the song list, each song's facts, this pair's best score and a preview."""
+"""Song select: the song list, searched and sorted, each song's facts, this pair's best score
+and a preview; the library is scanned in the background while it shows.
+
+The built-in songs are listed from the first frame, and so is a library that
+did not change since the last scan (the scan gets a tenth of a second to list
+what the cache holds); new songs fill in as the background scan
+(:mod:`game.store.background_scan`) reads them, the highlighted song staying
+highlighted. The scan runs only while this screen is
+on top (paused under player setup and gameplay), and one scan serves every
+visit (``app.services["library_scan"]``); a finished one is redone on the next
+visit, starting from what it found.
+
+Keys: Up/Down (PageUp/PageDown, Home/End, the mouse wheel) move; a letter or
+digit jumps to the next song whose title starts with it (its artist in artist
+order), round the end of the list; ``/`` (or Ctrl+F, F3) opens the search: type
+(any script, through the input method) and the list keeps only the songs whose
+title or artist holds every word typed, Up/Down still move, Enter picks the
+highlighted song and Esc clears the search. Left/Right change the order: title,
+artist, tempo, length or recently played. Enter sets up the players; Esc goes
+back. The mouse picks songs, opens the search and steps the order.
+"""
 
 from __future__ import annotations
 
@@ -7,82 +27,39 @@ from typing import Any
 
 import pygame
 
-from game.app.scenes.menu_scene import ACCENT, MenuScene, report_error
+from game.app.scenes.menu_scene import report_error
+from game.app.scenes.song_list import SORTS, jump, select_songs
+from game.app.scenes.song_select_details import fmt_bpm, fmt_length, player_names
+from game.app.scenes.song_select_view import SEARCH_MAX, SongSelectView
 from game.engine.chart import Chart
 from game.formats.library import load_entry
-from game.ui.i18n import N_, ntr, tr
-from game.ui.theme import (
-    PALETTES,
-    TEXT,
-    TEXT_DIM,
-    TEXT_FAINT,
-    VERMILLION,
-    YELLOW,
-    player_tag,
-    rgba,
-)
-from game.ui.words import difficulty_word
+from game.store.background_scan import BackgroundScan
+from game.store.last_played import last_played
+from game.store.scan_job import Library, ScanProgress
+from game.store.song_library import scan_library
+from game.ui.i18n import tr
+from game.ui.text_field import CANCEL, DONE, TextField
+
+__all__ = ["PREVIEW_DELAY_S", "SongSelectScene", "fmt_bpm", "fmt_length", "library_scan",
+           "load_entries", "player_names"]
 
 #: Seconds the selection must rest on a song before its preview starts.
 PREVIEW_DELAY_S = 0.25
-#: Songs shown in the list at once.
-LIST_ROWS = 6
-#: Ratings are drawn as bars out of this.
-RATING_MAX = 10.0
-ABOUT = N_("Each of you plays your own part and gets your own score. The team score also "
-           "counts how well the two of you stay in sync: land your notes together and it "
-           "climbs.")
-#: Lines the scoring explanation may take below a short song list.
-ABOUT_LINES = 5
-#: Widest a player's name may be in the header (720p units).
-NAME_W = 220.0
-
-
-def fmt_length(seconds: float) -> str:
-    """``m:ss`` (rounded to the second)."""
-    total = max(0, round(seconds))
-    return f"{total // 60}:{total % 60:02d}"
-
-
-def fmt_bpm(bpm: Any) -> str:
-    """``"112"``, or ``"90-140"`` for a song whose tempo changes."""
-    if isinstance(bpm, list | tuple):
-        if not bpm:
-            return "?"
-        lo, hi = min(bpm), max(bpm)
-        return f"{lo:g}-{hi:g}" if lo != hi else f"{lo:g}"
-    return f"{float(bpm):g}"
-
-
-def player_names(app: Any) -> tuple[str, str]:
-    """The two players' names from the settings (``P1``/``P2`` when there are none).
-
-    Names are the players' own text: shown as typed, never translated.
-    """
-    settings = app.services.get("settings")
-    try:
-        return settings.players[0].name, settings.players[1].name
-    except (AttributeError, IndexError, TypeError):
-        return "P1", "P2"
-
-
-#: The tag a song from another source shows in the list (built-in songs show none).
-#: Game names are names (not translated); "YOURS" is translated when drawn.
-SOURCE_TAGS = {
-    # TRANSLATORS: short tag on a song the player made or added themselves (capitals)
-    "beatmap": N_("YOURS"),
-    "clonehero-mid": "CLONE HERO", "clonehero-chart": "CLONE HERO",
-    "osu-taiko": "OSU!TAIKO", "osu-mania": "OSU!MANIA",
-}
+#: While a scan runs, the list is redone with the songs found at most this often (seconds).
+RELIST_S = 0.25
+#: How long song select may wait, when it first opens, for the songs the cache holds (s).
+CACHED_WAIT_S = 0.1
+#: Where the app keeps its library scan, and song select its order and last song.
+SCAN_SERVICE, STATE_SERVICE = "library_scan", "song_select"
+_NAV_STEPS = {pygame.K_UP: -1, pygame.K_DOWN: 1, pygame.K_PAGEUP: -5, pygame.K_PAGEDOWN: 5,
+              pygame.K_HOME: -(10**9), pygame.K_END: 10**9}
+_COMMAND_MODS = pygame.KMOD_CTRL | pygame.KMOD_ALT | pygame.KMOD_META
+_FIND_MODS = pygame.KMOD_CTRL | pygame.KMOD_META  # Ctrl+F, or Cmd+F
 
 
 def load_entries(app: Any = None) -> tuple[list[dict[str, Any]], list[str]]:
-    """The built-in songs and the player's own (a cached library scan); never raises.
-
-    The cache's notices (a damaged cache moved aside) go to ``app``'s notices.
-    """
-    from game.store.song_library import scan_library
-
+    """The built-in songs and the player's own (a whole cached scan, in this thread);
+    never raises. The cache's notices go to ``app``'s notices."""
     try:
         lib = scan_library()
     except Exception as exc:  # a broken library still shows the screen
@@ -93,63 +70,232 @@ def load_entries(app: Any = None) -> tuple[list[dict[str, Any]], list[str]]:
     return list(lib.songs), list(lib.errors)
 
 
-class SongSelectScene(MenuScene):
+def library_scan(app: Any) -> BackgroundScan:
+    """The app's library scan: the one under way, else a new one started from the last one's
+    songs. The first one reads the built-in songs at once, in this thread, and gives the
+    scan :data:`CACHED_WAIT_S` to list the songs the cache holds (so a library that did
+    not change is whole on the first frame; a larger one fills in)."""
+    scan: BackgroundScan | None = app.services.get(SCAN_SERVICE)
+    if scan is None or scan.done:
+        first = scan is None
+        scan = BackgroundScan(seed=None if scan is None else scan.library).start()
+        app.services[SCAN_SERVICE] = scan
+        if first:
+            scan.wait_for_cached(CACHED_WAIT_S)
+    scan.resume()
+    return scan
+
+
+class SongSelectScene(SongSelectView):
     """Pick a song; Enter sets up the players for it."""
 
     name = "song_select"
 
     def __init__(self, app: Any) -> None:
         super().__init__(app)
-        self.entries, self.errors = load_entries(app)
+        self.state: dict[str, str] = app.services.setdefault(STATE_SERVICE, {})
+        self.order = self.state.get("order", SORTS[0])
+        self.field: TextField | None = None
+        self.entries: list[dict[str, Any]] = []
         self.index = 0
+        self.errors: list[str] = []
+        self.total = 0
+        self.progress = ScanProgress()
+        self.library = Library((), ())
+        self._version = -1
+        self._listed_at = 0.0
+        self._told: set[str] = set()
+        self._played: dict[str, str] | None = None
+        self._swallow = ""  # the "/" that opened the search: its text event is not typed
+        self._before_search: str | None = None  # the song highlighted when it opened
         self._charts: dict[str, Chart] = {}
         self._best: dict[str, int | None] = {}
         self._preview_due: float | None = None
         self._previewing = False
         self.preview_note = ""
+        self._wanted = self.state.get("song")  # the last visit's song, until it is listed
+        self.scan = library_scan(app)
+        self.refresh()
 
-    @property
-    def current(self) -> dict[str, Any] | None:
-        """The highlighted song's entry."""
-        return self.entries[self.index] if self.entries else None
+    # the library ----------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Take what the scan found since the last frame (if anything), keeping the
+        highlighted song highlighted."""
+        version, lib, progress, error = self.scan.snapshot()
+        if version == self._version or (
+                self._version >= 0 and not progress.finished
+                and self.t - self._listed_at < RELIST_S):
+            return  # nothing new, or the list was redone a moment ago
+        self._version, self.library, self.progress = version, lib, progress
+        self._listed_at = self.t
+        self.errors = list(lib.errors) + ([error] if error else [])
+        for note in (*lib.notices, *([error] if error else [])):
+            if note not in self._told:
+                self._told.add(note)
+                report_error(self.app, note)
+        self.relist()
+
+    def relist(self, *, keep: str | None = None, first: bool = False) -> None:
+        """List the songs matching the search in the order chosen; the highlight stays on
+        its song (or goes to ``keep``, or to the song of the last visit once the scan has
+        found it), or goes to the first song (``first``, a new search)."""
+        current = self.current
+        played = self.last_played() if self.order == "recent" else None
+        self.total = len(self.library.songs)
+        self.entries = select_songs(self.library.songs, self.query, self.order, played)
+        where = {str(e["id"]): i for i, e in enumerate(self.entries)}
+        wanted = None if first else keep or self._wanted
+        found = where.get(wanted) if wanted else None
+        if wanted is not None and (found is not None or self.progress.finished):
+            self._wanted = None  # the song of the last visit is found (or gone)
+        if found is None and not first and current is not None:
+            found = where.get(str(current["id"]))
+        self.index = found if found is not None else (0 if first else min(
+            self.index, max(0, len(self.entries) - 1)))
+        now = self.current
+        if (now["id"] if now else None) != (current["id"] if current else None):
+            self._stop_preview()
+            self._preview_due = self.t + PREVIEW_DELAY_S
+
+    def last_played(self) -> dict[str, str]:
+        """Song id -> when it was last played (read once per visit)."""
+        if self._played is None:
+            path = getattr(self.app.services.get("scores"), "path", None)
+            self._played = last_played(path) if path is not None else {}
+        return self._played
+
+    def wait_for_scan(self, timeout_s: float = 30.0) -> bool:
+        """Block until the scan is over and list everything (tests and tools; never in the
+        game loop). Whether it is over."""
+        over = self.scan.wait(timeout_s)
+        self.refresh()
+        return over
 
     # lifecycle ---------------------------------------------------------------------
     def enter(self) -> None:
+        self.scan.resume()
         self._best.clear()  # a play may have set a new best
+        if self._played is not None:
+            self._played = None  # ... and a song been played
+            if self.order == "recent":
+                self.relist()
+        if self.field is not None:
+            self.field.start(self.search_rect())
         self._preview_due = 0.0
 
     def leave(self) -> None:
         self._stop_preview()
+        self.scan.pause()  # nothing reads songs while a song is set up or played
+        if self.field is not None:
+            self.field.stop()  # the search is kept; typing resumes on return
 
     def close(self) -> None:
-        self._stop_preview()
+        self.leave()
+        current = self.current
+        self.state["order"] = self.order
+        if current is not None:
+            self.state["song"] = str(current["id"])
 
     # input -------------------------------------------------------------------------
     def on_event(self, event: Any, t_capture: float) -> None:
+        if event.type == pygame.MOUSEWHEEL:
+            if self.entries:
+                self._select(min(max(self.index - int(event.y), 0), len(self.entries) - 1))
+            return
         if self.mouse(event):
+            return
+        if self.field is not None:
+            self._search_event(self.field, event)
+            return
+        if event.type == pygame.TEXTINPUT and event.text == "/":
+            self.open_search()  # "/" on a layout where it is a shifted key
             return
         if event.type != pygame.KEYDOWN:
             return
-        key = event.key
+        key, mods = event.key, getattr(event, "mod", 0)
         if key == pygame.K_ESCAPE:
             self.back()
-        elif key in (pygame.K_UP, pygame.K_DOWN, pygame.K_PAGEUP, pygame.K_PAGEDOWN,
-                     pygame.K_HOME, pygame.K_END) and self.entries:
-            step = {pygame.K_UP: -1, pygame.K_DOWN: 1, pygame.K_PAGEUP: -5,
-                    pygame.K_PAGEDOWN: 5, pygame.K_HOME: -len(self.entries),
-                    pygame.K_END: len(self.entries)}[key]
-            if key in (pygame.K_UP, pygame.K_DOWN):
-                self._select((self.index + step) % len(self.entries))
-            else:
-                self._select(min(max(self.index + step, 0), len(self.entries) - 1))
+        elif key in _NAV_STEPS:
+            self._navigate(key)
+        elif key in (pygame.K_LEFT, pygame.K_RIGHT):
+            self.change_order(-1 if key == pygame.K_LEFT else 1)
         elif key in (pygame.K_RETURN, pygame.K_KP_ENTER, pygame.K_SPACE):
             self.choose()
+        elif key in (pygame.K_SLASH, pygame.K_KP_DIVIDE):
+            self.open_search(swallow="/")
+        elif key == pygame.K_F3 or (key == pygame.K_f and mods & _FIND_MODS):
+            self.open_search()
+        elif not mods & _COMMAND_MODS and (pygame.K_a <= key <= pygame.K_z or (
+                pygame.K_0 <= key <= pygame.K_9 and not mods & pygame.KMOD_SHIFT)):
+            self.jump_to(chr(key))
+
+    def _search_event(self, field: TextField, event: Any) -> None:
+        if event.type == pygame.TEXTINPUT and self._swallow and event.text == self._swallow:
+            self._swallow = ""
+            return
+        if event.type in (pygame.KEYDOWN, pygame.TEXTINPUT):
+            self._swallow = ""
+        if event.type == pygame.KEYDOWN and not field.composition:
+            if event.key in _NAV_STEPS:
+                self._navigate(event.key)
+                return
+            if event.key in (pygame.K_LEFT, pygame.K_RIGHT):
+                self.change_order(-1 if event.key == pygame.K_LEFT else 1)
+                return
+        before = field.shown
+        result = field.on_event(event)
+        if result == DONE:
+            self.choose()
+        elif result == CANCEL:
+            self.close_search()
+        elif field.shown != before:
+            self.relist(first=True)
+
+    def _navigate(self, key: int) -> None:
+        if not self.entries:
+            return
+        step = _NAV_STEPS[key]
+        if key in (pygame.K_UP, pygame.K_DOWN):
+            self._select((self.index + step) % len(self.entries))
+        else:
+            self._select(min(max(self.index + step, 0), len(self.entries) - 1))
 
     def _select(self, index: int) -> None:
+        self._wanted = None  # the player chose: the last visit's song is forgotten
         if index != self.index:
             self.index = index
             self._stop_preview()
             self._preview_due = self.t + PREVIEW_DELAY_S
+
+    def jump_to(self, char: str) -> None:
+        """Highlight the next song whose title (artist, in artist order) starts with ``char``."""
+        found = jump(self.entries, self.index, char, self.order)
+        if found is not None:
+            self._select(found)
+
+    def change_order(self, step: int) -> None:
+        """The next (``step`` 1) or previous (-1) order; the highlighted song stays."""
+        self.order = SORTS[(SORTS.index(self.order) + step) % len(SORTS)]
+        self.state["order"] = self.order
+        self.relist()
+
+    def open_search(self, swallow: str = "") -> None:
+        """Start typing a search (``swallow``: the text of the key that opened it)."""
+        if self.field is None:
+            self.field = TextField("", max_clusters=SEARCH_MAX)
+            self.field.start(self.search_rect())
+            self._swallow = swallow
+            current = self.current
+            self._before_search = None if current is None else str(current["id"])
+
+    def close_search(self) -> None:
+        """Stop searching: every song listed again, the highlighted one kept (the one
+        highlighted before the search, when the search found nothing)."""
+        if self.field is not None:
+            current = self.current
+            self.field.stop()
+            self.field = None
+            self.relist(keep=str(current["id"]) if current else self._before_search)
 
     def choose(self) -> None:
         """Set up the players for the highlighted song."""
@@ -158,10 +304,17 @@ class SongSelectScene(MenuScene):
             return
         from game.app.scenes.player_setup import PlayerSetupScene
 
+        self.state["song"] = str(entry["id"])
         self.app.push(PlayerSetupScene(self.app, entry, self._charts.get(entry["id"])))
 
     def on_hotspot(self, target: Any, *, click: bool) -> None:
-        if click:
+        if isinstance(target, tuple):
+            kind, value = target
+            if click and kind == "search":
+                self.open_search()
+            elif click and kind == "sort":
+                self.change_order(value)
+        elif click:
             if target == self.index:
                 self.choose()
             else:
@@ -178,6 +331,7 @@ class SongSelectScene(MenuScene):
 
     def update(self, now_perf: float) -> None:
         super().update(now_perf)
+        self.refresh()
         if self._preview_due is not None and now_perf >= self._preview_due:
             self._preview_due = None
             self._start_preview()
@@ -237,164 +391,3 @@ class SongSelectScene(MenuScene):
                     value = None
             self._best[song_id] = value
         return self._best[song_id]
-
-    # drawing -----------------------------------------------------------------------
-    def draw(self, surface: pygame.Surface) -> None:
-        self.begin(surface)
-        n1, n2 = player_names(self.app)
-        count = len(self.entries)
-        subtitle = ntr("{n} song", "{n} songs", count).format(n=count)
-        if count > LIST_ROWS:
-            # TRANSLATORS: which song of the list is highlighted, e.g. "3 of 12"
-            subtitle += "  ·  " + tr("{index} of {count}").format(index=self.index + 1,
-                                                                   count=count)
-        right = self.width_units - 60
-        # the pair's names, top right (the players' own text, shrunk to NAME_W each)
-        w1, w2 = (min(NAME_W, self.text_width(n, 28)) for n in (n1, n2))
-        self.text(surface, n2, 28, PALETTES[1].light, right, 62, "midright", max_w=NAME_W)
-        x_amp = right - w2 - 14
-        self.text(surface, "&", 24, TEXT_FAINT, x_amp, 62, "midright")
-        self.text(surface, n1, 28, PALETTES[0].light, x_amp - 26, 62, "midright", max_w=NAME_W)
-        names_left = x_amp - 26 - w1
-        self.header(surface, tr("Choose a song"), subtitle, max_w=names_left - 20 - 60)
-        if not self.entries:
-            self.text(surface, tr("No songs found"), 40, TEXT, self.width_units / 2, 300,
-                      max_w=self.width_units - 120)
-            for k, line in enumerate(self.errors[:6]):
-                self.text(surface, line, 20, VERMILLION, self.width_units / 2, 350 + k * 26,
-                          max_w=self.width_units - 120, shadow=False)
-            self.hints(surface, [
-                # TRANSLATORS: keycap label; keep the key's printed name
-                (tr("Esc"),
-                 # TRANSLATORS: key hint, what the key does: to the previous screen
-                 tr("back")),
-            ])
-            return
-        list_w = min(520.0, self.width_units * 0.42)
-        self._draw_list(surface, 60, 124, list_w)
-        self._draw_details(surface, 60 + list_w + 30, 124, right - (60 + list_w + 30))
-        if self.errors:
-            n = len(self.errors)
-            # TRANSLATORS: {error} is the first file's problem, as the file reader says it
-            line = ntr("{n} song could not be read: {error}",
-                       "{n} songs could not be read: {error}", n).format(n=n,
-                                                                         error=self.errors[0])
-            self.text(surface, line, 18, VERMILLION, 60, 652, "midleft",
-                      max_w=self.width_units - 120, shadow=False)
-        self.hints(surface, [
-            # TRANSLATORS: keycap label; keep the key's printed name (the arrow keys)
-            (tr("Up/Down"),
-             # TRANSLATORS: key hint, what the keys do: move through the song list
-             tr("choose song")),
-            # TRANSLATORS: keycap label; keep the key's printed name
-            (tr("Enter"),
-             # TRANSLATORS: key hint, what the key does: go on to choose parts and inputs
-             tr("set up players")),
-            # TRANSLATORS: keycap label; keep the key's printed name
-            (tr("Esc"),
-             # TRANSLATORS: key hint, what the key does: to the previous screen
-             tr("back")),
-        ])
-
-    def _draw_list(self, surface: pygame.Surface, x: float, y: float, w: float) -> None:
-        card_h, gap, visible = 78.0, 10.0, LIST_ROWS
-        first = min(max(0, self.index - visible // 2), max(0, len(self.entries) - visible))
-        for row, i in enumerate(range(first, min(len(self.entries), first + visible))):
-            e = self.entries[i]
-            top = y + row * (card_h + gap)
-            r = self.rect(x, top, w, card_h)
-            if i == self.index:
-                self.focus_panel(surface, r, radius=14)
-            else:
-                self.panel(surface, r)
-            self.hotspot(r, i)
-            colour = TEXT if i == self.index else TEXT_DIM
-            self.text(surface, e["title"], 32, colour, x + 20, top + 27, "midleft",
-                      max_w=w - 110)
-            self.text(surface, fmt_length(e["length_s"]), 24, colour, x + w - 20, top + 27,
-                      "midright")
-            tag = SOURCE_TAGS.get(e.get("source", "builtin"), "")
-            # TRANSLATORS: a song's tempo in beats per minute, e.g. "112 BPM"
-            bpm = tr("{bpm} BPM").format(bpm=fmt_bpm(e["bpm"]))
-            if tag:
-                bpm = tr(tag) + "  ·  " + bpm
-            bpm_r = self.text(surface, bpm, 18, TEXT_FAINT, x + w - 20, top + 56, "midright",
-                              max_w=w * 0.45, shadow=False)
-            artist_w = min(w - 110, w - 40 - bpm_r.width / self.u - 12)
-            self.text(surface, e.get("artist") or tr("Unknown artist"), 22, TEXT_FAINT, x + 20,
-                      top + 56, "midleft", max_w=artist_w, shadow=False)
-        shown = min(visible, len(self.entries))
-        if shown <= visible - 2:
-            top = y + shown * (card_h + gap) + 14
-            # TRANSLATORS: small heading over the explanation of the team score
-            self.text(surface, tr("HOW A DUET IS SCORED"), 17, TEXT_FAINT, x + 4, top,
-                      "midleft", max_w=w - 8, shadow=False)
-            lines, size = self.fit_wrap(tr(ABOUT), 21, w - 8, ABOUT_LINES, min_size=16)
-            for k, line in enumerate(lines):
-                self.text(surface, line, size, TEXT_FAINT, x + 4, top + 30 + k * (size + 5),
-                          "midleft", shadow=False)
-
-    def _draw_details(self, surface: pygame.Surface, x: float, y: float, w: float) -> None:
-        e = self.current
-        assert e is not None
-        self.panel(surface, self.rect(x, y, w, 520), radius=18)
-        pad = 32
-        self.text(surface, e["title"], 54, TEXT, x + pad, y + 48, "midleft", max_w=w - 2 * pad)
-        self.text(surface, e.get("artist") or tr("Unknown artist"), 28, TEXT_DIM, x + pad,
-                  y + 92, "midleft", max_w=w - 2 * pad)
-        best = self.best(e)
-        facts = [
-            # TRANSLATORS: column heading: the song's tempo (beats per minute)
-            (tr("BPM"), fmt_bpm(e["bpm"])),
-            # TRANSLATORS: column heading: how long the song is (m:ss)
-            (tr("LENGTH"), fmt_length(e["length_s"])),
-            # TRANSLATORS: column heading: these two players' best team score on the song
-            (tr("PAIR BEST"), f"{best:,}" if best is not None else "-"),
-        ]
-        col_w = (w - 2 * pad) / 3
-        for k, (label, value) in enumerate(facts):
-            fx = x + pad + k * col_w
-            self.text(surface, label, 18, TEXT_FAINT, fx, y + 140, "midleft", max_w=col_w - 10,
-                      shadow=False)
-            colour = YELLOW if k == 2 and best is not None else TEXT
-            self.text(surface, value, 40, colour, fx, y + 174, "midleft", max_w=col_w - 10)
-        pygame.draw.line(surface, rgba(TEXT, 40)[:3], (self.px(x + pad), self.px(y + 214)),
-                         (self.px(x + w - pad), self.px(y + 214)), max(1, self.px(1)))
-        half = (w - 2 * pad - 30) / 2
-        diffs = e.get("difficulties", {})
-        for p, part in enumerate(("p1", "p2")):
-            px0 = x + pad + p * (half + 30)
-            pal = PALETTES[p]
-            # TRANSLATORS: heading over a player's difficulty ratings; {player} is "P1" or "P2"
-            self.text(surface, tr("{player} PART").format(player=player_tag(p)), 20, pal.light,
-                      px0, y + 240, "midleft", max_w=half)
-            for k, (diff, rating) in enumerate(diffs.get(part, {}).items()):
-                ry = y + 276 + k * 40
-                self.text(surface, difficulty_word(diff), 24, TEXT_DIM, px0, ry, "midleft",
-                          max_w=92)
-                bar = self.rect(px0 + 98, ry - 5, half - 150, 10)
-                pygame.draw.rect(surface, (40, 44, 62), bar, border_radius=self.px(5))
-                fill = bar.copy()
-                fill.width = max(bar.height, round(bar.width * min(rating, RATING_MAX)
-                                                   / RATING_MAX))
-                pygame.draw.rect(surface, pal.light, fill, border_radius=self.px(5))
-                self.text(surface, f"{rating:.1f}", 24, TEXT, px0 + half, ry, "midright")
-        if best is None:
-            n1, n2 = player_names(self.app)
-            # TRANSLATORS: {p1} and {p2} are the two players' names
-            line = tr("{p1} & {p2} have not played this song yet").format(p1=n1, p2=n2)
-        else:
-            line = tr("Best team score of this pair, in these seats")
-        room = w - 2 * pad
-        if self.text_width(line, 17) <= room:  # one line (shrunk a little if need be)
-            self.text(surface, line, 20, TEXT_FAINT, x + pad, y + 462, "midleft", max_w=room,
-                      shadow=False)
-        else:  # long names or a long translation: two smaller lines
-            lines, size = self.fit_wrap(line, 18, room, 2, min_size=14)
-            for k, text in enumerate(lines):
-                self.text(surface, text, size, TEXT_FAINT, x + pad,
-                          y + 462 - (len(lines) - 1 - k) * (size + 3), "midleft", max_w=room,
-                          shadow=False)
-        note = self.preview_note or tr("Preview starting...")
-        self.text(surface, note, 20, ACCENT, x + pad, y + 492, "midleft", max_w=w - 2 * pad,
-                  shadow=False)
