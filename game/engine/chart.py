@@ -7,14 +7,23 @@ importers) build charts; the judge, the scorer and the UI only read them.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
+from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter
+from typing import Any
 
 from game.engine.tempo import TempoMap
 from game.engine.voices import LaneLayout, Voice
 
 PARTS: tuple[str, str] = ("p1", "p2")
 DIFFICULTIES: tuple[str, ...] = ("easy", "normal", "hard", "expert")
+
+#: What :meth:`Chart.content_hash` hashes of each note (``_value_``: the voice code,
+#: without the slow ``Enum.value`` property).
+_HASHED_FIELDS = attrgetter("time_s", "voice._value_", "velocity", "accent", "ghost")
 
 #: Velocity written for a plain, an accented and a ghost note when a chart
 #: gives none (MIDI 1-127).
@@ -142,11 +151,9 @@ class Chart:
             "tempo": [[t.beat, t.bpm] for t in self.tempo.tempos],
             "meters": [[m.bar, m.numerator, m.denominator] for m in self.tempo.meters],
             "offset_s": self.tempo.offset_s,
-            "parts": {
-                f"{p}/{d}": [[n.time_s, n.voice.value, n.velocity, n.accent, n.ghost]
-                             for n in ns]
-                for (p, d), ns in sorted(self.parts.items())
-            },
+            # tuples encode as the same JSON arrays as lists, and are made faster
+            "parts": {f"{p}/{d}": list(map(_HASHED_FIELDS, ns))
+                      for (p, d), ns in sorted(self.parts.items())},
         }
         blob = json.dumps(payload, separators=(",", ":"), sort_keys=True).encode()
         return hashlib.sha256(blob).hexdigest()
@@ -158,6 +165,36 @@ def make_note(tempo: TempoMap, beat: float, voice: Voice, *, velocity: int | Non
     if velocity is None:
         velocity = ACCENT_VELOCITY if accent else GHOST_VELOCITY if ghost else DEFAULT_VELOCITY
     return Note(tempo.seconds_at(beat), beat, voice, velocity, accent, ghost)
+
+
+#: Note's fields in order, and the slot descriptor that stores each.
+NOTE_FIELDS = ("time_s", "beat", "voice", "velocity", "accent", "ghost")
+_NOTE_SLOTS: tuple[Any, ...] = tuple(vars(Note)[name] for name in NOTE_FIELDS)
+
+
+def notes_from_columns(time_s: Sequence[float], beat: Sequence[float], voice: Sequence[Voice],
+                       velocity: Sequence[int], accent: Sequence[bool],
+                       ghost: Sequence[bool]) -> tuple[Note, ...]:
+    """Many notes at once, from one sequence per field (all of one length).
+
+    The same notes as ``Note(...)`` one by one, about twice as fast: each slot
+    is filled for all the notes by its descriptor, from C, instead of a Python
+    ``__init__`` call per note (``Note`` has nothing else to do on creation;
+    the tests check the notes are equal field for field).
+
+    Raises
+    ------
+    ValueError
+        If the sequences differ in length.
+    """
+    columns = (time_s, beat, voice, velocity, accent, ghost)
+    count = len(time_s)
+    if any(len(column) != count for column in columns):
+        raise ValueError(f"note columns of different lengths: {[len(c) for c in columns]}")
+    notes = list(map(object.__new__, itertools.repeat(Note, count)))
+    for slot, column in zip(_NOTE_SLOTS, columns, strict=True):
+        deque(map(slot.__set__, notes, column), maxlen=0)
+    return tuple(notes)
 
 
 def sort_notes(notes: list[Note]) -> tuple[Note, ...]:

@@ -46,7 +46,7 @@ class PlayerJudge:
         self._layout = layout
         self._voice_lane = {v: layout.lane_of(v) for v in Voice}
         self._times = [n.time_s for n in notes]
-        self._note_lane = [layout.lane_of(n.voice) for n in notes]
+        self._note_lane = [self._voice_lane[n.voice] for n in notes]
         self._lane_times: list[list[float]] = [[] for _ in range(layout.size)]
         self._lane_idx: list[list[int]] = [[] for _ in range(layout.size)]
         for i, n in enumerate(notes):

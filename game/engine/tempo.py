@@ -9,6 +9,11 @@ from __future__ import annotations
 import bisect
 import itertools
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +117,17 @@ class TempoMap:
         """Song time in seconds of a beat position (quarter notes from bar 1)."""
         i = max(bisect.bisect_right(self._seg_beats, beat) - 1, 0)
         return self._seg_starts_s[i] + (beat - self._seg_beats[i]) * self._seg_spb[i]
+
+    def seconds_at_many(self, beats: NDArray[np.float64]) -> NDArray[np.float64]:
+        """:meth:`seconds_at` of every beat in an array (same floats, all at once)."""
+        import numpy as np  # here, not on top: most users of tempo maps never need numpy
+
+        i = np.maximum(np.searchsorted(self._seg_beats, beats, side="right") - 1, 0)
+        starts_s = np.asarray(self._seg_starts_s, dtype=np.float64)[i]
+        seg_beats = np.asarray(self._seg_beats, dtype=np.float64)[i]
+        spb = np.asarray(self._seg_spb, dtype=np.float64)[i]
+        seconds: NDArray[np.float64] = starts_s + (beats - seg_beats) * spb
+        return seconds
 
     def beat_at(self, time_s: float) -> float:
         """Beat position (quarter notes from bar 1) at a song time in seconds."""

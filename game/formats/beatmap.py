@@ -17,19 +17,19 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
-from fractions import Fraction
 from pathlib import Path
 
 from game.engine.chart import DIFFICULTIES, PARTS, Chart, Note, Section, SongMeta
 from game.engine.errors import BeatmapError
 from game.engine.tempo import MeterChange, TempoChange, TempoMap
-from game.formats.beatmap_parts import PartKey, parse_part
+from game.formats.beatmap_bars import BarTable, check_beat_in_bar, position_beat
+from game.formats.beatmap_notes import gc_paused
+from game.formats.beatmap_parts import PartContext, PartKey, parse_part
 from game.formats.beatmap_syntax import (
     HEADER_LINE,
     MAGIC,
     LineError,
-    bar_start,
-    check_beat_in_bar,
+    Ratio,
     parse_meter,
     parse_number,
     parse_position,
@@ -54,7 +54,12 @@ _EXPECTED_HEADERS = (
 class _Line:
     number: int
     text: str  # comment and surrounding blanks removed
-    indent: int  # characters stripped from the start of the raw line
+    raw: str  # the line as written
+
+    @property
+    def indent(self) -> int:
+        """Characters stripped from the start of the raw line."""
+        return len(self.raw) - len(self.raw.lstrip())
 
 
 @dataclass(slots=True)
@@ -108,6 +113,11 @@ def parse_beatmap(text: str, *, path: str = "<text>") -> Chart:
     BeatmapError
         With the line number and what was expected, for any problem.
     """
+    with gc_paused():
+        return _parse(text, path)
+
+
+def _parse(text: str, path: str) -> Chart:
     lines = _content_lines(text)
     if not lines:
         raise BeatmapError(f"the file is empty (expected first line '{HEADER_LINE}')",
@@ -123,13 +133,14 @@ def parse_beatmap(text: str, *, path: str = "<text>") -> Chart:
         raise BeatmapError("no [tempo] section (expected '[tempo]' with a line like '1 120 4/4')",
                            path=path, line=by_kind["song"].line)
     tempo = _parse_tempo(by_kind["tempo"], offset_s, path)
-    sections = _parse_sections(by_kind["sections"], tempo, path) if "sections" in by_kind else ()
-    part_lines = {b.part: b.line for b in blocks if b.part is not None}
-    parts: dict[PartKey, tuple[Note, ...]] = {}
+    bars = BarTable(tempo)
+    sections = _parse_sections(by_kind["sections"], bars, path) if "sections" in by_kind else ()
+    ctx = PartContext(bars, path, {b.part: b.line for b in blocks if b.part is not None})
+    parts: dict[PartKey, tuple[Note, ...]] = ctx.done
     for b in blocks:
         if b.part is not None:
-            parts[b.part] = parse_part(b.part, b.line, b.body, tempo, parts, part_lines, path)
-    return Chart(meta=meta, tempo=tempo, sections=sections, parts=parts)
+            parts[b.part] = parse_part(b.part, b.body, ctx)
+    return Chart(meta=meta, tempo=tempo, sections=sections, parts=dict(parts))
 
 
 # lines and blocks ------------------------------------------------------------
@@ -138,10 +149,9 @@ def _content_lines(text: str) -> list[_Line]:
         text = text[1:]
     out = []
     for number, raw in enumerate(text.split("\n"), start=1):
-        raw = raw.rstrip("\r")
-        body = strip_comment(raw)
+        body = strip_comment(raw) if "#" in raw else raw.strip()
         if body:
-            out.append(_Line(number, body, len(raw) - len(raw.lstrip())))
+            out.append(_Line(number, body, raw))
     return out
 
 
@@ -224,12 +234,13 @@ def _parse_song(block: _Block, path: str) -> tuple[SongMeta, float]:
             if low == "title" and not value:
                 raise LineError("empty title (expected the song's name, e.g. title = My Song)")
             if low == "offset_ms":
-                offset_s = float(parse_number(value, "offset_ms") / 1000)
+                num, den = parse_number(value, "offset_ms")
+                offset_s = num / (den * 1000)
             elif low == "preview_s":
-                preview = parse_number(value, "preview_s")
-                if preview < 0:
+                num, den = parse_number(value, "preview_s")
+                if num < 0:
                     raise LineError(f"bad preview_s '{value}' (expected 0 or more seconds)")
-                preview_s = float(preview)
+                preview_s = num / den
             elif low in SONG_KEYS:
                 fields[low] = value
             else:
@@ -254,7 +265,7 @@ def _parse_tempo(block: _Block, offset_s: float, path: str) -> TempoMap:
     if not block.body:
         raise BeatmapError("[tempo] is empty (expected a first line like '1 120 4/4')",
                            path=path, line=block.line)
-    entries: list[tuple[_Line, int, Fraction, str, float | None]] = []
+    entries: list[tuple[_Line, int, Ratio, str, float | None]] = []
     meters: list[MeterChange] = []
     for i, line in enumerate(block.body):
         try:
@@ -265,15 +276,15 @@ def _parse_tempo(block: _Block, offset_s: float, path: str) -> TempoMap:
             pos = parse_position(words[0])
             assert isinstance(pos, tuple)
             bar, beat = pos
-            bpm = None if words[1] == "-" else float(parse_number(words[1], "BPM"))
+            bpm = None if words[1] == "-" else _ratio_float(parse_number(words[1], "BPM"))
             if bpm is not None and not bpm > 0:
                 raise LineError(f"bad BPM '{words[1]}' (expected a tempo above 0, e.g. 120)")
             meter = parse_meter(words[2]) if len(words) == 3 else None
-            if meter is not None and beat != 1:
+            if meter is not None and beat[0] != beat[1]:
                 raise LineError(f"meter {words[2]} at '{words[0]}' (expected meter changes "
                                 f"only at the start of a bar, e.g. '{bar} - {words[2]}')")
             if i == 0:
-                if (bar, beat) != (1, 1):
+                if bar != 1 or beat[0] != beat[1]:
                     raise LineError(f"the first tempo line is at '{words[0]}' (expected "
                                     "position 1, e.g. '1 120 4/4')")
                 if bpm is None:
@@ -282,7 +293,7 @@ def _parse_tempo(block: _Block, offset_s: float, path: str) -> TempoMap:
                 meter = meter or (4, 4)
             else:
                 prev = entries[-1]
-                if (bar, beat) <= (prev[1], prev[2]):
+                if (bar, beat[0] * prev[2][1]) <= (prev[1], prev[2][0] * beat[1]):
                     raise LineError(f"tempo position '{words[0]}' does not come after "
                                     f"'{prev[3]}' on line {prev[0].number} (expected "
                                     "positions in increasing order)")
@@ -294,7 +305,7 @@ def _parse_tempo(block: _Block, offset_s: float, path: str) -> TempoMap:
             entries.append((line, bar, beat, words[0], bpm))
         except LineError as exc:
             raise BeatmapError(str(exc), path=path, line=line.number) from None
-    bars_only = TempoMap([TempoChange(0.0, 120.0)], meters)
+    bars_only = BarTable(TempoMap([TempoChange(0.0, 120.0)], meters))
     tempos: list[TempoChange] = []
     for line, bar, beat, text, bpm in entries:
         try:
@@ -302,7 +313,8 @@ def _parse_tempo(block: _Block, offset_s: float, path: str) -> TempoMap:
         except LineError as exc:
             raise BeatmapError(str(exc), path=path, line=line.number) from None
         if bpm is not None:
-            tempos.append(TempoChange(float(bar_start(bars_only, bar) + offset), bpm))
+            start = bars_only.start(bar).as_integer_ratio()
+            tempos.append(TempoChange(position_beat(start, offset), bpm))
     try:
         return TempoMap(tempos, meters, offset_s=offset_s)
     except ValueError as exc:  # guarded above; kept so no traceback can escape
@@ -310,9 +322,13 @@ def _parse_tempo(block: _Block, offset_s: float, path: str) -> TempoMap:
 
 
 # [sections] ------------------------------------------------------------------
-def _parse_sections(block: _Block, tempo: TempoMap, path: str) -> tuple[Section, ...]:
+def _ratio_float(value: Ratio) -> float:
+    return value[0] / value[1]
+
+
+def _parse_sections(block: _Block, bars: BarTable, path: str) -> tuple[Section, ...]:
     out: list[Section] = []
-    last: tuple[Fraction, str, int] | None = None
+    last: tuple[Ratio, str, int] | None = None
     for line in block.body:
         try:
             words = line.text.split(None, 1)
@@ -322,14 +338,16 @@ def _parse_sections(block: _Block, tempo: TempoMap, path: str) -> tuple[Section,
             pos = parse_position(words[0])
             assert isinstance(pos, tuple)
             bar, beat = pos
-            exact = bar_start(tempo, bar) + check_beat_in_bar(tempo, bar, beat, words[0])
-            if last is not None and exact <= last[0]:
+            sn, sd = bars.start(bar).as_integer_ratio()
+            on, od = check_beat_in_bar(bars, bar, beat, words[0])
+            exact = (sn * od + on * sd, sd * od)
+            if last is not None and exact[0] * last[0][1] <= last[0][0] * exact[1]:
                 raise LineError(f"section '{words[1]}' at '{words[0]}' does not come after "
                                 f"'{last[1]}' on line {last[2]} (expected sections in "
                                 "increasing order)")
             last = (exact, words[1], line.number)
-            beat_f = float(exact)
-            out.append(Section(words[1], beat_f, tempo.seconds_at(beat_f)))
+            beat_f = _ratio_float(exact)
+            out.append(Section(words[1], beat_f, bars.tempo.seconds_at(beat_f)))
         except LineError as exc:
             raise BeatmapError(str(exc), path=path, line=line.number) from None
     return tuple(out)

@@ -1,23 +1,26 @@
 """Pieces of the ``.beatmap`` text format shared by the parser and the writer.
 
-Positions are computed exactly: the beat inside a bar is parsed as a
-:class:`~fractions.Fraction`, added to the bar's start and rounded to a float
-once. The writer uses the same arithmetic to check that what it writes reads
-back to the very same float.
+Numbers are exact: a number read from the text is kept as an integer ratio
+``(numerator, denominator)`` (:data:`Ratio`, denominator above 0, not
+necessarily reduced), and turned into a float only once, by integer division
+(which Python rounds correctly). No :class:`~fractions.Fraction` is built on
+the way, so reading and writing stay fast on charts of an hour or more.
 """
 
 from __future__ import annotations
 
+import math
 import re
-from fractions import Fraction
 
 from game.engine.chart import ACCENT_VELOCITY, DEFAULT_VELOCITY, GHOST_VELOCITY
-from game.engine.tempo import TempoMap
 from game.engine.voices import Voice
 
 MAGIC = "drum-diplomacy beatmap"
 VERSION = 1
 HEADER_LINE = f"{MAGIC} {VERSION}"
+
+#: An exact number: (numerator, denominator), denominator > 0.
+Ratio = tuple[int, int]
 
 #: Grid cells: character -> (accent, ghost) for a hit, None for a rest.
 CELLS: dict[str, tuple[bool, bool] | None] = {
@@ -30,6 +33,8 @@ CELLS: dict[str, tuple[bool, bool] | None] = {
     "g": (False, True),
 }
 VALID_CELLS = " ".join(CELLS)
+#: All cell characters in one string (for ``str.strip``).
+CELL_CHARS = "".join(CELLS)
 
 #: Order of grid rows, top to bottom: cymbals and hats, snare and toms, kick.
 ROW_ORDER: tuple[Voice, ...] = (
@@ -44,13 +49,18 @@ VOICE_CODES = ", ".join(v.code for v in Voice)
 MAX_BAR = 100_000
 #: Largest magnitude a plain number (BPM, offset_ms, preview_s) may have.
 MAX_NUMBER = 10**12
+#: Most digits read in one number: enough for the exact decimal of any float
+#: (at most 767 significant digits), few enough that a hostile file's huge
+#: numbers cannot take minutes to convert.
+MAX_DIGITS = 2000
 
 #: Meter denominators a time signature may use.
 METER_DENOMINATORS = (1, 2, 4, 8, 16, 32)
 
 _COMMENT = re.compile(r"(?:^|\s)#")
 _DEC = r"(?:\d+(?:\.\d*)?|\.\d+)"
-_NUMBER = re.compile(rf"^[+-]?{_DEC}(?:[eE][+-]?\d+)?$", re.ASCII)
+_NUMBER = re.compile(r"^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$", re.ASCII)
+_NUMBER_CHECK = re.compile(rf"^[+-]?{_DEC}(?:[eE][+-]?\d+)?$", re.ASCII)
 _BEAT = re.compile(
     rf"^(?:(?P<whole>{_DEC})(?:\+(?P<fn>\d+)/(?P<fd>\d+))?|(?P<n>\d+)/(?P<d>\d+))$", re.ASCII
 )
@@ -66,9 +76,10 @@ class LineError(Exception):
 # text ------------------------------------------------------------------------
 def strip_comment(line: str) -> str:
     """Drop a ``#`` comment (at the start or after whitespace) and surrounding blanks."""
-    m = _COMMENT.search(line)
-    if m is not None:
-        line = line[: m.start()]
+    if "#" in line:
+        m = _COMMENT.search(line)
+        if m is not None:
+            line = line[: m.start()]
     return line.strip()
 
 
@@ -89,9 +100,38 @@ def writable_text(what: str, value: str) -> str:
 
 
 # numbers ---------------------------------------------------------------------
-def parse_number(text: str, what: str) -> Fraction:
+def decimal_ratio(text: str) -> Ratio | None:
+    """The exact value of decimal text (``12``, ``-2.5``, ``1e-3``, ``.5``), or None.
+
+    None also for numbers of more than :data:`MAX_DIGITS` digits. A value far
+    below any float (exponent under -:data:`MAX_DIGITS`) becomes the tiniest
+    ratio of its sign, which still rounds to a zero of that sign.
+    """
+    m = _NUMBER.match(text)
+    if m is None or not _NUMBER_CHECK.match(text):
+        return None
+    sign, whole, frac, exp_text = m.groups()
+    frac = frac or ""
+    digits = (whole + frac).lstrip("0")
+    if len(digits) > MAX_DIGITS or (exp_text is not None and len(exp_text) > 12):
+        return None
+    num = int(digits) if digits else 0
+    if sign == "-":
+        num = -num
+    if num == 0:
+        return 0, 1
+    exp = (int(exp_text) if exp_text is not None else 0) - len(frac)
+    if exp + len(digits) > MAX_DIGITS:  # at least 10**MAX_DIGITS: far past any bound
+        return num * 10**MAX_DIGITS, 1
+    if exp + len(digits) < -MAX_DIGITS:  # below 10**-MAX_DIGITS: rounds to a signed zero
+        return (1 if num > 0 else -1), 10 ** (2 * MAX_DIGITS)
+    return (num * 10**exp, 1) if exp >= 0 else (num, 10**-exp)
+
+
+def parse_number(text: str, what: str) -> Ratio:
     """Parse a plain decimal number (``120``, ``-12.5``, ``1e-3``) exactly."""
-    if not _NUMBER.match(text) or abs(value := Fraction(text)) > MAX_NUMBER:
+    value = decimal_ratio(text)
+    if value is None or abs(value[0]) > MAX_NUMBER * value[1]:
         raise LineError(f"bad {what} '{text}' (expected a number, e.g. 120 or 12.5)")
     return value
 
@@ -104,41 +144,58 @@ def fmt_number(x: float) -> str:
     return repr(x)
 
 
-def fmt_fraction(x: Fraction) -> str:
+def fmt_ratio(num: int, den: int) -> str:
     """A short human form of an exact number, for messages (``3.5``, ``7/3``)."""
-    if x.denominator == 1:
-        return str(x.numerator)
-    as_float = float(x)
-    if Fraction(repr(as_float)) == x:
+    g = math.gcd(num, den)
+    num, den = num // g, den // g
+    if den == 1:
+        return str(num)
+    as_float = num / den
+    short = decimal_ratio(repr(as_float))
+    if short is not None and short[0] * den == num * short[1]:
         return repr(as_float)
-    return f"{x.numerator}/{x.denominator}"
+    return f"{num}/{den}"
 
 
-def exact_decimal(x: Fraction) -> str | None:
-    """The exact decimal expansion of ``x``, or None if it has none (thirds...)."""
-    den = x.denominator
+def exact_decimal(num: int, den: int) -> str | None:
+    """The exact decimal expansion of ``num/den``, or None if it has none (thirds...)."""
+    g = math.gcd(num, den)
+    num, den = num // g, den // g
+    rest = den
     twos = fives = 0
-    while den % 2 == 0:
-        den //= 2
+    while rest % 2 == 0:
+        rest //= 2
         twos += 1
-    while den % 5 == 0:
-        den //= 5
+    while rest % 5 == 0:
+        rest //= 5
         fives += 1
-    if den != 1:
+    if rest != 1:
         return None
     k = max(twos, fives)
-    digits = abs(x.numerator) * (10**k // x.denominator)
+    digits = abs(num) * (10**k // den)
     s = str(digits).rjust(k + 1, "0")
     whole, frac = (s[:-k], s[-k:].rstrip("0")) if k else (s, "")
-    sign = "-" if x < 0 else ""
+    sign = "-" if num < 0 else ""
     return f"{sign}{whole}.{frac}" if frac else f"{sign}{whole}"
+
+
+def round_ratio(num: int, den: int) -> int:
+    """``num/den`` rounded to the nearest integer, halves to even (as ``round``)."""
+    floor, rem = divmod(num, den)
+    twice = 2 * rem
+    if twice < den:
+        return floor
+    if twice > den:
+        return floor + 1
+    return floor + (floor & 1)
 
 
 # meters ----------------------------------------------------------------------
 def parse_meter(text: str) -> tuple[int, int]:
     """Parse ``N/D`` (``4/4``, ``7/8``)."""
     m = _METER.match(text)
-    if m is None or int(m.group(1)) < 1 or int(m.group(2)) not in METER_DENOMINATORS:
+    if (m is None or len(m.group(1)) > 9 or len(m.group(2)) > 9 or int(m.group(1)) < 1
+            or int(m.group(2)) not in METER_DENOMINATORS):
         dens = ", ".join(str(d) for d in METER_DENOMINATORS)
         raise LineError(
             f"bad meter '{text}' (expected N/D with N at least 1 and D one of {dens}, "
@@ -153,50 +210,60 @@ def _position_help(allow_seconds: bool) -> str:
     return f"expected BAR or BAR:BEAT, e.g. 9:3 or 9:2.5 or 9:3+1/3{extra}"
 
 
-def parse_beat_text(text: str) -> Fraction | None:
+def parse_beat_text(text: str) -> Ratio | None:
     """Parse the BEAT of ``BAR:BEAT`` (``3``, ``2.5``, ``7/3``, ``3+1/3``); None if malformed."""
     m = _BEAT.match(text)
-    if m is None:
+    if m is None or len(text) > MAX_DIGITS:
         return None
     if m.group("n") is not None:
-        if int(m.group("d")) == 0:
-            return None
-        return Fraction(int(m.group("n")), int(m.group("d")))
-    value = Fraction(m.group("whole"))
+        d = int(m.group("d"))
+        return None if d == 0 else (int(m.group("n")), d)
+    value = decimal_ratio(m.group("whole"))
+    assert value is not None  # the pattern admits only plain decimals
     if m.group("fn") is not None:
-        if int(m.group("fd")) == 0:
+        fd = int(m.group("fd"))
+        if fd == 0:
             return None
-        value += Fraction(int(m.group("fn")), int(m.group("fd")))
+        return value[0] * fd + int(m.group("fn")) * value[1], value[1] * fd
     return value
 
 
-def parse_position(text: str, *, allow_seconds: bool = False) -> tuple[int, Fraction] | Fraction:
+def parse_position(text: str, *, allow_seconds: bool = False) -> tuple[int, Ratio] | float:
     """Parse a position.
 
     Returns
     -------
-    (bar, beat) or Fraction
-        ``BAR[:BEAT]`` gives the 1-based bar and the 1-based beat in it (not yet
-        checked against the bar's length); ``Ns`` gives song seconds.
+    (bar, beat) or float
+        ``BAR[:BEAT]`` gives the 1-based bar and the exact 1-based beat in it
+        (not yet checked against the bar's length); ``Ns`` gives song seconds.
     """
     if allow_seconds:
         s = _SECONDS.match(text)
-        if s is not None:
-            return Fraction(s.group("s"))
+        if s is not None and len(text) <= MAX_DIGITS:
+            return float(s.group("s"))
     m = _POSITION.match(text)
-    beat: Fraction | None = Fraction(1)
+    beat: Ratio | None = (1, 1)
     if m is not None and m.group("beat") is not None:
         beat = parse_beat_text(m.group("beat"))
     if m is None or beat is None:
         raise LineError(f"bad position '{text}' ({_position_help(allow_seconds)})")
-    bar = int(m.group("bar"))
-    check_bar(bar, f"position '{text}'")
-    if beat < 1:
+    bar = parse_bar(m.group("bar"), f"position '{text}'")
+    if beat[0] < beat[1]:
         raise LineError(
-            f"bad position '{text}': beat {fmt_fraction(beat)} is before the bar "
+            f"bad position '{text}': beat {fmt_ratio(*beat)} is before the bar "
             "(beat 1 is the downbeat)"
         )
     return bar, beat
+
+
+def parse_bar(digits: str, what: str) -> int:
+    """A bar number from its digits, checked by :func:`check_bar`."""
+    if len(digits.lstrip("0")) > 9:
+        raise LineError(f"bad {what}: bar {digits} is past the last bar this game reads, "
+                        f"{MAX_BAR}")
+    bar = int(digits)
+    check_bar(bar, what)
+    return bar
 
 
 def check_bar(bar: int, what: str) -> None:
@@ -206,92 +273,6 @@ def check_bar(bar: int, what: str) -> None:
     if bar > MAX_BAR:
         raise LineError(f"bad {what}: bar {bar} is past the last bar this game reads, "
                         f"{MAX_BAR}")
-
-
-def bar_start(tempo: TempoMap, bar: int) -> Fraction:
-    """Exact beat of the downbeat of ``bar``."""
-    return Fraction(tempo.bar_start_beat(bar))
-
-
-def bar_length(tempo: TempoMap, bar: int) -> Fraction:
-    """Exact length of ``bar`` in quarter notes."""
-    m = tempo.meter_at_bar(bar)
-    return Fraction(4 * m.numerator, m.denominator)
-
-
-def check_beat_in_bar(tempo: TempoMap, bar: int, beat: Fraction, text: str) -> Fraction:
-    """Return the offset (beats after the downbeat) of 1-based ``beat`` in ``bar``.
-
-    Raises
-    ------
-    LineError
-        If the beat lies past the end of the bar.
-    """
-    length = bar_length(tempo, bar)
-    if beat >= 1 + length:
-        raise LineError(
-            f"bad position '{text}': bar {bar} is {fmt_fraction(length)} beats long "
-            f"(expected a beat from 1 to below {fmt_fraction(1 + length)})"
-        )
-    return beat - 1
-
-
-def split_beat(tempo: TempoMap, beat: Fraction) -> tuple[int, Fraction]:
-    """Exactly split a beat (>= 0) into (bar, offset into that bar).
-
-    Raises
-    ------
-    ValueError
-        If the beat lies past bar :data:`MAX_BAR`.
-    """
-    if beat >= bar_start(tempo, MAX_BAR + 1):
-        raise ValueError(f"beat {float(beat)} is past bar {MAX_BAR}, the last this game reads")
-    bar, _ = tempo.bar_at_beat(float(beat))
-    bar = max(bar, 1)
-    while bar > 1 and beat < bar_start(tempo, bar):
-        bar -= 1
-    while beat >= bar_start(tempo, bar) + bar_length(tempo, bar):
-        bar += 1
-    return bar, beat - bar_start(tempo, bar)
-
-
-def position_beat(start: Fraction, offset: Fraction) -> float:
-    """The float beat the parser gives a note ``offset`` beats into a bar at ``start``."""
-    return float(start + offset)
-
-
-def format_position(tempo: TempoMap, beat: float, *, always_beat: bool = False) -> str:
-    """Write ``beat`` (>= 0) as ``BAR`` or ``BAR:BEAT`` that parses back to exactly ``beat``."""
-    bar, offset = split_beat(tempo, Fraction(beat))
-    if offset == 0 and not always_beat:
-        return str(bar)
-    return f"{bar}:{format_beat_in_bar(bar_start(tempo, bar), offset, beat)}"
-
-
-def format_beat_in_bar(start: Fraction, offset: Fraction, beat: float) -> str:
-    """Shortest BEAT text (1-based) for ``offset`` that reads back to exactly ``beat``."""
-
-    def ok(text: str) -> bool:
-        value = parse_beat_text(text)
-        return value is not None and position_beat(start, value - 1) == beat
-
-    one_based = offset + 1
-    candidates = [str(round(one_based))]
-    for den in (2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128):
-        num = round(one_based * den)
-        frac = Fraction(num, den)
-        whole, rest = divmod(frac, 1)
-        text = exact_decimal(frac)
-        if text is None:
-            text = f"{whole}+{rest.numerator}/{rest.denominator}" if whole else f"{frac}"
-        candidates.append(text)
-    candidates.append(repr(float(one_based)))
-    for text in candidates:
-        if ok(text):
-            return text
-    text = exact_decimal(one_based)
-    assert text is not None  # a float offset is a dyadic fraction
-    return text
 
 
 # notes -----------------------------------------------------------------------
