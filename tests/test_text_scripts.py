@@ -186,3 +186,16 @@ def test_a_stale_coverage_record_is_not_trusted(tmp_path: Path) -> None:
     font = tmp_path / "NotoSans-Bold.subset.ttf"  # same name, other bytes
     font.write_bytes(b"\0" * 10)
     assert read_coverage(str(font)) is None
+
+
+def test_fitting_a_label_is_measured_once() -> None:
+    texts = TextCache()
+    label = "クリックに合わせてスネアのキーを叩いてください"
+    want = next(s for s in range(40, 7, -1) if texts.size_of(label, s)[0] <= 300 or s == 8)
+    calls = []
+    measure = texts.size_of
+    texts.size_of = lambda t, s: calls.append(s) or measure(t, s)  # type: ignore[method-assign]
+    assert texts.fit(label, 40, 300) == want
+    first = len(calls)
+    assert first >= 1 and texts.fit(label, 40, 300) == want
+    assert len(calls) == first  # the second frame asks nothing of the fonts

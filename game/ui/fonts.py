@@ -31,7 +31,6 @@ from __future__ import annotations
 import bisect
 import json
 import os
-import sys
 import threading
 import time
 import unicodedata
@@ -43,6 +42,7 @@ from pathlib import Path
 import pygame
 
 from game.ui.probe import note_text
+from game.ui.system_fonts import preference, system_font_files
 
 #: pygame scales the size of its bundled font by this (``Font(None, size)``);
 #: the fallback fonts are opened at the same em size so that scripts match.
@@ -51,10 +51,7 @@ DEFAULT_FONT_SCALE = 0.6875
 REPLACEMENT = "\ufffd"
 #: Total time spent reading system fonts' character maps, per process.
 SYSTEM_SCAN_BUDGET_S = 0.5
-#: At most this many system font files are considered.
-SYSTEM_FONT_LIMIT = 400
 _BUNDLED = ("NotoSans-Bold.subset.ttf", "NotoSansCJK-Bold.subset.otf")
-_FONT_SUFFIXES = (".ttf", ".otf", ".ttc")
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,39 +145,6 @@ def is_mark(ch: str) -> bool:
     return unicodedata.category(ch) in ("Mn", "Me", "Mc")
 
 
-def system_font_files(limit: int = SYSTEM_FONT_LIMIT) -> list[str]:
-    """Font files in the usual system and user font folders (at most ``limit``)."""
-    home = Path.home()
-    if sys.platform == "win32":
-        windir = os.environ.get("WINDIR", r"C:\Windows")
-        roots = [Path(windir) / "Fonts",
-                 Path(os.environ.get("LOCALAPPDATA", "")) / "Microsoft" / "Windows" / "Fonts"]
-    elif sys.platform == "darwin":
-        roots = [Path("/System/Library/Fonts"), Path("/Library/Fonts"), home / "Library/Fonts"]
-    else:
-        roots = [Path("/usr/share/fonts"), Path("/usr/local/share/fonts"),
-                 home / ".local/share/fonts", home / ".fonts"]
-    found: list[str] = []
-    for root in roots:
-        if not root.is_dir():
-            continue
-        for dirpath, _dirs, files in os.walk(root):
-            for name in sorted(files):
-                if name.lower().endswith(_FONT_SUFFIXES):
-                    found.append(os.path.join(dirpath, name))
-                    if len(found) >= limit:
-                        return found
-    return found
-
-
-def _preference(path: str) -> tuple[int, str]:
-    """Bold sans faces first (the game's look), then other sans, then the rest."""
-    name = Path(path).name.lower()
-    sans = "sans" in name and "serif" not in name and "mono" not in name
-    bold = "bold" in name and "italic" not in name and "oblique" not in name
-    return (0 if sans and bold else 1 if sans else 2), name
-
-
 class FontChain:
     """Fonts in order of preference; each character drawn with the first that has it.
 
@@ -245,7 +209,7 @@ class FontChain:
             if self._system_left is None:
                 known = {f.path for f in self.files}
                 self._system_left = sorted(
-                    (p for p in system_font_files() if p not in known), key=_preference)
+                    (p for p in system_font_files() if p not in known), key=preference)
             while self._system_left and self._system_spent_s < SYSTEM_SCAN_BUDGET_S:
                 path = self._system_left.pop(0)
                 t0 = time.perf_counter()

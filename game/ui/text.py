@@ -48,6 +48,7 @@ class TextCache:
                            tuple[pygame.Surface, int]] = {}
         self._runs: dict[tuple[str, int, Sequence[int], bool],
                          tuple[list[tuple[pygame.Surface, int]], int, int]] = {}
+        self._fits: dict[tuple[str, int, int, int], int] = {}
         self.renders = 0  #: how many times text was actually rendered (for tests/bench)
 
     @property
@@ -158,17 +159,28 @@ class TextCache:
         return self.chain.size(text, max(6, int(size)))
 
     def fit(self, text: str, size: int, max_width: int, *, min_size: int = 8) -> int:
-        """The largest size <= ``size`` at which ``text`` is at most ``max_width`` wide."""
-        s = int(size)
-        while s > min_size and self.size_of(text, s)[0] > max_width:
-            s -= 1
-        return s
+        """The largest size <= ``size`` at which ``text`` is at most ``max_width`` wide.
+
+        Remembered: menus fit their labels on every frame, and measuring a string
+        beyond ASCII goes through the font chain once per size tried.
+        """
+        key = (text, int(size), int(max_width), int(min_size))
+        found = self._fits.get(key)
+        if found is None:
+            found = int(size)
+            while found > min_size and self.size_of(text, found)[0] > max_width:
+                found -= 1
+            if len(self._fits) > MAX_RUNS:
+                self._fits.clear()
+            self._fits[key] = found
+        return found
 
     def clear(self) -> None:
         """Forget every rendered surface (fonts are kept)."""
         self._cache.clear()
         self._glyphs.clear()
         self._runs.clear()
+        self._fits.clear()
 
     def __len__(self) -> int:
         return len(self._cache)
