@@ -139,6 +139,26 @@ def bench_library(songs: int) -> None:
           f"({part.read} read again)")
     nocache = scan_library(use_cache=False)
     print(f"without the cache: {nocache.seconds:.2f} s")
+    bench_helpers(len(cold.songs))
+
+
+def bench_helpers(listed: int) -> None:
+    """First scans read by 1..cores helper processes, as song select reads them
+    (``default_processes()``: one fewer than the cores, so the window keeps one)."""
+    from game.store.paths import data_dir
+    from game.store.scan_job import ScanJob
+    from game.store.scan_worker import default_processes
+
+    cores = os.cpu_count() or 1
+    for helpers in range(1, max(2, min(4, cores)) + 1):
+        cache = data_dir() / f"bench_cache_{helpers}.sqlite3"
+        t0 = time.perf_counter()
+        lib = ScanJob(cache=cache, processes=helpers).run()
+        wall = time.perf_counter() - t0
+        mark = " (song select's default here)" if helpers == default_processes() else ""
+        print(f"first scan, {helpers} helper process(es){mark}: {wall:.2f} s wall for "
+              f"{len(lib.songs)} songs ({wall / max(listed, 1) * 1000:.1f} ms per song) "
+              f"on {cores} cores")
 
 
 def frame_stats(label: str, frames_s: list[float], late_s: list[float]) -> None:

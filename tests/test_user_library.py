@@ -216,6 +216,47 @@ def test_broken_songs_are_error_lines_never_fatal(monkeypatch: pytest.MonkeyPatc
     assert any("new ch" in e and "RuntimeError: importer bug" in e for e in lib.errors)
 
 
+def test_charts_of_other_names_are_found_and_osu_standard_says_why() -> None:
+    songs = songs_dir()
+    # a Rock Band export named song.mid (no song.ini), in a pack folder with more songs below
+    pack = clonehero_mid(songs / "pack", "Pack Song")
+    (pack / "notes.mid").rename(pack / "song.mid")
+    (pack / "song.ini").unlink()
+    clonehero_chart(songs / "pack" / "inner", "Inner Song")
+    # a folder with a plain (non-chart) MIDI file: not a song, and not an error
+    plain = songs / "sketches"
+    plain.mkdir()
+    import mido
+
+    sketch = mido.MidiFile()
+    sketch.tracks.append(mido.MidiTrack([mido.Message("note_on", note=38, time=0)]))
+    sketch.save(plain / "idea.mid")
+    # osu!standard: no drum notes; the error line says so
+    (songs / "std").mkdir()
+    (songs / "std" / "circles.osu").write_text(
+        "osu file format v14\n[General]\nMode: 0\n[Metadata]\nTitle:Std\n"
+        "[TimingPoints]\n0,500,4,1,0,100,1,0\n[HitObjects]\n64,192,1000,1,0\n",
+        encoding="utf-8")
+    lib = scan_library()
+    titles = {s["title"]: s for s in user(lib)}
+    assert titles["Inner Song"]["source"] == "clonehero-chart"
+    mids = [s for s in titles.values() if s["source"] == "clonehero-mid"]
+    assert len(mids) == 1 and mids[0]["beatmap"] == str(pack)
+    assert not any("sketches" in e for e in lib.errors)
+    std = [e for e in lib.errors if "circles.osu" in e or str(songs / "std") in e]
+    assert len(std) == 1 and "osu!standard/catch maps have no drum notes" in std[0], lib.errors
+
+
+def test_importing_an_osu_standard_map_says_why(tmp_path: Path) -> None:
+    from game.app.song_import import read_source
+
+    osu = tmp_path / "std.osu"
+    osu.write_text("osu file format v14\n[General]\nMode: 0\n[HitObjects]\n"
+                   "64,192,1000,1,0\n", encoding="utf-8")
+    with pytest.raises(GameError, match="osu!standard/catch maps have no drum notes"):
+        read_source(osu)
+
+
 # ---------------------------------------------------------------- loading and playing
 
 def test_deleted_osz_audio_is_extracted_again_on_the_next_scan(tmp_path: Path) -> None:

@@ -120,6 +120,9 @@ def read_source(path: Path, *, quantize: str | None = None,
                           tuple(Path(p) for p in song.audio.get("backing", ())),
                           tuple(Path(p) for p in song.audio.get("drums", ())),
                           tuple(song.warnings))
+    module = importers()
+    if module is not None and module.is_osu_song(path):
+        module.import_song(path)  # osu!standard/catch: raises, saying why
     if path.is_file() and path.suffix.lower() in (".mid", ".midi"):
         from game.formats.midi_import import import_midi_with_report
 

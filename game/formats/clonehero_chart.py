@@ -36,7 +36,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from game.engine.chart import Note, Section, make_note, sort_notes
+from game.engine.chart import Note, Section
+from game.engine.note_batch import NoteBatch
 from game.engine.tempo import TempoMap
 from game.formats.chart_text import (
     ChartSection,
@@ -322,8 +323,8 @@ def _charted(parsed: dict[str, tuple[dict[int, _Tick], list[tuple[int, str]]]],
     single: tuple[Note, ...] | None = None
     unknown: dict[int, int] = defaultdict(int)
     for diff, (groups, texts) in parsed.items():
-        notes: list[Note] = []
-        single_notes: list[Note] = []
+        notes = NoteBatch()
+        single_notes = NoteBatch()
         flips = Spans(disco_flips(texts).get(diff, ())) if kind is DrumKind.PRO else Spans()
         for tick, ev in sorted(groups.items()):
             for t in ev.unknown:
@@ -336,15 +337,15 @@ def _charted(parsed: dict[str, tuple[dict[int, _Tick], list[tuple[int, str]]]],
             beat = tick / res
             for lane in sorted(lanes):
                 voice = lane_voice(lane, kind=kind, cymbal=lane in ev.cymbals)
-                note = make_note(tempo, beat, voice, accent=lane in ev.accents,
-                                 ghost=lane in ev.ghosts and lane not in ev.accents)
-                notes.append(note)
+                accent = lane in ev.accents
+                ghost = lane in ev.ghosts and not accent
+                notes.add(beat, voice, accent=accent, ghost=ghost)
                 if lane in ev.lanes:
-                    single_notes.append(note)
+                    single_notes.add(beat, voice, accent=accent, ghost=ghost)
         if notes:
-            charted[diff] = sort_notes(notes)
+            charted[diff] = notes.build(tempo)
         if diff == "expert" and len(single_notes) != len(notes):
-            single = sort_notes(single_notes)
+            single = single_notes.build(tempo)
     if unknown:
         listed = ", ".join(f"{t} ({n}x)" for t, n in sorted(unknown.items()))
         warnings.append(f"ignored drum note types {listed}")

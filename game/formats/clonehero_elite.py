@@ -33,7 +33,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from game.engine.chart import Note, make_note, sort_notes
+from game.engine.chart import Note
+from game.engine.note_batch import NoteBatch
 from game.engine.tempo import TempoMap
 from game.engine.voices import Voice
 from game.formats.clonehero_common import DrumKind, ParsedDrums, Spans
@@ -134,7 +135,7 @@ def read_elite(track: SmfTrack, tpb: int, tempo: TempoMap, events: list[tuple[in
 def _notes(d: _Difficulty, diff: str, tpb: int, tempo: TempoMap,
            double_kick: bool) -> tuple[Note, ...]:
     closed = Spans(d.closed)
-    notes: list[Note] = []
+    notes = NoteBatch()
     for tick, offset, velocity in d.gems:
         if offset == DOUBLE_KICK and not (double_kick and diff == "expert"):
             continue
@@ -143,6 +144,6 @@ def _notes(d: _Difficulty, diff: str, tpb: int, tempo: TempoMap,
         else:
             voice = ELITE_VOICES[offset]
         marks = offset not in (KICK, DOUBLE_KICK)
-        notes.append(make_note(tempo, tick / tpb, voice, accent=marks and velocity == ACCENT,
-                               ghost=marks and velocity == GHOST))
-    return sort_notes(notes)
+        notes.add(tick / tpb, voice, accent=marks and velocity == ACCENT,
+                  ghost=marks and velocity == GHOST)
+    return notes.build(tempo)

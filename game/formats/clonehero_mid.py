@@ -44,7 +44,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from game.engine.chart import Note, make_note, sort_notes
+from game.engine.chart import Note
+from game.engine.note_batch import NoteBatch
 from game.engine.tempo import TempoMap
 from game.formats.clonehero_common import (
     KICK,
@@ -280,7 +281,7 @@ def _notes(drums: _Drums, diff: str, tpb: int, tempo: TempoMap, kind: DrumKind,
            double_kick: bool, flips: Spans) -> tuple[Note, ...]:
     base = BASE_NOTE[diff]
     no_spans = Spans()
-    notes: list[Note] = []
+    notes = NoteBatch()
     for tick, number, velocity in drums.gems:
         if diff == "expert" and number == DOUBLE_KICK_NOTE:
             if not double_kick:
@@ -295,7 +296,6 @@ def _notes(drums: _Drums, diff: str, tpb: int, tempo: TempoMap, kind: DrumKind,
         covered = tick in drums.toms.get(lane, no_spans)
         voice = lane_voice(lane, kind=kind, cymbal=not covered)
         dynamics = drums.dynamics and lane != KICK
-        notes.append(make_note(tempo, tick / tpb, voice,
-                               accent=dynamics and velocity == ACCENT_VELOCITY_MID,
-                               ghost=dynamics and velocity == GHOST_VELOCITY_MID))
-    return sort_notes(notes)
+        notes.add(tick / tpb, voice, accent=dynamics and velocity == ACCENT_VELOCITY_MID,
+                  ghost=dynamics and velocity == GHOST_VELOCITY_MID)
+    return notes.build(tempo)

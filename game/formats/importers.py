@@ -115,6 +115,17 @@ def _import(path: Path, *, double_kick: bool, extract_dir: Path | None,
         "or notes.chart, an osu! .osu file, a folder of them, or an .osz)", path=str(path))
 
 
+def is_osu_song(path: Path) -> bool:
+    """Whether ``path`` is an osu! song (``.osu``, ``.osz`` or a folder of ``.osu``
+    files) of any mode: :func:`detect` gives None for osu!standard/catch, whose
+    import then says why. Never raises."""
+    try:
+        return (path.suffix.lower() in (".osu", ".osz") and path.is_file()) or (
+            path.is_dir() and any(_osu_files(path)))
+    except OSError:
+        return False
+
+
 def _osu_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() == ".osu")
 

@@ -53,7 +53,8 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from game.engine.chart import DIFFICULTIES, Note, SongMeta, make_note, sort_notes
+from game.engine.chart import DIFFICULTIES, Note, SongMeta
+from game.engine.note_batch import NoteBatch
 from game.engine.voices import Voice
 from game.formats.import_common import (
     Arrangement,
@@ -249,7 +250,7 @@ def _taiko(m: _Map, timing: OsuTiming, warnings: list[str]) -> tuple[Note, ...]:
     tempo = timing.tempo
     osu = m.osu
     slider_mult = osu.difficulty_value("SliderMultiplier", 1.4, warnings)
-    notes: list[Note] = []
+    notes = NoteBatch()
     spinners = rolls = long_rolls = 0
     times, states = _slider_timing(osu.timing)
     for o in osu.objects:
@@ -264,12 +265,11 @@ def _taiko(m: _Map, timing: OsuTiming, warnings: list[str]) -> tuple[Note, ...]:
             end = tempo.beat_at(end_ms / 1000)
             k = 0
             while k == 0 or beat + k * ROLL_STEP_BEATS < end - 1e-6:
-                notes.append(make_note(tempo, beat + k * ROLL_STEP_BEATS, DON,
-                                       accent=big and k == 0))
+                notes.add(beat + k * ROLL_STEP_BEATS, DON, accent=big and k == 0)
                 k += 1
         else:
             voice = KAT if o.hitsound & (WHISTLE | CLAP) else DON
-            notes.append(make_note(tempo, beat, voice, accent=big))
+            notes.add(beat, voice, accent=big)
     if spinners:
         warnings.append(f"{m.version}: skipped {spinners} spinner(s) (denden): no drum notes")
     if rolls:
@@ -277,7 +277,7 @@ def _taiko(m: _Map, timing: OsuTiming, warnings: list[str]) -> tuple[Note, ...]:
     if long_rolls:
         warnings.append(f"{m.version}: {long_rolls} drumroll(s) longer than "
                         f"{MAX_ROLL_MS / 1000:.0f} s cut short")
-    return sort_notes(notes)
+    return notes.build(tempo)
 
 
 def _roll_end_ms(o: HitObject, times: list[float], states: list[tuple[float, float]],
@@ -329,12 +329,12 @@ def _mania(m: _Map, timing: OsuTiming, warnings: list[str]) -> tuple[Note, ...]:
     table = MANIA_VOICES[min(keys, 10)]
     if keys > 10:
         warnings.append(f"{m.version}: {keys} keys folded onto the 10-key columns")
-    notes: list[Note] = []
+    notes = NoteBatch()
     for o in osu.objects:
         column = min(max(math.floor(o.x * keys / 512), 0), keys - 1)
         voice = table[column * len(table) // keys] if keys > 10 else table[column]
-        notes.append(make_note(timing.tempo, timing.beat_of(o.time_ms), voice))
-    return sort_notes(notes)
+        notes.add(timing.beat_of(o.time_ms), voice)
+    return notes.build(timing.tempo)
 
 
 def _audio(folder: Path, archive: zipfile.ZipFile | None, name: str,

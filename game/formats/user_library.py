@@ -6,8 +6,10 @@ skipping names that start with ``.``) is
 - every ``.beatmap`` file (the native format; its audio is relative to it);
 - a folder another game's importer reads (:func:`foreign_kind`): a Clone Hero
   folder (``song.ini``, ``notes.mid`` or ``notes.chart``) or a folder of osu!
-  ``.osu`` files, which is not searched further; an ``.osz`` file anywhere, and
-  a loose ``.osu`` file at the top.
+  ``.osu`` files, which is not searched further; a folder with a chart of another
+  name (``song.mid``, ``drums.chart``; the importer decides whether it is a song,
+  and its subfolders are searched too); an ``.osz`` file anywhere, and a loose
+  ``.osu`` file at the top.
 
 Reading a song gives a :class:`CachedSong`: its *stamp* (path, size and
 ``mtime_ns`` of every file it was read from, and of its folder for a foreign
@@ -41,6 +43,9 @@ from game.formats.library import BEATMAP_SUFFIX, song_entry
 CHART_NAMES = frozenset({"song.ini", "notes.mid", "notes.chart"})
 #: osu! chart files (a folder of ``.osu`` files is one song; ``.osz`` is a zip of one).
 OSU_SUFFIX, OSZ_SUFFIX = ".osu", ".osz"
+#: Files that make a folder a song to try: Clone Hero / Rock Band charts of any name
+#: (``song.mid``, ``drums.chart``...; the importer decides) and osu! difficulties.
+CHART_SUFFIXES = (".mid", ".midi", ".chart", OSU_SUFFIX)
 #: Stem keys of the ``[song]`` block.
 STEM_KEYS = ("stem_backing", "stem_p1", "stem_p2")
 
@@ -241,7 +246,10 @@ def find_songs(root: Path, *, source: str = "beatmap", foreign: bool = True,
             continue
         if not beatmaps and folder != top and any(_is_chart_name(e.name) for e in files):
             out.append(Candidate(folder, "foreign"))
-            continue
+            if any(_is_song_marker(e.name) for e in files):
+                continue  # a song folder: not searched further
+            # only a chart of another name (song.mid...): maybe a song, maybe not
+            # (the importer decides); its subfolders are searched too
         for e in files:
             name = e.name.lower()
             if name.endswith(OSZ_SUFFIX) or (folder == top and name.endswith(OSU_SUFFIX)):
@@ -250,9 +258,14 @@ def find_songs(root: Path, *, source: str = "beatmap", foreign: bool = True,
     return out
 
 
-def _is_chart_name(name: str) -> bool:
+def _is_song_marker(name: str) -> bool:
     low = name.lower()
     return low in CHART_NAMES or low.endswith(OSU_SUFFIX)
+
+
+def _is_chart_name(name: str) -> bool:
+    low = name.lower()
+    return low in CHART_NAMES or low.endswith(CHART_SUFFIXES)
 
 
 def _marker_files(path: Path) -> list[Path]:
@@ -292,8 +305,8 @@ def read_song(candidate: Candidate, *, extract_root: Path | None = None) -> Cach
         return CachedSong(stamp_of(markers))
     try:
         kind = module.detect(path)
-        if kind is None:
-            return CachedSong(stamp_of(markers))
+        if kind is None and not module.is_osu_song(path):
+            return CachedSong(stamp_of(markers))  # e.g. a folder of plain MIDI files
         extract = None if extract_root is None else osz_audio_dir(extract_root, candidate.key)
         song = _import(path, extract)
         chart, warnings = playable(song)
