@@ -18,7 +18,7 @@ import time
 from game.engine.bot import HumanBot
 from game.engine.chart import Chart, SongMeta, make_note, sort_notes
 from game.engine.report import session_report
-from game.engine.session import PlayerSetup, Session
+from game.engine.session import PlayerSetup, Session, judge_performance
 from game.engine.tempo import TempoMap
 from game.engine.voices import KIT_9, Voice
 
@@ -86,9 +86,7 @@ def main() -> None:
     times = []
     for _ in range(5):
         t0 = time.perf_counter()
-        session = Session(chart, setups)
-        session.feed_many(events)
-        session.finish()
+        session = judge_performance(chart, setups, events)
         report = session_report(session)
         times.append(time.perf_counter() - t0)
     d = report["duet"]

@@ -10,8 +10,11 @@ on. Two charts: the demo song ``first-contact`` and a synthetic worst case,
 for both players (120 notes/s each). Humanised bots play both parts; their
 events are fed as the song clock advances in 60 fps steps, exactly as the game
 loop does, and each frame times ``view.draw(...)`` alone and with
-``pygame.display.flip()``. (``session.live_duet()``, which the game loop calls
-once per frame to feed the meter, is timed separately.)
+``pygame.display.flip()``. (``take_frame()``, the copy of the session the game takes
+once per frame to draw, is timed separately; then, in a loop of its
+own, beside the same window worked out from scratch as every frame did before
+the window was followed incrementally, ``DuetTracker.stats_from_scratch``; the
+two are checked equal frame by frame.)
 
 Targets (1280x720, densest chart): median frame <= 1.5 ms, p99 <= 3 ms.
 """
@@ -34,13 +37,15 @@ import pygame
 
 from game.engine.bot import HumanBot
 from game.engine.chart import Chart, Section, SongMeta, make_note, sort_notes
-from game.engine.events import Judgement
-from game.engine.session import Session
+from game.engine.events import HitEvent, Judgement
+from game.engine.frame import take_frame
+from game.engine.session import LIVE_WINDOW_BEATS, Session
 from game.engine.tempo import TempoMap
 from game.engine.voices import Voice
 from game.formats.library import load_song
 from game.ui.gameplay_view import GameplayView, PlayerLook
 from game.ui.i18n import set_language
+from game.ui.theme import ERROR_TICKS
 
 FPS = 60.0
 RECENT_KEEP = 48
@@ -62,6 +67,15 @@ def dense_chart(bpm: float = 180.0, seconds: float = 40.0) -> Chart:
                  parts)
 
 
+def bot_events(session: Session) -> list[HitEvent]:
+    """Both players' strokes, humanised (P2 a little late and drifting), in time order."""
+    events = (HumanBot(sd_ms=20, miss_rate=0.05, seed=1).play(session.notes[0], player=0)
+              + HumanBot(sd_ms=20, bias_ms=12, drift_ms=8, miss_rate=0.05, seed=2).play(
+                  session.notes[1], player=1))
+    events.sort(key=lambda e: e.time_s)
+    return events
+
+
 def _pct(xs: list[float], q: float) -> float:
     xs = sorted(xs)
     return xs[min(len(xs) - 1, round(q * (len(xs) - 1)))]
@@ -77,10 +91,7 @@ def run(chart: Chart, screen: pygame.Surface, frames: int, start_s: float, *,
     machine at this moment (memory speed varies a lot on shared machines).
     """
     session = Session(chart)
-    events = (HumanBot(sd_ms=20, miss_rate=0.05, seed=1).play(session.notes[0], player=0)
-              + HumanBot(sd_ms=20, bias_ms=12, drift_ms=8, miss_rate=0.05, seed=2).play(
-                  session.notes[1], player=1))
-    events.sort(key=lambda e: e.time_s)
+    events = bot_events(session)
     looks = (PlayerLook(names[0], 0, ("D", "F", "S", "E", "V")),
              PlayerLook(names[1], 1, ("J", "K", "L", "I", "N")))
     view = GameplayView(session, players=looks)
@@ -103,12 +114,12 @@ def run(chart: Chart, screen: pygame.Surface, frames: int, start_s: float, *,
         if len(recent) > RECENT_KEEP:
             del recent[:-RECENT_KEEP]
         t0 = time.perf_counter()
-        live = session.live_duet()
+        frame = take_frame(session, recent_offsets=ERROR_TICKS)
         t1 = time.perf_counter()
         if reference:
             screen.blit(view.background, (0, 0))
         else:
-            view.draw(screen, now, recent=recent, live=live,
+            view.draw(screen, now, frame=frame, recent=recent,
                       countdown=-now if now < 0 else None)
         t2 = time.perf_counter()
         pygame.display.flip()
@@ -124,10 +135,48 @@ def run(chart: Chart, screen: pygame.Surface, frames: int, start_s: float, *,
         "draw_max": max(draw_ms),
         "total_median": statistics.median(total_ms), "total_p99": _pct(total_ms, 0.99),
         "total_max": max(total_ms),
-        "live_median": statistics.median(live_ms),
+        "live_median": statistics.median(live_ms), "live_p99": _pct(live_ms, 0.99),
         "notes_mean": statistics.fmean(notes_drawn), "notes_max": max(notes_drawn),
         "frames": len(draw_ms), "text_cached": len(view.text),
     }
+
+
+def duet_figures(chart: Chart, frames: int, start_s: float) -> dict[str, float]:
+    """``session.live_duet()`` against the same window from scratch, frame by frame (no view).
+
+    The game loop's calls (8 beats back from the clock, 60 fps steps) and, after each,
+    ``DuetTracker.stats_from_scratch`` over the same window: the figures must be equal.
+    Returns medians and p99s in ms. (Apart from the draw loop, so the extra work does
+    not disturb its timing.)
+    """
+    session = Session(chart)
+    events = bot_events(session)
+    tempo = chart.tempo
+    nxt = 0
+    live_ms: list[float] = []
+    scratch_ms: list[float] = []
+    for f in range(frames):
+        now = start_s + f / FPS
+        while nxt < len(events) and events[nxt].time_s <= now:
+            session.feed(events[nxt])
+            nxt += 1
+        session.advance(now)
+        t0 = time.perf_counter()
+        live = session.live_duet()
+        t1 = time.perf_counter()
+        again = session.duet_tracker.stats_from_scratch(
+            accuracies=(session.scores[0].accuracy, session.scores[1].accuracy),
+            hit_offsets=(session.scores[0].offsets, session.scores[1].offsets),
+            start_s=tempo.seconds_at(tempo.beat_at(session.now_s) - LIVE_WINDOW_BEATS),
+            end_s=session.now_s)
+        t2 = time.perf_counter()
+        if again != live:
+            raise AssertionError(f"live_duet() differs from the figures from scratch at {now} s")
+        live_ms.append((t1 - t0) * 1e3)
+        scratch_ms.append((t2 - t1) * 1e3)
+    return {"live_median": statistics.median(live_ms), "live_p99": _pct(live_ms, 0.99),
+            "scratch_median": statistics.median(scratch_ms),
+            "scratch_p99": _pct(scratch_ms, 0.99)}
 
 
 def main() -> None:
@@ -161,7 +210,12 @@ def main() -> None:
               f"   max {r['draw_max']:.3f} ms")
         print(f"  draw+flip   median {r['total_median']:.3f} ms   p99 {r['total_p99']:.3f} ms"
               f"   max {r['total_max']:.3f} ms")
-        print(f"  (live_duet() per frame, outside the view: median {r['live_median']:.3f} ms)")
+        print(f"  (take_frame() per frame, with live_duet(), outside the view: median "
+              f"{r['live_median']:.3f} ms, p99 {r['live_p99']:.3f} ms)")
+        d = duet_figures(chart, args.frames, start)
+        print(f"  live_duet() alone, checked equal to the window from scratch each frame: median "
+              f"{d['live_median']:.3f} ms, p99 {d['live_p99']:.3f} ms; from scratch: median "
+              f"{d['scratch_median']:.3f} ms, p99 {d['scratch_p99']:.3f} ms")
         ref = run(chart, screen, args.frames // 2, start, reference=True, names=names)
         print(f"  reference, same loop with the draw replaced by one full-window copy: median "
               f"{ref['draw_median']:.3f} ms (the floor of any full redraw here, right now)")

@@ -182,6 +182,7 @@ def bench_song_select(shots: Path | None, processes: int | None) -> None:
 
     import game.store.background_scan as background_scan
     from game.app.app import App
+    from game.app.context import AppContext
     from game.app.scenes.song_select import SongSelectScene
     from game.store.paths import data_dir
     from game.store.scores import ScoreStore
@@ -193,8 +194,8 @@ def bench_song_select(shots: Path | None, processes: int | None) -> None:
     helpers = background_scan.default_processes() if processes is None else processes
     background_scan.default_processes = lambda: helpers  # type: ignore[assignment]
     store = ScoreStore(data_dir() / "scores.sqlite3")
-    app = App(size=(1280, 720), services={"settings": Settings(), "scores": store,
-                                          "audio": None, "notices": []})
+    app = App(size=(1280, 720), context=AppContext(settings=Settings(), scores=store,
+                                          audio=None, notices=[]))
     dt = 1 / 60
 
     def run(scene: SongSelectScene, seconds: float, until_done: bool
@@ -248,9 +249,8 @@ def bench_song_select(shots: Path | None, processes: int | None) -> None:
         if shots is not None:
             save_shots(app, scene, shots, set_language)
         app.pop()
-        app.services.clear()  # a later start of the game: the cache is warm
-        app.services.update({"settings": Settings(), "scores": store, "audio": None,
-                             "notices": []})
+        # a later start of the game: the cache is warm
+        app.context = AppContext(settings=Settings(), scores=store)
         again = open_scene("again, the cache warm")
         again.wait_for_scan(60)
         again.refresh()
@@ -282,7 +282,7 @@ def save_shots(app: Any, scene: Any, shots: Path, set_language: Callable[[str], 
     type_text("夜明け")
     frame("search_japanese")
     scene.close_search()
-    store = app.services["scores"]
+    store = app.context.scores
     start = datetime(2026, 3, 1, 20, 0, tzinfo=UTC)
     for k, entry in enumerate(scene.entries[5:40:7]):  # a few songs played, latest last
         store.add_play(played_report(str(entry["id"])), played_at=start + timedelta(hours=k))

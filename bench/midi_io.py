@@ -8,6 +8,8 @@ microseconds cannot hold, with a 1.337 s lead-in and a 7/8 bar every 16
 bars; both parts at all four difficulties) and for each built-in song:
 
 * ``export``: :func:`game.formats.midi_export.export_midi`, and the file size;
+* ``read``: the tolerant reader alone (:func:`game.formats.smf.read_smf`), the
+  part of the import that reads the file's bytes;
 * ``import``: :func:`game.formats.midi_import.import_midi_with_report` of that file;
 * ``sync``: the largest distance between a note-on's time in the file (through
   the file's own tempo map, as mido plays it) and the note's time on the
@@ -37,6 +39,7 @@ from game.formats.beatmap import load_beatmap
 from game.formats.library import beatmap_paths
 from game.formats.midi_export import export_midi
 from game.formats.midi_import import import_midi_with_report
+from game.formats.smf import read_smf
 
 PATTERN = (Voice.KICK, Voice.HIHAT_CLOSED, Voice.SNARE, Voice.HIHAT_CLOSED,
            Voice.TOM_HIGH, Voice.HIHAT_OPEN, Voice.SNARE, Voice.RIDE)
@@ -95,18 +98,22 @@ def same_chart(back: Chart, chart: Chart) -> bool:
 
 def measure(name: str, chart: Chart, folder: Path, runs: int) -> None:
     path = folder / f"{name}.mid"
-    export_s, import_s = [], []
+    export_s, read_s, import_s = [], [], []
     back = chart
     for _ in range(runs):
         t0 = time.perf_counter()
         export_midi(chart, path)
         export_s.append(time.perf_counter() - t0)
         t0 = time.perf_counter()
+        read_smf(path)
+        read_s.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
         back, _ = import_midi_with_report(path, marks_only=False)
         import_s.append(time.perf_counter() - t0)
     notes = sum(len(ns) for ns in chart.parts.values())
     print(f"{name:<22} {notes:>8,} notes  {path.stat().st_size / 1e6:6.2f} MB  "
           f"export {statistics.median(export_s):6.3f} s  "
+          f"read {statistics.median(read_s):6.3f} s  "
           f"import {statistics.median(import_s):6.3f} s  "
           f"sync {file_error_ms(path, chart):8.3f} ms  "
           f"same chart back: {'yes' if same_chart(back, chart) else 'NO'}")

@@ -142,21 +142,22 @@ def bench_layer(seconds: float, rate: int, tmp: Path) -> None:
     os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
     os.environ["DRUM_DIPLOMACY_HOME"] = str(tmp / "home")
     from game.app.app import App
-    from game.app.kit_player import KitSetup
-    from game.app.outputs import PlayOutputs
+    from game.app.context import AppContext
     from game.app.scenes.gameplay import GameplayScene
-    from game.app.sources import parse_source
     from game.engine.session import PlayerSetup
     from game.engine.windows import STANDARD
     from game.formats.kitmap import load_kitmap
     from game.formats.library import load_song
     from game.input.virtual_kit import VirtualCable, play_messages
+    from game.live.kit_player import KitSetup
+    from game.live.outputs import PlayOutputs
+    from game.live.sources import parse_source
 
     chart = load_song("first-contact")
     cable = VirtualCable("bench kit")
     outputs = PlayOutputs(input_log=str(tmp / "layer.jsonl"))
     outputs.open()
-    app = App(size=(1280, 720), services={})
+    app = App(size=(1280, 720), context=AppContext())
     scene = GameplayScene(app, chart, (PlayerSetup("p1", "expert"), PlayerSetup("p2", "easy")),
                           (parse_source("auto"), parse_source("midi:bench kit")), STANDARD,
                           outputs, lead_in_s=0.5, max_seconds=seconds + 1.5,

@@ -3,6 +3,7 @@ with mido), notes.chart and song.ini text, osu! .osu text; and the beatmap round
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import mido
@@ -231,3 +232,15 @@ def circles(*items: tuple[int, int]) -> str:
 def osu_notes(chart: Chart, diff: str = "expert") -> list[tuple]:
     """(beat, time s, voice, accent) of P1's notes."""
     return [(n.beat, round(n.time_s, 9), n.voice, n.accent) for n in chart.notes("p1", diff)]
+
+
+def mangle(lines: list[str], junk: list[str], rng: random.Random) -> list[str]:
+    """``lines`` with 1-4 of them replaced by, or preceded by, a line of ``junk`` (fuzzing)."""
+    mangled = list(lines)
+    for _ in range(rng.randrange(1, 5)):
+        i = rng.randrange(len(mangled))
+        if rng.random() < 0.5:
+            mangled[i] = rng.choice(junk)
+        else:
+            mangled.insert(i, rng.choice(junk))
+    return mangled

@@ -42,6 +42,7 @@ from typing import Any, TypeVar
 import pygame
 
 from game.app.app import App
+from game.app.context import AppContext
 from game.app.scene import Scene
 from game.ui.probe import LayoutProbe, Placed, ProbeSurface
 from game.ui.text import TextCache
@@ -239,7 +240,7 @@ def fixture_settings(*, p2_input: str = "keyboard") -> Any:
 
 def startup_notices(home: Path) -> list[str]:
     """The notice the game shows on the title screen after a damaged settings file."""
-    from game.app import launch
+    from game.app import services as launch
 
     damaged = home / "damaged-settings.toml"
     damaged.write_text('[audio]\nmaster_volume = "loud"\n', encoding="utf-8")
@@ -305,9 +306,9 @@ def make_context(home: Path, size: tuple[int, int], probe: LayoutProbe
     from game.store.scores import ScoreStore
 
     store = ScoreStore(home / "scores.sqlite3")
-    services = {"settings": fixture_settings(), "settings_path": home / "settings.toml",
-                "scores": store, "audio": None, "notices": startup_notices(home)}
-    app = App(size=size, services=services)
+    context = AppContext(settings=fixture_settings(), settings_path=home / "settings.toml",
+                         scores=store, audio=None, notices=startup_notices(home))
+    app = App(size=size, context=context)
     surface = ScreenSurface(size, probe)
     app.screen = surface
     ctx = ScreenContext(app, home)
@@ -333,7 +334,7 @@ def player_setups(difficulty: str = "expert") -> tuple[Any, Any]:
 
 def bot_sources() -> tuple[Any, Any]:
     """Input sources of two bots (P1 late)."""
-    from game.app.sources import parse_source
+    from game.live.sources import parse_source
 
     return parse_source("bot:sd=18,bias=12,seed=3"), parse_source("bot:sd=30,seed=4")
 

@@ -103,7 +103,7 @@ def player_setup_editing(ctx: ScreenContext) -> Scene:
 
 def player_setup_kit(ctx: ScreenContext) -> Scene:
     """Player setup with a MIDI kit as P2's input (its M / L keys shown)."""
-    ctx.app.services["settings"] = fixture_settings(p2_input=SETUP_KIT)
+    ctx.app.context.settings = fixture_settings(p2_input=SETUP_KIT)
     return player_setup(ctx)
 
 
@@ -170,7 +170,7 @@ def calibration_input(ctx: ScreenContext) -> Scene:
 
 def gameplay(ctx: ScreenContext) -> GameplayScene:
     """Mid-song: two bots playing First Contact, judgements popping, the sync meter live."""
-    from game.app.launch import gameplay_scene
+    from game.app.gameplay_flow import gameplay_scene
     from game.formats.library import load_song, resolve_beatmap
 
     scene: GameplayScene = gameplay_scene(ctx.app, load_song(GAME_SONG), player_setups(),
@@ -214,8 +214,8 @@ def results(ctx: ScreenContext) -> Scene:
 def practice_setup(ctx: ScreenContext) -> PracticeSetupScene:
     """Practice setup: Groove to Trade at 60 %, the speed row focused."""
     from game.app.scenes.practice_setup import PracticeSetupScene
-    from game.app.sources import parse_source
     from game.formats.library import load_song, resolve_beatmap
+    from game.live.sources import parse_source
 
     scene = ctx.push(PracticeSetupScene(
         ctx.app, load_song(GAME_SONG), player_setups(), (parse_source("auto"), bot_sources()[1]),
@@ -265,12 +265,18 @@ def practice_preparing(ctx: ScreenContext) -> Scene:
     return scene
 
 
+#: How long a kit reader's thread may take to connect on a busy machine.
+KIT_DEADLINE_S = 30.0
+
+
 def _kit(ctx: ScreenContext, scene: S) -> S:
-    """Wait (at most 3 s) for ``scene``'s reader to connect to the virtual kit."""
+    """Wait for ``scene``'s reader to connect to the virtual kit."""
     ctx.push(scene)
     reader = scene.reader  # type: ignore[attr-defined]
-    deadline = time.monotonic() + 3.0
-    while reader.status != "connected" and time.monotonic() < deadline:
+    deadline = time.monotonic() + KIT_DEADLINE_S
+    while reader.status != "connected":
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the virtual kit never connected: {reader.why}")
         time.sleep(0.002)
     return scene
 
@@ -289,9 +295,12 @@ def midi_monitor(ctx: ScreenContext) -> Scene:
         (36, 104), (42, 70), (38, 96), (38, 21), (60, 88), (23, 80), (48, 90), (49, 118))]
     script += [mido.Message("clock")] * 2
     for msg in script:
-        cable.send(msg)
-    deadline = time.monotonic() + 3.0
-    while scene.received < len(script) and time.monotonic() < deadline:
+        if not cable.send(msg):
+            raise RuntimeError("the virtual kit took no message")
+    deadline = time.monotonic() + KIT_DEADLINE_S
+    while scene.received < len(script):
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the monitor got {scene.received} of {len(script)} messages")
         time.sleep(0.002)
     return scene
 

@@ -67,7 +67,7 @@ def song_select_sorted(ctx: ScreenContext) -> Scene:
     ctx.on_close(lambda: shutil.rmtree(folder, ignore_errors=True))
     ctx.on_close(store.close)
     store.add_play(played()[0])
-    ctx.app.services["scores"] = store
+    ctx.app.context.scores = store
     scene = song_select(ctx)
     while scene.order != "recent":
         press_key(scene, pygame.K_RIGHT)

@@ -30,7 +30,6 @@ from game.engine.chart import (
     notes_from_columns,
     sort_notes,
 )
-from game.engine.errors import BeatmapError
 from game.engine.tempo import MeterChange, TempoChange, TempoMap
 from game.engine.voices import Voice
 from game.formats.beatmap import parse_beatmap
@@ -57,6 +56,7 @@ from game.formats.beatmap_syntax import (
     round_ratio,
 )
 from game.formats.beatmap_writer import write_beatmap
+from game.util.errors import BeatmapError
 
 DENOMINATORS = [1, 2, 4, 8, 16, 32]
 

@@ -22,11 +22,11 @@ from game.engine.chart import (
     make_note,
     sort_notes,
 )
-from game.engine.errors import BeatmapError
 from game.engine.tempo import MeterChange, TempoChange, TempoMap
 from game.engine.voices import Voice
 from game.formats.beatmap import load_beatmap, parse_beatmap
 from game.formats.beatmap_writer import save_beatmap, write_beatmap
+from game.util.errors import BeatmapError
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "assets" / "beatmaps" / "first-contact.beatmap"

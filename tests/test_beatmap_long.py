@@ -14,9 +14,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from game.engine.chart import DIFFICULTIES, PARTS, Chart, Note
-from game.engine.errors import BeatmapError
 from game.formats.beatmap import parse_beatmap
 from game.formats.beatmap_writer import write_beatmap
+from game.util.errors import BeatmapError
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 from beatmap_speed import duet_chart

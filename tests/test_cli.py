@@ -307,3 +307,19 @@ def test_import_a_midi_file_into_the_library(tmp_path, monkeypatch, capsys):
     mine = {s["id"]: s for s in doc["songs"]}["fc-from-midi"]
     assert mine["source"] == "beatmap" and mine["audio"] is None
     assert mine["difficulties"]["p1"].keys() == {"easy", "normal", "hard", "expert"}
+
+
+def test_play_and_validate_say_why_an_osu_standard_map_cannot_be_played(tmp_path, capsys):
+    folder = tmp_path / "std set"
+    folder.mkdir()
+    osu = folder / "circles [Normal].osu"
+    osu.write_text("osu file format v14\n[General]\nMode: 0\n[Metadata]\nTitle:Std\n"
+                   "[TimingPoints]\n0,500,4,1,0,100,1,0\n[HitObjects]\n64,192,1000,1,0\n",
+                   encoding="utf-8")
+    for target in (folder, osu):
+        code, _, err = run(capsys, "play", str(target), "--headless", "--p1", "auto",
+                           "--p2", "auto", "--p1-name", "a", "--p2-name", "b")
+        assert code == 1 and "osu!standard/catch maps have no drum notes" in err, err
+        assert err.count("\n") == 1
+    code, out, _ = run(capsys, "validate", str(osu))
+    assert code == 1 and "osu!standard/catch maps have no drum notes" in out, out

@@ -9,7 +9,6 @@ import mido
 import pytest
 from groove_data import GROOVE_DIR, needs_groove
 
-from game.engine.errors import FormatError, HitsError
 from game.engine.events import HitEvent
 from game.engine.voices import Voice
 from game.formats.hits import (
@@ -19,6 +18,7 @@ from game.formats.hits import (
     load_hits_midi_with_report,
 )
 from game.formats.kitmap import load_kitmap
+from game.util.errors import FormatError, HitsError
 
 V = Voice
 TPB = 480

@@ -7,7 +7,7 @@ import random
 from pathlib import Path
 
 import pytest
-from import_files import V, notes_of, write_ini
+from import_files import V, mangle, notes_of, write_ini
 
 from game.formats.importers import ImportFormatError, import_song
 from game.formats.songini import parse_song_ini
@@ -150,13 +150,7 @@ def test_mangled_charts_never_crash(tmp_path: Path) -> None:
     junk = ["", "}", "{", "[", "]", "=", "N", "0 = N", "x = y", "0 = B", "0 = TS 0 9",
             "99999999999999999999 = N 1 0", "0 = E", "0 = N 1 -1", "\x00\x01", "[Song]"]
     for k in range(200):
-        mangled = list(lines)
-        for _ in range(rng.randrange(1, 5)):
-            i = rng.randrange(len(mangled))
-            if rng.random() < 0.5:
-                mangled[i] = rng.choice(junk)
-            else:
-                mangled.insert(i, rng.choice(junk))
+        mangled = mangle(lines, junk, rng)
         write(tmp_path / f"m{k}", "\n".join(mangled))
         try:
             import_song(tmp_path / f"m{k}")

@@ -27,9 +27,9 @@ from import_files import (
 )
 
 from game.engine.chart import DIFFICULTIES, PARTS
-from game.engine.errors import FormatError
 from game.formats.importers import ImportFormatError, detect, import_song
 from game.formats.songini import parse_song_ini
+from game.util.errors import FormatError
 
 
 # notes.mid ---------------------------------------------------------------------------
@@ -476,3 +476,15 @@ def test_random_chart_grids_import_exactly(tmp_path: Path, res: int, bpm: int,
     for key, (_, _, t) in want.items():
         assert got[key][2] == pytest.approx(t, abs=1e-9)
     assert_round_trip(chart, folder)
+
+
+def test_a_chart_of_another_name_next_to_its_macos_shadow_is_found(tmp_path: Path) -> None:
+    """``._drums.chart`` (a Mac's AppleDouble file) is not a second chart."""
+    from game.formats.clonehero import find_chart_file
+
+    folder = tmp_path / "song"
+    folder.mkdir()
+    chart = folder / "drums.chart"
+    chart.write_text("[Song]\n{\n  Resolution = 192\n}\n", encoding="utf-8")
+    (folder / "._drums.chart").write_bytes(b"\x00\x05\x16\x07" + bytes(60))
+    assert find_chart_file(folder) == chart

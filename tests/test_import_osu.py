@@ -352,3 +352,26 @@ def test_random_timing_points_keep_every_note_time(tmp_path: Path, points: list,
     assert got == pytest.approx([x / 1000 for x in times], abs=0.002 + 1e-9)
     assert all(n.beat >= 0 for n in song.chart.notes("p1", "expert"))
     assert_round_trip(song.chart, folder)
+
+
+# files a Mac or Windows adds to a song ----------------------------------------------------
+APPLE_DOUBLE = b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X        " + bytes(152)
+
+
+def test_macos_and_windows_files_in_an_osz_or_a_folder_are_not_difficulties(
+        tmp_path: Path) -> None:
+    """An .osz zipped on a Mac carries ``__MACOSX/._name.osu`` (AppleDouble, binary);
+    a folder copied from one, ``._name.osu``; osu! skips both, and so does the game."""
+    taiko = osu_text(objects=circles((1000, 0), (1500, 2)))
+    osz = tmp_path / "set.osz"
+    with zipfile.ZipFile(osz, "w") as z:
+        z.writestr("song [Oni].osu", taiko)
+        z.writestr("__MACOSX/._song [Oni].osu", APPLE_DOUBLE)
+        z.writestr("Thumbs.db", b"\x00" * 64)
+    assert detect(osz) == "osu-taiko"
+    assert len(notes_of(import_song(osz).chart)) == 2
+    folder = tmp_path / "copied from a mac"
+    write(folder, "song [Oni].osu", taiko)
+    (folder / "._song [Oni].osu").write_bytes(APPLE_DOUBLE)
+    assert detect(folder) == "osu-taiko"
+    assert len(notes_of(import_song(folder).chart)) == 2

@@ -7,7 +7,7 @@ import random
 from pathlib import Path
 
 import pytest
-from import_files import V, circles, osu_text, write
+from import_files import V, circles, mangle, osu_text, write
 from import_files import osu_notes as notes_of
 
 from game.formats.importers import ImportFormatError, detect, import_song
@@ -130,13 +130,7 @@ def test_mangled_files_never_crash(tmp_path: Path) -> None:
             "256,192,1000,2,0,L|300:192,99999999,1e9", "SliderMultiplier: 0",
             "256,192,-9999999,1,0", "osu file format v1"]
     for k in range(150):
-        mangled = list(lines)
-        for _ in range(rng.randrange(1, 5)):
-            i = rng.randrange(len(mangled))
-            if rng.random() < 0.5:
-                mangled[i] = rng.choice(junk)
-            else:
-                mangled.insert(i, rng.choice(junk))
+        mangled = mangle(lines, junk, rng)
         path = write(tmp_path / f"m{k}", "x.osu", "\n".join(mangled))
         try:
             import_song(path)

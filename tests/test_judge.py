@@ -9,6 +9,7 @@ import pytest
 from game.engine.chart import Chart, Note, SongMeta
 from game.engine.events import Grade, HitEvent, Judgement
 from game.engine.judge import PlayerJudge
+from game.engine.judging import JudgeSettings
 from game.engine.session import PlayerSetup, Session
 from game.engine.tempo import TempoMap
 from game.engine.voices import KEYBOARD_5, KIT_9, LaneLayout, Voice
@@ -27,7 +28,7 @@ def session(notes: list[Note], *, windows: HitWindows = STANDARD,
     chart = Chart(SongMeta("t", "T"), TEMPO, (),
                   {("p1", "expert"): tuple(notes), ("p2", "expert"): ()})
     return Session(chart, (PlayerSetup("p1", layout=layout), PlayerSetup("p2")),
-                   windows=windows)
+                   JudgeSettings(windows))
 
 
 def hit(s: Session, t: float, voice: Voice | None = Voice.SNARE, *, lane: int | None = None,

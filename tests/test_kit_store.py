@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from game.engine.errors import FormatError
 from game.engine.voices import Voice
 from game.formats.kitmap import (
     KitMap,
@@ -28,6 +27,7 @@ from game.store.kits import (
     save_user_kitmap,
     user_kitmaps_dir,
 )
+from game.util.errors import FormatError
 
 V = Voice
 

@@ -9,9 +9,9 @@ import mido
 import pytest
 from groove_data import groove_files, needs_groove
 
-from game.engine.errors import FormatError
 from game.engine.voices import Voice
 from game.formats.kitmap import BUILTIN_KITMAPS, KitMap, builtin_kitmap_names, load_kitmap
+from game.util.errors import FormatError
 
 V = Voice
 

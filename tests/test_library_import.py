@@ -12,10 +12,10 @@ import soundfile as sf
 from library_files import SR, clonehero_chart, osu_taiko, tone, write_beatmap, write_ogg
 
 from game.app.song_import import import_to_library
-from game.engine.errors import GameError
 from game.formats.beatmap import load_beatmap
 from game.store.paths import data_dir, songs_dir
 from game.store.song_library import load_song, scan_library
+from game.util.errors import GameError
 
 
 @pytest.fixture(autouse=True)

@@ -89,6 +89,21 @@ def wait_until(predicate: Any, timeout_s: float = 30.0) -> None:
         time.sleep(0.005)
 
 
+def waiting_while_paused(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
+    """An event set when a scan's worker reaches the point before its next song while
+    paused, where it then waits for :meth:`BackgroundScan.resume`."""
+    waiting = threading.Event()
+    checkpoint = BackgroundScan._checkpoint
+
+    def watched(self: BackgroundScan) -> bool:
+        if self.paused:
+            waiting.set()
+        return checkpoint(self)
+
+    monkeypatch.setattr(BackgroundScan, "_checkpoint", watched)
+    return waiting
+
+
 # ---------------------------------------------------------------- the scan in steps
 
 def test_a_scan_publishes_what_it_found_as_it_reads_in_path_order() -> None:
@@ -193,14 +208,14 @@ def test_a_paused_scan_reads_nothing_until_resumed(monkeypatch: pytest.MonkeyPat
     five_songs()
     builtin = len(builtin_entries()[0])
     gate = Gate(monkeypatch, nth=builtin + 1)
+    waiting = waiting_while_paused(monkeypatch)
     scan = BackgroundScan(processes=0).start()
     scans.append(scan)
     assert gate.reached.wait(30)
     scan.pause()
     assert scan.paused
     gate.release()  # the song being read is finished, then the scan waits
-    wait_until(lambda: scan.snapshot()[2].read == 1)
-    time.sleep(0.3)
+    assert waiting.wait(30)
     assert gate.calls == builtin + 1 and scan.snapshot()[2].read == 1 and not scan.done
     scan.resume()
     assert scan.wait(30) and scan.snapshot()[2].read == 5

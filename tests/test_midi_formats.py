@@ -11,12 +11,12 @@ import pytest
 from groove_data import GROOVE_DIR, groove_files, needs_groove
 
 from game.engine.chart import DIFFICULTIES, PARTS, Chart, Section, SongMeta, make_note, sort_notes
-from game.engine.errors import FormatError
 from game.engine.reduce import reduce_chart
 from game.engine.tempo import MeterChange, TempoChange, TempoMap
 from game.engine.voices import Voice
 from game.formats.midi_export import NOTE_LENGTH_TICKS, TICKS_PER_BEAT, chart_to_midi, export_midi
 from game.formats.midi_import import QUANTIZE_GRIDS, import_midi, import_midi_with_report, slugify
+from game.util.errors import FormatError
 
 V = Voice
 TPB = 480

@@ -11,19 +11,21 @@ import pygame
 import pytest
 
 from game.app.app import App
-from game.app.kit_player import KitSetup
-from game.app.outputs import PlayOutputs
+from game.app.context import AppContext
 from game.app.scenes.gameplay import GameplayScene
-from game.app.sources import parse_source
 from game.engine.events import MISS, STRAY
 from game.engine.session import PlayerSetup
 from game.engine.windows import STANDARD
 from game.formats.kitmap import load_kitmap
 from game.formats.library import load_song
 from game.input.virtual_kit import VirtualCable
+from game.live.kit_player import KitSetup
+from game.live.outputs import PlayOutputs
+from game.live.sources import parse_source
 
 
-def _wait(pred, timeout_s: float = 3.0) -> None:
+def _wait(pred, timeout_s: float = 30.0) -> None:
+    """Wait for state another thread changes (generously: the machine may be busy)."""
     deadline = time.monotonic() + timeout_s
     while not pred():
         assert time.monotonic() < deadline, "timed out"
@@ -35,7 +37,7 @@ def scene(tmp_path, monkeypatch):
     monkeypatch.setenv("DRUM_DIPLOMACY_HOME", str(tmp_path))
     chart = load_song("first-contact")
     cable = VirtualCable("TD-11")
-    app = App(size=(960, 540), services={})
+    app = App(size=(960, 540), context=AppContext())
     setups = (PlayerSetup("p1", "easy"), PlayerSetup("p2", "easy"))
     sc = GameplayScene(app, chart, setups, (parse_source("auto"), parse_source("midi:TD-11")),
                        STANDARD, PlayOutputs(), lead_in_s=0.0,
@@ -60,25 +62,32 @@ def test_kit_strokes_are_judged_on_arrival(scene):
     _wait(lambda: kit.connected)
     notes = scene.chart.notes("p2", "easy")
     first = notes[0]
-    # strike the first note's voice at its time on the song clock
-    wait_s = first.time_s - scene.clock.to_song_time(time.perf_counter())
-    if wait_s > 0:
-        time.sleep(wait_s)
+    # strike the first note's voice at its time on the song clock: the clock is set to
+    # read that time now (however long the set-up took on this machine)
     t_send = time.perf_counter()
+    scene.clock.start(first.time_s + scene.clock.audio_latency_s, at_perf_s=t_send)
+    assert scene.clock.to_song_time(t_send) == pytest.approx(first.time_s)
     assert scene.cable.send(mido.Message("note_on", note=first.voice.gm_note, velocity=110,
                                          channel=9))
+    t_sent = time.perf_counter()
     _wait(lambda: _judged_p2(scene))
     j = _judged_p2(scene)[0]
-    assert j.grade not in (MISS, STRAY)
-    assert j.note_index == 0
-    # judged at its arrival on the song clock, not at a frame
-    assert abs(j.hit_time_s - scene.clock.to_song_time(t_send)) < 0.002
+    # judged at its arrival on the song clock (stamped while it was being sent, the
+    # kit's thread being the sender's here), not at a frame
+    to_song = scene.clock.to_song_time
+    assert to_song(t_send) - 1e-9 <= j.hit_time_s <= to_song(t_sent) + 1e-9
+    assert j.grade == STANDARD.grade_for(j.hit_time_s - first.time_s)
+    if t_sent - t_send < STANDARD.good_s:  # the send took microseconds, as it does
+        assert j.note_index == 0 and j.grade not in (MISS, STRAY), j
     # nothing is drawn yet: judging did not wait for update() or draw()
     scene.update(time.perf_counter())
     scene.draw(scene.app.screen)
 
 
-def test_unplugged_kit_falls_back_to_the_keyboard_and_resumes(scene):
+def test_unplugged_kit_falls_back_to_the_keyboard_and_resumes(scene, monkeypatch):
+    # the "back" banner shows for NOTICE_S after the kit returns: long enough here for
+    # a busy machine to get from the notice to the check
+    monkeypatch.setattr("game.app.scenes.gameplay.NOTICE_S", 60.0)
     kit = scene.live.kits[1]
     _wait(lambda: kit.connected)
     p2_key = scene.bindings.p2[1]  # P2's snare key
@@ -103,7 +112,8 @@ def test_unplugged_kit_falls_back_to_the_keyboard_and_resumes(scene):
     assert scene.live.outputs.events[-1].source == "keyboard"
 
     scene.cable.plug()
-    _wait(lambda: kit.connected)
+    # the status is set first, then the kit player words its notice: wait for both
+    _wait(lambda: kit.connected and bool(kit.notices) and "back" in kit.notices[-1][1])
     assert kit.reader.connects == 2
     assert not scene.live.keyboard_plays(1)
     assert "is back" in scene._banners()[0][1]
@@ -118,8 +128,9 @@ def test_paused_game_ignores_the_kit(scene):
     kit = scene.live.kits[1]
     _wait(lambda: kit.connected)
     scene.pause()
-    scene.cable.send(mido.Message("note_on", note=38, velocity=90, channel=9))
-    time.sleep(0.05)
+    shown = len(kit.monitor)
+    assert scene.cable.send(mido.Message("note_on", note=38, velocity=90, channel=9))
+    _wait(lambda: len(kit.monitor) > shown)  # read (and judged or not) by now
     assert not _judged_p2(scene)
     assert kit.monitor and kit.monitor[-1].kind == "hit"  # read and shown, not judged
 
@@ -169,8 +180,8 @@ def test_a_bad_tcp_address_is_a_status_not_a_crash():
 
 
 def test_no_stroke_counts_after_the_song_ends_and_latency_widens_the_live_margin():
-    from game.app.live import LIVE_LATE_INPUT_S, LivePlay
     from game.engine.events import HitEvent
+    from game.live.live_play import LIVE_LATE_INPUT_S, LivePlay
 
     chart = load_song("first-contact")
     setups = (PlayerSetup("p1", "easy"), PlayerSetup("p2", "easy"))
@@ -178,8 +189,9 @@ def test_no_stroke_counts_after_the_song_ends_and_latency_widens_the_live_margin
     live = LivePlay(chart, setups, (parse_source("auto"), parse_source("midi:TD-11")),
                     STANDARD, PlayOutputs(), to_song_time=lambda t: t, kits={1: kit},
                     openers={1: VirtualCable().opener})
-    assert live.late_input_s == pytest.approx(LIVE_LATE_INPUT_S + 0.2)
-    assert live.session.late_input_s == live.late_input_s
+    # autoplay's strokes are fed on time (no margin); the kit player's may come late
+    assert live.session.late_input_s == pytest.approx((0.0, LIVE_LATE_INPUT_S + 0.2))
+    assert live.settings.late_input_s == live.session.late_input_s
     first = chart.notes("p2", "easy")[0]
     stroke = HitEvent(1, first.time_s, first.voice, None, 100, "midi")
     assert live.feed(stroke) is None  # not accepting until the owner's clock runs
@@ -201,7 +213,7 @@ def test_port_names_match_without_alsa_numbers():
 
 def test_headless_refuses_a_keyboard_next_to_a_kit():
     from game.app.play import PlayConfig, run_play
-    from game.engine.errors import GameError
+    from game.util.errors import GameError
 
     with pytest.raises(GameError, match="keyboard input needs"):
         run_play(PlayConfig("first-contact", "keyboard", "midi:tcp:127.0.0.1:9",

@@ -28,10 +28,10 @@ import pytest
 from groove_data import groove_files, needs_groove
 from mido.sockets import PortServer
 
-from game.app.kit_player import KitPlayer, KitSetup
 from game.engine.voices import KEYBOARD_5, Voice
 from game.formats.kitmap import load_kitmap
 from game.input.virtual_kit import VirtualCable, play_messages
+from game.live.kit_player import KitPlayer, KitSetup
 
 pytestmark = [pytest.mark.groove, pytest.mark.slow, needs_groove]
 

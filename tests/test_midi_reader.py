@@ -22,7 +22,6 @@ import mido
 import pytest
 from mido.sockets import PortServer, SocketPort
 
-from game.engine.errors import GameError
 from game.formats.kitmap import load_kitmap
 from game.input.kit import KitInterpreter
 from game.input.midi_ports import (
@@ -34,12 +33,15 @@ from game.input.midi_ports import (
 )
 from game.input.midi_reader import CLOSED, CONNECTED, DISCONNECTED, KitReader
 from game.input.virtual_kit import VirtualCable
+from game.util.errors import GameError
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 from midi_sender import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 perf = time.perf_counter
+#: How long a reader thread may take to connect or deliver on a busy machine.
+DEADLINE_S = 30.0
 
 
 def note(i: int) -> mido.Message:
@@ -51,7 +53,7 @@ def number(msg: mido.Message) -> int:
     return msg.note + 128 * (msg.velocity - 1)
 
 
-def wait_for(check: Callable[[], bool], timeout_s: float = 5.0) -> bool:
+def wait_for(check: Callable[[], bool], timeout_s: float = DEADLINE_S) -> bool:
     deadline = time.monotonic() + timeout_s
     while not check():
         if time.monotonic() > deadline:
@@ -60,7 +62,7 @@ def wait_for(check: Callable[[], bool], timeout_s: float = 5.0) -> bool:
     return True
 
 
-def accept(server: PortServer, timeout_s: float = 5.0) -> SocketPort:
+def accept(server: PortServer, timeout_s: float = DEADLINE_S) -> SocketPort:
     deadline = time.monotonic() + timeout_s
     while True:
         conn = server.accept(block=False)
@@ -83,10 +85,12 @@ def percentile(xs: list[float], q: float) -> float:
 
 
 class Kit:
-    """What a KitReader hands over: messages with stamps, and status changes."""
+    """What a KitReader hands over: messages with stamps (and the thread that handed
+    each over), and status changes."""
 
     def __init__(self, work: bool = False) -> None:
         self.got: list[tuple[mido.Message, float]] = []
+        self.threads: set[str] = set()
         self.statuses: list[tuple[str, str]] = []
         self._interp = KitInterpreter(load_kitmap("roland")) if work else None
         self.kinds: dict[str, int] = {}
@@ -95,6 +99,7 @@ class Kit:
         if self._interp is not None:  # a little work, as the kit player does
             kind = self._interp.interpret(msg, t).kind
             self.kinds[kind] = self.kinds.get(kind, 0) + 1
+        self.threads.add(threading.current_thread().name)
         self.got.append((msg, t))
 
     def on_status(self, status: str, why: str) -> None:
@@ -117,6 +122,20 @@ def reading(spec: str, kit: Kit, **kw: Any) -> Iterator[KitReader]:
     assert not reader._thread.is_alive()
 
 
+class Attempts:
+    """Counts the reader's attempts to open its port (``open_port`` wrapped)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.n = 0
+        real = open_port
+
+        def counted(spec: str) -> Any:
+            self.n += 1
+            return real(spec)
+
+        monkeypatch.setattr("game.input.midi_reader.open_port", counted)
+
+
 @pytest.fixture
 def server() -> Iterator[PortServer]:
     srv = PortServer("127.0.0.1", free_port())
@@ -126,6 +145,9 @@ def server() -> Iterator[PortServer]:
 
 def tcp(server: PortServer) -> str:
     return f"tcp:127.0.0.1:{server._socket.getsockname()[1]}"
+
+
+SENDER = "test sender"
 
 
 def send_timed(send: Callable[[mido.Message], Any], msgs: list[mido.Message], gap_s: float,
@@ -146,47 +168,51 @@ def send_timed(send: Callable[[mido.Message], Any], msgs: list[mido.Message], ga
             sent.append(perf())
             send(m)
 
-    th = threading.Thread(target=run)
+    th = threading.Thread(target=run, name=SENDER)
     th.start()
     th.join(timeout=60 + gap_s * len(msgs))
     assert len(sent) == len(msgs)
     return sent
 
 
-def check_delivery(kit: Kit, n: int, sent: list[float] | None, label: str,
-                   tail_ms: float | None = 20.0) -> None:
-    assert wait_for(lambda: len(kit.got) >= n, 30.0), f"{label}: {len(kit.got)} of {n}"
-    time.sleep(0.05)
+def check_delivery(kit: Kit, reader: KitReader, n: int, sent: list[float] | None,
+                   label: str) -> None:
+    """All ``n`` messages delivered once each, in order; the delays printed.
+
+    Only sanity bounds on time: how fast a thread is woken on this machine is
+    measured in bench/midi_latency.py, not asserted here (a busy machine or host
+    steal swings it 100x).
+    """
+    assert wait_for(lambda: len(kit.got) >= n), f"{label}: {len(kit.got)} of {n}"
     assert [number(m) for m, _ in kit.got] == list(range(n)), label  # none lost, in order
+    assert reader.received == n, label  # and none read twice
     if sent is not None:
         delays = [(t - s) * 1e3 for (_, t), s in zip(kit.got, sent, strict=True)]
         print(f"{label}: arrival - send median {statistics.median(delays):.3f} ms, "
               f"95th {percentile(delays, 0.95):.3f} ms, max {max(delays):.1f} ms")
         # a stamp is read when bytes arrive, never carried over to bytes read later
         assert min(delays) >= -0.5, f"{label}: stamped before it was sent"
-        # a sanity bound only: how fast a socket wakes a thread on this VM is measured
-        # in bench/midi_latency.py, not asserted here (host steal swings it 100x)
-        assert statistics.median(delays) < 50.0
-        if tail_ms is not None:
-            assert percentile(delays, 0.95) < tail_ms
+        assert statistics.median(delays) < 1000.0, label  # a sanity bound only
 
 
 # (a) a virtual kit ------------------------------------------------------------------
 def test_virtual_kit_delivers_in_order_stamped_on_arrival() -> None:
     cable, kit = VirtualCable(), Kit()
     with reading("Virtual Kit", kit, opener=cable.opener) as reader:
-        assert reader.wait_connected(2.0)
-        assert reader.connects == 1 and kit.changes() == [CONNECTED]
+        assert reader.wait_connected(DEADLINE_S)
+        # the status is set, then the handler told: wait for it
+        assert wait_for(lambda: kit.changes() == [CONNECTED]), kit.changes()
+        assert reader.connects == 1
         msgs = [note(i) for i in range(200)]
         sent = send_timed(cable.send, msgs, 0.002)
         assert wait_for(lambda: len(kit.got) == 200)
         assert [m for m, _ in kit.got] == msgs
         assert reader.received == 200
+        assert kit.threads == {SENDER}  # delivered on the sender's own thread, as RtMidi's
         delays = [(t - s) * 1e3 for (_, t), s in zip(kit.got, sent, strict=True)]
-        print(f"virtual kit: arrival - send median {statistics.median(delays):.4f} ms")
-        assert min(delays) >= 0.0
-        assert statistics.median(delays) < 1.0  # delivered on the sender's own thread
-        assert percentile(delays, 0.95) < 50.0
+        print(f"virtual kit: arrival - send median {statistics.median(delays):.4f} ms, "
+              f"95th {percentile(delays, 0.95):.4f} ms")
+        assert min(delays) >= 0.0  # stamped on arrival, after it was sent
     assert kit.changes() == [CONNECTED, CLOSED]
 
 
@@ -202,9 +228,9 @@ def test_connected_means_listening_even_with_a_slow_status_handler() -> None:
     reader = KitReader("Virtual Kit", kit.on_message, on_status=slow_status,
                        opener=cable.opener, retry_s=0.05).start()
     try:
-        assert reader.wait_connected(2.0)
+        assert reader.wait_connected(DEADLINE_S)
         assert cable.send(note(0))
-        assert wait_for(lambda: len(kit.got) == 1, 2.0), "the first stroke was lost"
+        assert wait_for(lambda: len(kit.got) == 1), "the first stroke was lost"
     finally:
         reader.close()
 
@@ -212,26 +238,34 @@ def test_connected_means_listening_even_with_a_slow_status_handler() -> None:
 # (b) hot-plug ----------------------------------------------------------------------
 def test_unplug_and_plug_back_in() -> None:
     cable, kit = VirtualCable(), Kit()
-    with reading("Virtual Kit", kit, opener=cable.opener) as reader:
-        assert reader.wait_connected(2.0)
+    attempts = 0
+
+    def opener() -> Any:
+        nonlocal attempts
+        attempts += 1
+        return cable.opener()
+
+    with reading("Virtual Kit", kit, opener=opener) as reader:
+        assert reader.wait_connected(DEADLINE_S)
         for i in range(10):
             assert cable.send(note(i))
         assert wait_for(lambda: len(kit.got) == 10)
 
         t0 = time.monotonic()
         cable.unplug()
-        assert wait_for(lambda: reader.status == DISCONNECTED, 1.0)
+        assert wait_for(lambda: reader.status == DISCONNECTED)
         print(f"unplug noticed in {(time.monotonic() - t0) * 1e3:.1f} ms")
         assert not reader.connected
         assert not any(cable.send(note(i)) for i in range(10, 20))  # nowhere to go
-        assert wait_for(lambda: "not connected" in reader.why, 2.0)  # it retried...
-        time.sleep(0.2)  # ... and keeps retrying (retry_s 0.05) while unplugged
+        assert wait_for(lambda: "not connected" in reader.why)  # it retried...
+        tried = attempts
+        assert wait_for(lambda: attempts >= tried + 3)  # ... and keeps retrying while unplugged
         assert reader.status == DISCONNECTED
         assert len(kit.got) == 10 and reader.connects == 1
 
         cable.plug()
         t0 = time.monotonic()
-        assert reader.wait_connected(1.0)
+        assert reader.wait_connected(DEADLINE_S)
         print(f"plug noticed in {(time.monotonic() - t0) * 1e3:.1f} ms")
         assert reader.connects == 2
         for i in range(10, 20):
@@ -248,38 +282,39 @@ def test_socket_kit_connects_receives_and_reconnects(server: PortServer) -> None
     kit = Kit()
     with reading(tcp(server), kit) as reader:
         conn = accept(server)
-        assert reader.wait_connected(2.0)
+        assert reader.wait_connected(DEADLINE_S)
         for i in range(50):
             conn.send(note(i))
-        check_delivery(kit, 50, None, "socket")
+        check_delivery(kit, reader, 50, None, "socket")
 
         hang_up(conn)  # the server side hangs up
-        assert wait_for(lambda: DISCONNECTED in kit.changes(), 2.0)
+        assert wait_for(lambda: DISCONNECTED in kit.changes())
         assert any("closed" in w for s, w in kit.statuses if s == DISCONNECTED)
         conn = accept(server)  # it came back by itself; take the new connection
-        assert wait_for(lambda: reader.connects == 2 and reader.connected, 2.0)
+        assert wait_for(lambda: reader.connects == 2 and reader.connected)
         for i in range(50, 100):
             conn.send(note(i))
-        check_delivery(kit, 100, None, "socket after reconnect")
+        check_delivery(kit, reader, 100, None, "socket after reconnect")
         hang_up(conn)
     assert kit.changes()[:3] == [CONNECTED, DISCONNECTED, CONNECTED]
 
 
-def test_socket_kit_where_nothing_listens_keeps_trying() -> None:
+def test_socket_kit_where_nothing_listens_keeps_trying(
+        monkeypatch: pytest.MonkeyPatch) -> None:
     port = free_port()  # nothing listens here
-    kit = Kit()
+    kit, attempts = Kit(), Attempts(monkeypatch)
     with reading(f"tcp:127.0.0.1:{port}", kit) as reader:
-        assert wait_for(lambda: reader.status == DISCONNECTED, 2.0)
+        assert wait_for(lambda: reader.status == DISCONNECTED)
         assert "cannot connect" in reader.why and "127.0.0.1" in reader.why
-        time.sleep(0.25)
+        assert wait_for(lambda: attempts.n >= 3)  # it keeps trying
         assert reader._thread.is_alive() and reader.connects == 0
 
         srv = PortServer("127.0.0.1", port)  # the kit's computer starts serving
         try:
             conn = accept(srv)
-            assert reader.wait_connected(2.0)
+            assert reader.wait_connected(DEADLINE_S)
             conn.send(note(0))
-            check_delivery(kit, 1, None, "late server")
+            check_delivery(kit, reader, 1, None, "late server")
             hang_up(conn)
         finally:
             srv.close()
@@ -294,17 +329,17 @@ def test_flood_over_a_virtual_kit() -> None:
     msgs = [note(i) for i in range(N)]
     cable, kit = VirtualCable(), Kit(work=True)
     with reading("Virtual Kit", kit, opener=cable.opener) as reader:
-        assert reader.wait_connected(2.0)
+        assert reader.wait_connected(DEADLINE_S)
         sent = send_timed(cable.send, msgs, 0.001)
-        check_delivery(kit, N, sent, "virtual kit at 1 kHz")
+        check_delivery(kit, reader, N, sent, "virtual kit at 1 kHz")
     assert sum(kit.kinds.values()) == N
 
     cable, kit = VirtualCable(), Kit(work=True)
     with reading("Virtual Kit", kit, opener=cable.opener) as reader:
-        assert reader.wait_connected(2.0)
+        assert reader.wait_connected(DEADLINE_S)
         t0 = perf()
         assert all(cable.send(m) for m in msgs)
-        check_delivery(kit, N, None, "virtual kit burst")
+        check_delivery(kit, reader, N, None, "virtual kit burst")
         print(f"virtual kit burst of {N}: {(perf() - t0) * 1e3:.0f} ms")
 
 
@@ -314,22 +349,22 @@ def test_flood_over_a_socket(server: PortServer) -> None:
     kit = Kit(work=True)
     with reading(tcp(server), kit) as reader:
         conn = accept(server)
-        assert reader.wait_connected(2.0)
-        sent = send_timed(conn.send, msgs, 0.001)
+        assert reader.wait_connected(DEADLINE_S)
         # the sender is a thread of this process: on a loaded 2-core VM the reader
-        # waits for the GIL as well as the socket, so only the median is timed
-        check_delivery(kit, N, sent, "socket at 1 kHz", tail_ms=None)
+        # waits for the GIL as well as the socket (the delays are printed)
+        sent = send_timed(conn.send, msgs, 0.001)
+        check_delivery(kit, reader, N, sent, "socket at 1 kHz")
         hang_up(conn)
     assert sum(kit.kinds.values()) == N
 
     kit = Kit(work=True)
     with reading(tcp(server), kit) as reader:
         conn = accept(server)
-        assert reader.wait_connected(2.0)
+        assert reader.wait_connected(DEADLINE_S)
         t0 = perf()
         for m in msgs:
             conn.send(m)
-        check_delivery(kit, N, None, "socket burst")
+        check_delivery(kit, reader, N, None, "socket burst")
         print(f"socket burst of {N}: {(perf() - t0) * 1e3:.0f} ms")
         hang_up(conn)
 
@@ -398,12 +433,13 @@ def test_midi_status_on_this_machine() -> None:
     assert str(err.value) == status.reason
 
 
-def test_device_reader_without_midi_reports_and_retries() -> None:
+def test_device_reader_without_midi_reports_and_retries(
+        monkeypatch: pytest.MonkeyPatch) -> None:
     if midi_status().available:
         pytest.skip("this machine has a MIDI system")
-    kit = Kit()
+    kit, attempts = Kit(), Attempts(monkeypatch)
     with reading("SomeKit", kit) as reader:
-        assert wait_for(lambda: reader.status == DISCONNECTED, 2.0)
+        assert wait_for(lambda: reader.status == DISCONNECTED)
         assert reader.why == midi_status().reason
-        time.sleep(0.15)
+        assert wait_for(lambda: attempts.n >= 3)  # it keeps trying
         assert reader._thread.is_alive() and reader.connects == 0

@@ -18,7 +18,6 @@ import pytest
 
 from game.cli import main
 from game.engine.chart import Chart, Note, Section, SongMeta, make_note, sort_notes
-from game.engine.errors import FormatError
 from game.engine.reduce import reduce_chart
 from game.engine.tempo import MeterChange, TempoChange, TempoMap
 from game.engine.voices import Voice
@@ -26,6 +25,7 @@ from game.formats.beatmap import load_beatmap
 from game.formats.library import beatmap_paths
 from game.formats.midi_export import TICKS_PER_BEAT, export_midi
 from game.formats.midi_import import import_midi_with_report
+from game.util.errors import FormatError
 
 V = Voice
 

@@ -28,6 +28,7 @@ from game.engine.replay import Replay
 from game.engine.report import session_report
 from game.engine.session import PlayerSetup, Session, player_setups
 from game.formats.beatmap import load_beatmap
+from game.formats.replay_file import load_replay, save_replay
 from game.store.scores import ScoreStore
 from game.store.settings import PlayerPrefs, Settings, load_settings, save_settings
 from game.ui.png_text import PngError, add_text_chunks, read_text_chunks
@@ -152,8 +153,7 @@ def _played(names: tuple[str, str]) -> tuple[Session, Replay]:
                    for s, name in zip(player_setups(chart, (None, None)), names, strict=True))
     session = Session(chart, setups)  # type: ignore[arg-type]
     session.finish()
-    replay = Replay(chart.meta.id, chart.content_hash(), session.players, (),
-                    session.windows, 100)
+    replay = Replay.of_session(session, ())
     return session, replay
 
 
@@ -167,9 +167,9 @@ def test_scores_replays_and_results_json_keep_the_names(tmp_path: Path) -> None:
     assert [p["name"] for p in json.loads(path.read_text("utf-8"))["players"]] == [
         "김민수", "山田はなこ"]
     # replay file
-    replay.save(tmp_path / "duet.ddreplay")
+    save_replay(replay, tmp_path / "duet.ddreplay")
     assert "김민수" in (tmp_path / "duet.ddreplay").read_text(encoding="utf-8")
-    again = Replay.load(tmp_path / "duet.ddreplay")
+    again = load_replay(tmp_path / "duet.ddreplay")
     assert [p.name for p in again.players] == ["김민수", "山田はなこ"]
     # score database: found by the name however it was typed
     store = ScoreStore(tmp_path / "scores.sqlite3")
@@ -205,7 +205,7 @@ def test_play_command_names_reach_results_and_replay(tmp_path: Path,
                  "--results-json", str(out), "--record", str(rec)]) == 0
     text = out.read_text(encoding="utf-8")
     assert '"José"' in text and '"山田はなこ"' in text  # UTF-8, NFC, not escaped
-    assert [p.name for p in Replay.load(rec).players] == ["José", "山田はなこ"]
+    assert [p.name for p in load_replay(rec).players] == ["José", "山田はなこ"]
     # without --pN-name: the names saved in player setup
     save_settings(Settings(players=(PlayerPrefs(name="Александра"),
                                     PlayerPrefs(name="김민수", colour=1))))

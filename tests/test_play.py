@@ -13,7 +13,7 @@ import pytest
 
 from game.app.play import PlayConfig, run_play
 from game.cli import main
-from game.engine.errors import GameError
+from game.util.errors import GameError
 
 
 def test_headless_autoplay_whole_song_is_perfect(tmp_path):
@@ -99,17 +99,31 @@ def test_sigterm_mid_song_flushes_everything(tmp_path, capsys):
     assert log.exists()
 
 
+def _autoplay_scene(audio, lead_in_s: float):
+    """An App with ``audio`` and an autoplay duet of first-contact on top, in its lead-in."""
+    from game.app.app import App
+    from game.app.context import AppContext
+    from game.app.play import setups_for
+    from game.app.scenes.gameplay import GameplayScene
+    from game.engine.windows import STANDARD
+    from game.formats.library import load_song
+    from game.live.outputs import PlayOutputs
+    from game.live.sources import parse_source
+
+    app = App(size=(640, 360), context=AppContext(audio=audio))
+    chart = load_song("first-contact")
+    cfg = PlayConfig("first-contact", "auto", "auto")
+    scene = GameplayScene(app, chart, setups_for(chart, cfg),
+                          (parse_source("auto"), parse_source("auto")), STANDARD, PlayOutputs(),
+                          lead_in_s=lead_in_s)
+    app.push(scene)
+    return app, scene
+
+
 def test_song_clock_does_not_jump_when_the_audio_starts(tmp_path, monkeypatch):
     """The lead-in clock hands over to the audio-anchored clock within a millisecond."""
     monkeypatch.setenv("DRUM_DIPLOMACY_HOME", str(tmp_path))
-    from game.app.app import App
-    from game.app.outputs import PlayOutputs
-    from game.app.play import setups_for
-    from game.app.scenes.gameplay import GameplayScene
-    from game.app.sources import parse_source
     from game.audio.player import AudioPlayer
-    from game.engine.windows import STANDARD
-    from game.formats.library import load_song
 
     audio = AudioPlayer()
     assert audio.open()
@@ -124,13 +138,7 @@ def test_song_clock_does_not_jump_when_the_audio_starts(tmp_path, monkeypatch):
             play_s.append(time.perf_counter() - t)
 
     monkeypatch.setattr(audio, "play", timed_play)
-    app = App(size=(640, 360), services={"audio": audio})
-    chart = load_song("first-contact")
-    cfg = PlayConfig("first-contact", "auto", "auto")
-    scene = GameplayScene(app, chart, setups_for(chart, cfg),
-                          (parse_source("auto"), parse_source("auto")), STANDARD, PlayOutputs(),
-                          lead_in_s=0.3)
-    app.push(scene)
+    app, scene = _autoplay_scene(audio, lead_in_s=0.3)
     drift = []
     try:
         t_end = time.perf_counter() + 0.8
@@ -168,14 +176,15 @@ def test_drum_stem_is_muted_while_its_player_misses(tmp_path, monkeypatch):
     """A song with stems: P1's drum stem goes silent on a miss and returns on a hit."""
     monkeypatch.setenv("DRUM_DIPLOMACY_HOME", str(tmp_path))
     from game.app.app import App
-    from game.app.outputs import PlayOutputs
+    from game.app.context import AppContext
     from game.app.scenes.gameplay import GameplayScene
-    from game.app.sources import parse_source
     from game.audio.player import AudioPlayer
     from game.engine.events import HitEvent
     from game.engine.session import PlayerSetup
     from game.engine.windows import STANDARD
     from game.formats.beatmap import load_beatmap
+    from game.live.outputs import PlayOutputs
+    from game.live.sources import parse_source
 
     for name in ("backing.wav", "p1.wav", "p2.wav"):
         _wav(tmp_path / name)
@@ -187,7 +196,7 @@ def test_drum_stem_is_muted_while_its_player_misses(tmp_path, monkeypatch):
     chart = load_beatmap(beatmap)
     audio = AudioPlayer()
     assert audio.open()
-    app = App(size=(640, 360), services={"audio": audio})
+    app = App(size=(640, 360), context=AppContext(audio=audio))
     setups = (PlayerSetup("p1", "easy"), PlayerSetup("p2", "easy"))
     scene = GameplayScene(app, chart, setups, (parse_source("keyboard"), parse_source("auto")),
                           STANDARD, PlayOutputs(), lead_in_s=0.0, folder=tmp_path)
@@ -204,4 +213,70 @@ def test_drum_stem_is_muted_while_its_player_misses(tmp_path, monkeypatch):
         assert drums.get_volume() > 0  # hit again: back
     finally:
         scene.close()
+        audio.close()
+
+
+def test_esc_during_the_lead_in_pauses_before_the_audio_starts(tmp_path, monkeypatch):
+    """Esc pressed while the scene waits for the audio's start: the song pauses there
+    (no audio, the clock frozen, the pause menu up); after Resume the audio starts when
+    the lead-in clock reaches 0."""
+    monkeypatch.setenv("DRUM_DIPLOMACY_HOME", str(tmp_path))
+    import pygame
+
+    from game.app.scenes.pause import PauseScene
+    from game.audio.player import AudioPlayer
+
+    audio = AudioPlayer()
+    assert audio.open()
+    started: list[float] = []
+    real_play = audio.play
+
+    def play(*args, **kwargs):
+        started.append(scene.clock.now())
+        return real_play(*args, **kwargs)
+
+    monkeypatch.setattr(audio, "play", play)
+    app, scene = _autoplay_scene(audio, lead_in_s=1.0)
+    # the player presses Esc: the key waits in SDL's queue for the next poll, which
+    # (no app loop runs here) only the wait for the audio's start makes
+    real_poll = app.poll
+    pressed = []
+
+    def poll() -> None:
+        if not pressed:
+            pressed.append(scene.clock.now())
+            pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_ESCAPE,
+                                                 mod=0, unicode="", scancode=41))
+        real_poll()
+
+    app.poll = poll  # type: ignore[method-assign]
+    # a slow display (5 frames a second) makes the wait for the audio's start begin
+    # 0.3 s before it, so even a busy machine polls (and reads the Esc) inside it
+    app.frame_dt_s = 0.2
+    try:
+        deadline = time.perf_counter() + 30
+        while not scene._paused and time.perf_counter() < deadline:
+            scene.update(time.perf_counter())
+            time.sleep(0.002)
+        app.poll = real_poll  # type: ignore[method-assign]
+        assert pressed and pressed[0] < 0  # Esc came during the lead-in
+        assert isinstance(app.top, PauseScene)
+        assert started == [] and not scene._audio_started
+        frozen = scene.clock.now()
+        time.sleep(0.02)
+        assert scene.clock.now() == frozen  # the lead-in clock stands still while paused
+        assert not scene.live.accepting
+        app.top.on_event(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_RETURN, mod=0,
+                                            unicode="\r", scancode=40), time.perf_counter())
+        assert app.top is scene and not scene._paused  # Resume
+        assert scene.clock.now() >= frozen  # the lead-in goes on from where it stood
+        deadline = time.perf_counter() + 30
+        while not scene._audio_started and time.perf_counter() < deadline:
+            scene.update(time.perf_counter())
+            time.sleep(0.002)
+        # the audio started once, after the resume, where the song clock stood (song
+        # time 0 unless this machine stalled past it while the key was read)
+        assert len(started) == 1 and started[0] >= min(frozen, 0.0) - 1e-6
+    finally:
+        app.pop()
         audio.close()

@@ -21,7 +21,6 @@ from hypothesis import strategies as st
 from game.cli import main
 from game.engine.bot import autoplay
 from game.engine.chart import Chart, Section, SongMeta, make_note, sort_notes
-from game.engine.errors import GameError
 from game.engine.events import Grade, HitEvent
 from game.engine.practice import (
     loop_result,
@@ -31,10 +30,11 @@ from game.engine.practice import (
     snap_speed,
     speeds,
 )
-from game.engine.session import PlayerSetup, Session, run_session
+from game.engine.session import PlayerSetup, Session, judge_performance
 from game.engine.tempo import MeterChange, TempoChange, TempoMap
 from game.engine.voices import Voice
 from game.formats.library import load_song
+from game.util.errors import GameError
 
 # librosa's first call compiles numba code (30-45 s cold): cache it between runs
 os.environ.setdefault("NUMBA_CACHE_DIR", str(Path.home() / ".cache" / "drum-diplomacy-numba"))
@@ -136,7 +136,7 @@ def test_the_engine_runs_unchanged_and_windows_stay_in_real_ms() -> None:
 
         events = autoplay(pc.notes("p1", "expert"), player=0) + autoplay(
             pc.notes("p2", "expert"), player=1)
-        done = run_session(pc, SETUPS, events)
+        done = judge_performance(pc, SETUPS, events)
         result = loop_result(done, loop=1, speed=speed)
         assert result.accuracy == (1.0, 1.0)
         assert result.hit == result.notes == (len(done.notes[0]), len(done.notes[1]))
@@ -247,13 +247,14 @@ class FakeAudio:
 @pytest.fixture
 def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
     from game.app.app import App
+    from game.app.context import AppContext
     from game.store.scores import ScoreStore
     from game.store.settings import Settings
 
     monkeypatch.setenv("DRUM_DIPLOMACY_HOME", str(tmp_path))
     store = ScoreStore(tmp_path / "scores.sqlite3")
-    a = App(size=(1280, 720), services={"settings": Settings(), "audio": None, "scores": store,
-                                        "settings_path": tmp_path / "s.toml", "notices": []})
+    a = App(size=(1280, 720), context=AppContext(settings=Settings(), audio=None, scores=store,
+                                        settings_path=tmp_path / "s.toml", notices=[]))
     yield a
     while a.scenes:
         a.scenes.pop().close()
@@ -284,14 +285,14 @@ def end_loop(practice: Any) -> None:
 
 def setup_scene(app: Any, song: str) -> Any:
     from game.app.scenes.practice_setup import PracticeSetupScene
-    from game.app.sources import parse_source
     from game.formats.library import resolve_beatmap
+    from game.live.sources import parse_source
 
     chart = load_song(song)
     scene = PracticeSetupScene(app, chart, SETUPS, (parse_source("auto"),
                                                     parse_source("bot:sd=20,seed=1")),
                                folder=resolve_beatmap(song).parent,
-                               cache_dir=Path(app.services["settings_path"]).parent / "cache")
+                               cache_dir=Path(app.context.settings_path).parent / "cache")
     app.push(scene)
     return scene
 
@@ -334,7 +335,7 @@ def test_practice_loops_without_sound(app: Any) -> None:
     press(app, pygame.K_EQUALS)  # + : 65 % from the next loop (no audio: ready at once)
     end_loop(practice)
     assert practice.plan.speed == 0.65 and practice.results[-1].speed == 0.6
-    assert app.services["scores"].count() == 0  # practice is never saved as a score
+    assert app.context.scores.count() == 0  # practice is never saved as a score
     path = shot(app, "practice_loops")
     assert path.stat().st_size > 10_000
     press(app, pygame.K_ESCAPE)
@@ -348,7 +349,7 @@ def test_practice_loops_without_sound(app: Any) -> None:
 
 def test_practice_prepares_slowed_audio_in_the_background(app: Any) -> None:
     audio = FakeAudio()
-    app.services["audio"] = audio
+    app.context.audio = audio
     setup = setup_scene(app, "handshake-groove")  # Intro: 4 bars, 10 s
     setup.speed = 0.95
     press(app, pygame.K_RETURN)

@@ -32,9 +32,9 @@ from game.audio.stretch import (  # noqa: E402
     with_practice_audio,
 )
 from game.audio.stretch_task import PrepareTask  # noqa: E402
-from game.engine.errors import GameError  # noqa: E402
 from game.engine.practice import plan_practice, practice_chart  # noqa: E402
 from game.formats.library import load_song, resolve_beatmap  # noqa: E402
+from game.util.errors import GameError  # noqa: E402
 
 CALIBRATION = ROOT / "tests" / "data" / "onset-calibration"
 HOP = 128

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 from pathlib import Path
 
@@ -21,14 +22,16 @@ from game.engine.bot import (
     parse_bot_spec,
 )
 from game.engine.chart import Chart, Note, SongMeta, make_note, sort_notes
-from game.engine.errors import GameError, HitsError, ReplayMismatchError
 from game.engine.events import HitEvent
+from game.engine.judging import JudgeSettings
 from game.engine.replay import FORMAT, VERSION, Replay
 from game.engine.report import session_report
-from game.engine.session import PlayerSetup, Session, run_session
+from game.engine.session import PlayerSetup, Session, judge_performance
 from game.engine.tempo import TempoMap
 from game.engine.voices import KEYBOARD_5, KIT_9, Voice
 from game.engine.windows import CASUAL, STANDARD, STRICT, HitWindows, windows_named
+from game.formats.replay_file import load_replay, save_replay
+from game.util.errors import GameError, HitsError, ReplayMismatchError
 
 TEMPO = TempoMap.constant(100)
 PLAYERS = (PlayerSetup("p1", "expert", KEYBOARD_5, "Ana"),
@@ -66,7 +69,7 @@ def report_json(s: Session) -> str:
 def recorded() -> tuple[Chart, list[HitEvent], Session, Replay]:
     chart = make_chart()
     evs = performance(chart)
-    s = run_session(chart, PLAYERS, evs)
+    s = judge_performance(chart, PLAYERS, evs)
     return chart, evs, s, Replay.of_session(s, evs)
 
 
@@ -97,12 +100,13 @@ def test_json_round_trip_is_bit_identical(recorded: tuple) -> None:
 def test_round_trip_keeps_settings(windows: HitWindows) -> None:
     chart = make_chart(20)
     evs = performance(chart)[:10]
-    s = Session(chart, PLAYERS, windows=windows, accent_velocity=90, late_input_s=0.05)
-    r = Replay.of_session(s, evs)
+    settings = JudgeSettings(windows, accent_velocity=90, late_input_s=(0.05, 0.07))
+    s = Session(chart, PLAYERS, settings)
+    r = Replay.of_session(s, evs, [-math.inf] + [e.time_s + 0.01 for e in evs[1:]])
     back = Replay.from_json(r.to_json())
     assert back.windows == windows
-    assert back.accent_velocity == 90
-    assert back.late_input_s == 0.05
+    assert back.settings == settings
+    assert back.fed_at_s == r.fed_at_s and back.fed_at_s[0] == -math.inf
     assert back == r
 
 
@@ -112,8 +116,8 @@ def test_rejudge_gives_identical_report(recorded: tuple, tmp_path: Path) -> None
     assert report_json(again) == report_json(s)
     assert again.result() == s.result()
     path = tmp_path / "take.ddreplay"
-    replay.save(path)
-    assert report_json(Replay.load(path).rejudge(chart)) == report_json(s)
+    save_replay(replay, path)
+    assert report_json(load_replay(path).rejudge(chart)) == report_json(s)
     # A retitled chart with the same notes still matches.
     retitled = session_report(replay.rejudge(make_chart(title="Other title")))
     original = session_report(s)
@@ -170,7 +174,7 @@ def broken(replay: Replay, change: object) -> str:
     [
         (lambda d: d.update(format="something-else"), "not a replay"),
         (lambda d: d.pop("format"), "not a replay"),
-        (lambda d: d.update(version=2), "unsupported replay version 2"),
+        (lambda d: d.update(version=3), "unsupported replay version 3"),
         (lambda d: d.pop("version"), "unsupported replay version None"),
         (lambda d: d.pop("settings"), "broken replay: KeyError"),
         (lambda d: d["settings"]["windows_s"].pop("great_s"), "broken replay"),
@@ -210,7 +214,7 @@ def test_load_errors_name_the_file(tmp_path: Path) -> None:
     bad = tmp_path / "bad.ddreplay"
     bad.write_text("{oops", encoding="utf-8")
     with pytest.raises(HitsError, match="invalid JSON") as info:
-        Replay.load(bad)
+        load_replay(bad)
     assert info.value.path == str(bad)
     assert str(bad) in str(info.value)
     assert isinstance(info.value, ValueError)
@@ -218,10 +222,10 @@ def test_load_errors_name_the_file(tmp_path: Path) -> None:
     binary = tmp_path / "binary.ddreplay"
     binary.write_bytes(b"\xff\xfe\x00garbage")
     with pytest.raises(HitsError, match="cannot read replay"):
-        Replay.load(binary)
+        load_replay(binary)
 
     with pytest.raises(HitsError, match="cannot read replay") as info2:
-        Replay.load(tmp_path / "missing.ddreplay")
+        load_replay(tmp_path / "missing.ddreplay")
     assert "missing.ddreplay" in str(info2.value)
 
 
@@ -232,14 +236,14 @@ def test_save_is_atomic(recorded: tuple, tmp_path: Path,
                         monkeypatch: pytest.MonkeyPatch) -> None:
     _, _, _, replay = recorded
     target = tmp_path / "sub" / "take.ddreplay"
-    replay.save(target)
+    save_replay(replay, target)
     assert sorted(os.listdir(target.parent)) == ["take.ddreplay"]
     assert Replay.from_json(target.read_text(encoding="utf-8")) == replay
     # Overwrite with another replay: still one file, new content.
-    other = Replay.of_session(run_session(make_chart(10), PLAYERS, []), [])
-    other.save(target)
+    other = Replay.of_session(judge_performance(make_chart(10), PLAYERS, []), [])
+    save_replay(other, target)
     assert sorted(os.listdir(target.parent)) == ["take.ddreplay"]
-    assert Replay.load(target) == other
+    assert load_replay(target) == other
 
     # A crash before the rename leaves the old file whole and no temp file behind.
     before = target.read_bytes()
@@ -249,7 +253,7 @@ def test_save_is_atomic(recorded: tuple, tmp_path: Path,
 
     monkeypatch.setattr(os, "replace", boom)
     with pytest.raises(OSError, match="disk on fire"):
-        replay.save(target)
+        save_replay(replay, target)
     monkeypatch.undo()
     assert target.read_bytes() == before
     assert sorted(os.listdir(target.parent)) == ["take.ddreplay"]
@@ -342,7 +346,7 @@ def test_human_bot_miss_rate_matches_observed_misses() -> None:
     for rate in (0.0, 0.2):
         evs = HumanBot(sd_ms=8, miss_rate=rate, seed=9).play(notes, player=0)
         assert len(evs) == pytest.approx(len(notes) * (1 - rate), abs=0.025 * len(notes))
-        s = run_session(chart, (PlayerSetup("p1"), PlayerSetup("p2")), evs)
+        s = judge_performance(chart, (PlayerSetup("p1"), PlayerSetup("p2")), evs)
         stats = s.player_stats(0)
         assert stats.miss / len(notes) == pytest.approx(rate, abs=0.025)
         assert stats.miss == len(notes) - len(evs)
@@ -355,7 +359,7 @@ def test_human_bot_strays_and_bias() -> None:
     chart = Chart(SongMeta("s", "S"), tempo, (), {("p1", "expert"): notes,
                                                  ("p2", "expert"): notes})
     evs = HumanBot(sd_ms=10, bias_ms=-12, stray_rate=0.1, seed=3).play(notes, player=0)
-    s = run_session(chart, (PlayerSetup("p1"), PlayerSetup("p2")), evs)
+    s = judge_performance(chart, (PlayerSetup("p1"), PlayerSetup("p2")), evs)
     stats = s.player_stats(0)
     assert stats.strays / len(notes) == pytest.approx(0.1, abs=0.02)
     assert stats.strays == len(evs) - len(notes)
@@ -379,5 +383,5 @@ def test_note_dataclass_sanity() -> None:
 def test_replay_keeps_any_windows_exactly(widths):
     """Windows are stored in seconds, so any windows come back bit-identical."""
     w = HitWindows(*sorted(widths))
-    replay = Replay("x", "0" * 64, (PlayerSetup("p1"), PlayerSetup("p2")), (), w)
+    replay = Replay("x", "0" * 64, (PlayerSetup("p1"), PlayerSetup("p2")), (), JudgeSettings(w))
     assert Replay.from_json(replay.to_json()).windows == w

@@ -75,8 +75,9 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture
 def app(home: Path) -> Any:
     from game.app.app import App
+    from game.app.context import AppContext
 
-    a = App(size=(1280, 720))
+    a = App(size=(1280, 720), context=AppContext(settings_path=home / "settings.toml"))
     yield a
     pygame.display.quit()
 
@@ -136,21 +137,21 @@ def test_results_suggests_and_applies_offset(app: Any, home: Path,
     from game.store.settings import Settings, load_settings
 
     report, session = played
-    app.services["settings"] = Settings()
+    app.context.settings = Settings()
     scene = ResultsScene(app, report, session)
     app.push(scene)
     s1 = scene.suggestions[0]
     assert s1 is not None and abs(s1 - -15.0) <= 3.0
     assert "late" in scene.suggestion_text(0) and "press 1" in scene.suggestion_text(0)
     scene.on_event(_key(pygame.K_1), 0.0)
-    new = app.services["settings"].players[0].input_offset_ms
+    new = app.context.settings.players[0].input_offset_ms
     assert new == pytest.approx(-s1)  # hits were late: the input offset grows
-    assert app.services["settings"].players[1].input_offset_ms == 0.0
+    assert app.context.settings.players[1].input_offset_ms == 0.0
     assert "applied" in scene.suggestion_text(0)
     saved, warnings = load_settings(home / "settings.toml")
     assert not warnings and saved.players[0].input_offset_ms == pytest.approx(new)
     scene.on_event(_key(pygame.K_1), 0.0)  # only once
-    assert app.services["settings"].players[0].input_offset_ms == pytest.approx(new)
+    assert app.context.settings.players[0].input_offset_ms == pytest.approx(new)
     scene.draw(app.screen)
 
 
@@ -166,7 +167,7 @@ def test_results_screenshot_and_back(app: Any, home: Path,
     assert path is not None and path.parent == home / "screenshots"
     assert pygame.image.load(str(path)).get_size() == (1280, 720)
     assert str(path) in scene.message
-    app.services["screenshots_dir"] = str(home / "shots")
+    app.context.screenshots_dir = home / "shots"
     scene.on_event(_key(pygame.K_F12), 0.0)
     assert scene.last_screenshot is not None and scene.last_screenshot.parent == home / "shots"
     assert scene.last_screenshot != path
@@ -197,7 +198,7 @@ def test_calibration_audio_offset(app: Any, home: Path) -> None:
     assert scene.measured_ms() == pytest.approx(20.0, abs=0.5)
     scene.on_event(_key(pygame.K_RETURN), 0.0)
     assert scene.mode == "menu"
-    assert app.services["settings"].audio.audio_offset_ms == pytest.approx(20.0, abs=0.5)
+    assert app.context.settings.audio.audio_offset_ms == pytest.approx(20.0, abs=0.5)
     saved, _ = load_settings(home / "settings.toml")
     assert saved.audio.audio_offset_ms == pytest.approx(20.0, abs=0.5)
 
@@ -219,7 +220,7 @@ def test_calibration_input_offsets(app: Any, home: Path) -> None:
     assert scene.measured_ms(1) == pytest.approx(-10.0, abs=0.5)
     scene.draw(app.screen)
     scene.on_event(_key(pygame.K_RETURN), 0.0)
-    players = app.services["settings"].players
+    players = app.context.settings.players
     assert players[0].input_offset_ms == pytest.approx(20.0, abs=0.5)
     assert players[1].input_offset_ms == pytest.approx(-10.0, abs=0.5)
     assert (home / "settings.toml").is_file()
@@ -229,7 +230,7 @@ def test_calibration_escape_cancels_without_saving(app: Any, home: Path) -> None
     from game.app.scenes.calibration import CalibrationScene
     from game.store.settings import Settings
 
-    app.services["settings"] = before = Settings()
+    app.context.settings = before = Settings()
     scene = CalibrationScene(app)
     app.push(scene)
     scene.on_event(_key(pygame.K_RETURN), 0.0)
@@ -237,7 +238,7 @@ def test_calibration_escape_cancels_without_saving(app: Any, home: Path) -> None
     assert scene.measured_ms() is not None
     scene.on_event(_key(pygame.K_ESCAPE), 0.0)
     assert scene.mode == "menu"
-    assert app.services["settings"] is before
+    assert app.context.settings is before
     assert not (home / "settings.toml").exists()
     scene.draw(app.screen)
     scene.on_event(_key(pygame.K_ESCAPE), 0.0)  # Esc in the menu leaves the screen
@@ -252,7 +253,7 @@ def test_calibration_with_audio_player(app: Any) -> None:
     if not audio.open():
         pytest.skip(f"no audio device: {audio.unavailable_reason}")
     try:
-        app.services["audio"] = audio
+        app.context.audio = audio
         scene = CalibrationScene(app)
         app.push(scene)
         scene.start_test("audio")

@@ -15,6 +15,7 @@ import pygame
 import pytest
 
 from game.app.app import App
+from game.app.context import AppContext
 from game.app.scenes.player_setup import PlayerSetupScene
 from game.app.scenes.player_setup_midi import midi_line
 from game.app.scenes.rollover import RolloverScene
@@ -45,9 +46,9 @@ class FakeAudio:
 def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
     monkeypatch.setenv("DRUM_DIPLOMACY_HOME", str(tmp_path))
     store = ScoreStore(tmp_path / "scores.sqlite3")
-    services = {"settings": Settings(), "settings_path": tmp_path / "settings.toml",
-                "scores": store, "audio": None, "notices": []}
-    a = App(size=(1280, 720), services=services)
+    context = AppContext(settings=Settings(), settings_path=tmp_path / "settings.toml",
+                         scores=store, audio=None, notices=[])
+    a = App(size=(1280, 720), context=context)
     a.push(TitleScene(a))
     yield a
     while a.scenes:
@@ -143,7 +144,7 @@ def test_title_to_gameplay(app: Any) -> None:
     assert play.setups[1].name == "Auto" and play.setups[0].name == "P1"
     assert [s.kind for s in play.specs] == ["keyboard", "auto"]
     frame(app)
-    saved, warnings = load_settings(app.services["settings_path"])
+    saved, warnings = load_settings(app.context.settings_path)
     assert not warnings
     assert saved.players[1].name == "Ben"
     assert saved.players[0].difficulty == setup.difficulty(0)
@@ -158,7 +159,7 @@ def test_finished_song_is_saved_and_shows_results(app: Any) -> None:
     play.session.finish()
     play._finish(complete=True)
     assert app.top.name == "results"
-    assert app.services["scores"].count() == 1
+    assert app.context.scores.count() == 1
     press(app, pygame.K_ESCAPE)
     assert app.top is setup
     press(app, pygame.K_ESCAPE)
@@ -225,10 +226,10 @@ def test_settings_rebinding(app: Any) -> None:
     assert scene.settings.players[0].hit_sounds is False
     shot(app, "settings")
     press(app, pygame.K_ESCAPE)
-    saved, _ = load_settings(app.services["settings_path"])
+    saved, _ = load_settings(app.context.settings_path)
     assert saved.keys.p1[0] == "q"
     assert saved.audio.master_volume == pytest.approx(0.9)
-    assert app.services["settings"] == saved
+    assert app.context.settings == saved
 
 
 def test_settings_language_applies_at_once_and_is_saved(
@@ -259,9 +260,9 @@ def test_settings_language_applies_at_once_and_is_saved(
         press(app, pygame.K_RIGHT)
         press(app, pygame.K_ESCAPE)  # leaving the screen saves
         assert app.top is not scene
-        saved, _ = load_settings(app.services["settings_path"])
+        saved, _ = load_settings(app.context.settings_path)
         assert saved.display.language == "ko"
-        assert app.services["settings"] == saved
+        assert app.context.settings == saved
         assert i18n.current_language() == "ko"
     finally:
         i18n.set_language("en")
@@ -286,7 +287,7 @@ def test_rollover_shows_held_keys(app: Any) -> None:
 
 def test_song_preview_starts_and_stops(app: Any) -> None:
     audio = FakeAudio()
-    app.services["audio"] = audio
+    app.context.audio = audio
     press(app, pygame.K_RETURN)
     frame(app, later_s=1.0)
     assert ("play", (8.5,)) in audio.calls
@@ -305,7 +306,7 @@ def test_midi_status_without_backend(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_every_scene_draws(app: Any, size: tuple[int, int]) -> None:
     app.screen = pygame.display.set_mode(size)
     app.top.resize(size)
-    app.services["notices"].append("Sound is off: no audio device (test)")
+    app.context.notices.append("Sound is off: no audio device (test)")
     tag = f"{size[1]}p"
     shot(app, f"title_{tag}")
     select = SongSelectScene(app)
@@ -320,26 +321,30 @@ def test_every_scene_draws(app: Any, size: tuple[int, int]) -> None:
     assert app.screen.get_size() == size
 
 
-def test_build_services_survives_damaged_files(tmp_path: Path,
+def test_build_context_survives_damaged_files(tmp_path: Path,
                                                 capsys: pytest.CaptureFixture[str],
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    from game.app.launch import build_services, close_services
+    from game.app.context import TestHooks
+    from game.app.services import build_context, close_context
 
     monkeypatch.setenv("DRUM_DIPLOMACY_HOME", str(tmp_path))
     path = tmp_path / "settings.toml"
     path.write_text("[audio\nmaster_volume = ", encoding="utf-8")
     (tmp_path / "scores.sqlite3").write_bytes(b"not a database at all" * 100)
-    services = build_services(path)
+    monkeypatch.setenv("DRUM_DIPLOMACY_SCREENSHOTS", str(tmp_path / "shots"))
+    context = build_context(path)
     try:
-        assert isinstance(services["settings"], Settings)
-        assert services["scores"] is not None and services["scores"].count() == 0
-        assert services["notices"]
+        assert isinstance(context.settings, Settings)
+        assert context.scores is not None and context.scores.count() == 0
+        assert context.notices
         assert "settings" in capsys.readouterr().err
+        # the test hooks come from the environment, read here and nowhere else
+        assert context.hooks == TestHooks(screenshots_dir=tmp_path / "shots")
     finally:
-        close_services(services)
+        close_context(context)
 
 
-def test_run_game_opens_title_and_closes_services(tmp_path: Path,
+def test_run_game_opens_title_and_closes_its_context(tmp_path: Path,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     from game.app import launch
 
@@ -350,12 +355,12 @@ def test_run_game_opens_title_and_closes_services(tmp_path: Path,
         self.push(first)
         frame(self)
         seen["top"] = self.top.name
-        seen["services"] = self.services
+        seen["context"] = self.context
 
     monkeypatch.setattr(App, "run", fake_run)
     assert launch.run_game(settings_path=tmp_path / "settings.toml", size=(960, 540)) == 0
     assert seen["top"] == "title"
-    store = seen["services"]["scores"]
+    store = seen["context"].scores
     with pytest.raises(Exception, match="closed"):
         store.count()
 

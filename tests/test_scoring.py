@@ -9,8 +9,9 @@ from hypothesis import strategies as st
 
 from game.engine.chart import Chart, Note, SongMeta
 from game.engine.events import Grade, HitEvent, Judgement
+from game.engine.judging import JudgeSettings
 from game.engine.scoring import BASE_POINTS, ScoreProcessor, multiplier_for
-from game.engine.session import PlayerSetup, Session, run_session
+from game.engine.session import PlayerSetup, Session, judge_performance
 from game.engine.tempo import TempoMap
 from game.engine.voices import Voice
 from game.engine.windows import STANDARD
@@ -118,8 +119,9 @@ def test_accent_velocity_threshold_is_configurable() -> None:
     chart = Chart(SongMeta("a", "A"), tempo, (), {("p1", "expert"): notes, ("p2", "expert"): ()})
     players = (PlayerSetup("p1"), PlayerSetup("p2"))
     ev = [HitEvent(0, 1.0, Voice.SNARE, velocity=90)]
-    assert run_session(chart, players, ev).player_stats(0).score == 300
-    assert run_session(chart, players, ev, accent_velocity=80).player_stats(0).score == 450
+    assert judge_performance(chart, players, ev).player_stats(0).score == 300
+    lenient = JudgeSettings(accent_velocity=80)
+    assert judge_performance(chart, players, ev, lenient).player_stats(0).score == 450
 
 
 def test_accuracy_formula() -> None:

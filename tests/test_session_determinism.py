@@ -14,7 +14,7 @@ from game.engine.bot import HumanBot, autoplay
 from game.engine.chart import Chart, Note, SongMeta, make_note, sort_notes
 from game.engine.events import Grade, HitEvent, Judgement
 from game.engine.report import session_report
-from game.engine.session import PlayerSetup, Session, run_session
+from game.engine.session import PlayerSetup, Session, judge_performance
 from game.engine.tempo import TempoMap
 from game.engine.voices import Voice
 
@@ -105,7 +105,7 @@ def test_streaming_equals_run_session(seed: int, bpm: float, n_slots: int, rate_
            + bots[1].play(chart.notes("p2", "expert"), player=1))
     evs.sort(key=lambda e: e.time_s)
 
-    ref = run_session(chart, PLAYERS, evs)
+    ref = judge_performance(chart, PLAYERS, evs)
     ref_report = json.dumps(session_report(ref), sort_keys=True)
     b, b_js = batch(chart, evs)
     st_, st_js = stream(chart, evs, rate_hz, np.random.default_rng(seed), mode)
@@ -137,7 +137,7 @@ def test_streaming_combo_follows_song_time_order() -> None:
     for rate in (1000.0, 30.0, 1.0):
         s, _ = stream(chart, evs, rate, np.random.default_rng(0), "one")
         reports.append(session_report(s)["players"][0])
-    reports.append(session_report(run_session(chart, PLAYERS, evs))["players"][0])
+    reports.append(session_report(judge_performance(chart, PLAYERS, evs))["players"][0])
     for r in reports:
         assert (r["combo"], r["max_combo"], r["score"]) == (1, 2, 900)
         assert r["judgements"]["miss"] == 1
@@ -157,7 +157,7 @@ def test_perfect_autoplay_both() -> None:
     chart = long_chart(400)
     notes = chart.notes("p1", "expert")
     evs = autoplay(notes, player=0) + autoplay(notes, player=1)
-    for s in (run_session(chart, PLAYERS, evs),
+    for s in (judge_performance(chart, PLAYERS, evs),
               stream(chart, evs, 60.0, np.random.default_rng(1), "batches")[0]):
         for p in (0, 1):
             stats = s.player_stats(p)
@@ -186,7 +186,7 @@ def test_humanised_bot_unstable_rate() -> None:
     notes = chart.notes("p1", "expert")
     evs = (HumanBot(sd_ms=20.0, seed=7).play(notes, player=0)
            + HumanBot(sd_ms=5.0, bias_ms=10.0, seed=8).play(notes, player=1))
-    s = run_session(chart, PLAYERS, evs)
+    s = judge_performance(chart, PLAYERS, evs)
     ur = s.player_stats(0).unstable_rate
     assert ur == pytest.approx(200.0, rel=0.10)
     assert s.player_stats(1).unstable_rate == pytest.approx(50.0, rel=0.10)

@@ -19,7 +19,8 @@ import game.app.scenes.song_select as song_select
 import game.store.background_scan as background_scan
 import game.store.scan_worker as scan_worker
 from game.app.app import App
-from game.app.scenes.song_select import SCAN_SERVICE, SongSelectScene
+from game.app.context import AppContext
+from game.app.scenes.song_select import SongSelectScene
 from game.app.scenes.song_select_view import scan_line
 from game.formats.library import song_entries as builtin_entries
 from game.store.paths import songs_dir
@@ -43,12 +44,12 @@ def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[App]:
     clonehero_chart(songs / "ch", "Clone Hero Tune", artist="The Importers")
     osu_taiko(songs / "osu", "Taiko Drift")
     store = ScoreStore(tmp_path / "scores.sqlite3")
-    a = App(size=(1280, 720), services={"settings": Settings(), "scores": store,
-                                        "audio": None, "notices": []})
+    a = App(size=(1280, 720), context=AppContext(settings=Settings(), scores=store,
+                                        audio=None, notices=[]))
     yield a
     while a.scenes:
         a.scenes.pop().close()
-    scan = a.services.get(SCAN_SERVICE)
+    scan = a.context.library_scan
     if scan is not None:
         scan.stop()
         scan.wait(30)
@@ -89,15 +90,32 @@ def gate_the_reading(monkeypatch: pytest.MonkeyPatch, gated: Any) -> None:
     monkeypatch.setattr(scan_worker, "read_song", gated)
 
 
+def waiting_while_paused(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
+    """Set when a scan's worker reaches the point before its next song while paused
+    (where it waits to be resumed)."""
+    waiting = threading.Event()
+    checkpoint = background_scan.BackgroundScan._checkpoint
+
+    def watched(self: background_scan.BackgroundScan) -> bool:
+        if self.paused:
+            waiting.set()
+        return checkpoint(self)
+
+    monkeypatch.setattr(background_scan.BackgroundScan, "_checkpoint", watched)
+    return waiting
+
+
 def test_songs_fill_in_while_the_scan_reads_them(app: App,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     builtin = sorted((e["title"] for e in builtin_entries()[0]), key=str.casefold)
-    reached, go = threading.Event(), threading.Event()
+    reached, go, first_go = threading.Event(), threading.Event(), threading.Event()
     original, calls = scan_worker.read_song, []
 
     def gated(candidate: Any, **kw: Any) -> Any:
         calls.append(candidate.key)
-        if "m1" in candidate.key:  # the third song of the folder, by path (ch, m0, m1...)
+        if Path(candidate.key).name == "ch":  # the first song of the folder, by path
+            assert first_go.wait(30)  # (not read before the first frame, however fast)
+        if "m1" in candidate.key:  # the third song of the folder (ch, m0, m1...)
             reached.set()
             assert go.wait(30)
         return original(candidate, **kw)
@@ -109,6 +127,7 @@ def test_songs_fill_in_while_the_scan_reads_them(app: App,
     frame(app)
     skyline = titles(scene).index("Skyline Accord")
     scene._select(skyline)
+    first_go.set()
     assert reached.wait(30)
     deadline = time.monotonic() + 30
     while "Neon Drift" not in titles(scene):
@@ -212,7 +231,7 @@ def test_letters_jump_to_the_next_title_round_the_end(app: App) -> None:
 
 
 def test_each_order_keeps_the_highlighted_song(app: App) -> None:
-    store = app.services["scores"]
+    store = app.context.scores
     t0 = datetime(2026, 3, 1, 20, 0, tzinfo=UTC)
     scene = opened(app)
     ids = {e["title"]: e["id"] for e in scene.entries}
@@ -302,19 +321,20 @@ def test_the_scan_pauses_while_a_song_is_set_up(app: App,
         return original(candidate, **kw)
 
     gate_the_reading(monkeypatch, gated)
+    waiting = waiting_while_paused(monkeypatch)
     scene = SongSelectScene(app)
     app.push(scene)
     assert reached.wait(30)
     scene.choose()  # the first built-in song
     assert app.top.name == "player_setup" and scene.scan.paused
     go.set()
-    time.sleep(0.3)  # the song being read is finished; no other is started
+    assert waiting.wait(30)  # the song being read is finished; the scan waits
     assert scene.scan.snapshot()[2].read == 1 and not scene.scan.done
     key(app.top, pygame.K_ESCAPE)
     assert app.top is scene and not scene.scan.paused
     assert scene.wait_for_scan(60) and scene.progress.read == 6
     key(scene, pygame.K_ESCAPE)  # back to the title: the next visit starts from these songs
-    scan = app.services[SCAN_SERVICE]
+    scan = app.context.library_scan
     again = SongSelectScene(app)
     app.push(again)
     assert again.scan is not scan and len(again.entries) == len(scene.entries)
@@ -328,8 +348,8 @@ def test_an_unchanged_library_is_whole_on_the_first_frame(
     everything = titles(opened(app))
     while app.scenes:
         app.scenes.pop().close()
-    app.services[SCAN_SERVICE].wait(30)
-    del app.services[SCAN_SERVICE], app.services["song_select"]  # a new start of the game
+    app.context.library_scan.wait(30)
+    app.context.library_scan, app.context.song_select = None, {}  # a new start of the game
     monkeypatch.setattr(song_select, "CACHED_WAIT_S", 30.0)
     scene = SongSelectScene(app)
     assert titles(scene) == everything and scene.index == 0

@@ -46,14 +46,14 @@ def real_report() -> dict[str, Any]:
     """A report made by the engine itself (both players autoplayed)."""
     from game.engine.bot import autoplay
     from game.engine.report import session_report
-    from game.engine.session import PlayerSetup, run_session
+    from game.engine.session import PlayerSetup, judge_performance
     from game.formats.library import load_song
 
     chart = load_song("first-contact")
     setups = (PlayerSetup("p1", "normal", name="Ana"), PlayerSetup("p2", "hard", name="Ben"))
     events = (autoplay(chart.notes("p1", "normal"), player=0)
               + autoplay(chart.notes("p2", "hard"), player=1))
-    return session_report(run_session(chart, setups, sorted(events, key=lambda e: e.time_s)))
+    return session_report(judge_performance(chart, setups, sorted(events, key=lambda e: e.time_s)))
 
 
 def fake_report(song: str = "s1", p1: str = "Ana", p2: str = "Ben", team: int = 1000,

@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 from game.engine.chart import Chart, Note, SongMeta, make_note, sort_notes
 from game.engine.events import HitEvent
-from game.engine.session import PlayerSetup, Session, run_session
+from game.engine.judging import JudgeSettings
+from game.engine.session import PlayerSetup, Session, judge_performance
 from game.engine.sync import (
     DuetStats,
     corrected_phase_lock,
@@ -47,8 +48,8 @@ def events(player: int, notes: list[Note] | tuple[Note, ...], offsets: object = 
 
 def duet(chart: Chart, evs: list[HitEvent], *, windows: HitWindows | None = None
          ) -> DuetStats:
-    kw = {} if windows is None else {"windows": windows}
-    return run_session(chart, PLAYERS, evs, **kw).duet()
+    settings = JudgeSettings() if windows is None else JudgeSettings(windows=windows)
+    return judge_performance(chart, PLAYERS, evs, settings).duet()
 
 
 def grades(d: DuetStats) -> dict[str, int]:
@@ -164,7 +165,7 @@ def test_shared_times_only_where_both_parts_have_notes() -> None:
     p1 = notes_at(range(16), Voice.KICK)
     p2 = notes_at(range(8, 24), Voice.SNARE) + notes_at(np.arange(8, 24) + 0.5, Voice.SNARE)
     chart = chart_of(p1, p2)
-    s = run_session(chart, PLAYERS, events(0, p1) + events(1, p2, 0.004))
+    s = judge_performance(chart, PLAYERS, events(0, p1) + events(1, p2, 0.004))
     d = s.duet()
     assert d.shared_times == 8
     assert d.shared_notes == 8
@@ -195,7 +196,7 @@ def test_note_missed_by_one_player_is_excluded() -> None:
     p1 = [HitEvent(0, n.time_s + 0.005, n.voice) for k, n in enumerate(notes)
           if k not in (3, 7, 11)]
     p1.append(HitEvent(0, notes[11].time_s + 0.1, notes[11].voice))  # a bad hit: Miss
-    s = run_session(chart, PLAYERS, p1 + events(1, notes))
+    s = judge_performance(chart, PLAYERS, p1 + events(1, notes))
     assert s.player_stats(0).miss == 3
     d = s.duet()
     assert d.shared_times == 40
@@ -258,8 +259,8 @@ def test_phase_lock_uniform_offsets_near_zero() -> None:
     # Offsets spread over a whole beat (+-250 ms at 120 BPM), all judged as hits.
     offs = np.random.default_rng(5).uniform(-0.249, 0.249, n)
     windows = HitWindows(0.25, 0.25, 0.25, 0.25)
-    s = run_session(chart, PLAYERS, events(0, notes, offs) + events(1, notes),
-                    windows=windows)
+    s = judge_performance(chart, PLAYERS, events(0, notes, offs) + events(1, notes),
+                          JudgeSettings(windows=windows))
     assert s.player_stats(0).perfect == n
     d = s.duet()
     assert d.phase_lock[0] is not None
@@ -299,7 +300,7 @@ def leader_duet(t1: np.ndarray, t2: np.ndarray) -> DuetStats:
     chart = chart_of(notes, notes)
     evs = [HitEvent(0, float(t), Voice.SNARE) for t in t1]
     evs += [HitEvent(1, float(t), Voice.SNARE) for t in t2]
-    s = run_session(chart, PLAYERS, evs, windows=WIDE)
+    s = judge_performance(chart, PLAYERS, evs, JudgeSettings(windows=WIDE))
     d = s.duet()
     assert d.shared_notes == len(t1)  # every note was hit by both
     return d
@@ -396,7 +397,7 @@ def test_team_score_decreases_as_spread_grows() -> None:
     base = rng.normal(0, 1, 200)
     scores, spreads = [], []
     for sd in (0.0, 0.004, 0.012, 0.025, 0.040):
-        s = run_session(chart, PLAYERS, events(0, notes) + events(1, notes, base * sd))
+        s = judge_performance(chart, PLAYERS, events(0, notes) + events(1, notes, base * sd))
         d = s.duet()
         acc = (s.player_stats(0).accuracy, s.player_stats(1).accuracy)
         g = grades(d)

@@ -15,7 +15,9 @@ import pytest
 from game.engine.bot import HumanBot
 from game.engine.chart import Chart, SongMeta, make_note, sort_notes
 from game.engine.events import Grade, HitEvent, Judgement
+from game.engine.frame import LiveFrame, take_frame
 from game.engine.session import Session
+from game.engine.sync import DuetStats
 from game.engine.tempo import TempoMap
 from game.engine.voices import KEYBOARD_5, Voice
 from game.formats.library import load_song
@@ -40,6 +42,12 @@ def display():
     yield pygame.display.set_mode((1280, 720))
 
 
+def frame_of(session: Session, duet: DuetStats | None = None) -> LiveFrame:
+    """What the view draws of ``session`` now (its rolling duet figures, or ``duet``)."""
+    frame = take_frame(session, recent_offsets=theme.ERROR_TICKS)
+    return frame if duet is None else dataclasses.replace(frame, duet=duet)
+
+
 def sparse_chart() -> Chart:
     """Isolated notes (nothing else within 0.5 s of each), so pixels can be checked."""
     tempo = TempoMap.constant(120.0)
@@ -55,7 +63,7 @@ def sparse_chart() -> Chart:
 def note_xy(view: GameplayView, player: int, index: int, now_s: float) -> tuple[int, int]:
     """Where the formula puts a note's centre on screen."""
     hwy = view.highways[player]
-    note = view.session.notes[player][index]
+    note = view.chart.notes("p1" if player == 0 else "p2", "expert")[index]
     lane = note.lane(KEYBOARD_5)
     lay = view.layout
     y = note_y(note.time_s, now_s, lay.hit_y, lay.pixels_per_second)
@@ -143,8 +151,8 @@ def test_draws_at_every_size(size):
                     key=lambda e: e.time_s)
     recent = session.feed_many(e for e in events if e.time_s <= 9.0)
     recent += session.advance(9.0)
-    view.draw(surface, -1.5, recent=[], live=session.live_duet(), countdown=1.5)
-    view.draw(surface, 9.0, recent=recent, live=session.live_duet())
+    view.draw(surface, -1.5, recent=[], frame=frame_of(session), countdown=1.5)
+    view.draw(surface, 9.0, recent=recent, frame=frame_of(session))
     assert view.layout.size == size
     assert view.notes_in_view > 0
 
@@ -155,14 +163,14 @@ def test_a_note_is_drawn_where_the_formula_says():
     surface = pygame.Surface((1280, 720))
     view.resize(surface.get_size())
     now = 0.6  # the snare at 1.0 s is 0.4 s away: well on the highway
-    view.draw(surface, now, recent=[], live=session.live_duet())
+    view.draw(surface, now, recent=[], frame=frame_of(session))
     x, y = note_xy(view, 0, 0, now)
     note_px = surface.get_at((x, y))
     assert note_px != view.background.get_at((x, y))
     assert brightness(note_px) > 350  # a light gem on a dark highway
     assert brightness(surface.get_at((x, y - 40))) < 200  # nothing just above it
     # the same note 0.1 s later has moved down by 0.1 s x pixels per second
-    view.draw(surface, now + 0.1, recent=[], live=session.live_duet())
+    view.draw(surface, now + 0.1, recent=[], frame=frame_of(session))
     x2, y2 = note_xy(view, 0, 0, now + 0.1)
     assert y2 - y == pytest.approx(0.1 * view.layout.pixels_per_second, abs=1)
     assert brightness(surface.get_at((x2, y2))) > 350
@@ -174,7 +182,7 @@ def test_kick_notes_span_the_highway():
     surface = pygame.Surface((1280, 720))
     view.resize(surface.get_size())
     now = 2.7  # kick at 3.0 s
-    view.draw(surface, now, recent=[], live=session.live_duet())
+    view.draw(surface, now, recent=[], frame=frame_of(session))
     _, y = note_xy(view, 0, 2, now)
     hwy = view.layout.highways[0]
     for x in (hwy.x + hwy.width // 4, hwy.centerx, hwy.right - hwy.width // 4):
@@ -187,15 +195,15 @@ def test_a_judged_note_is_no_longer_drawn():
     surface = pygame.Surface((1280, 720))
     view.resize(surface.get_size())
     now = 0.9
-    view.draw(surface, now, recent=[], live=session.live_duet())
+    view.draw(surface, now, recent=[], frame=frame_of(session))
     x, y = note_xy(view, 0, 0, now)
     assert brightness(surface.get_at((x, y))) > 350
     j = session.feed(HitEvent(0, 0.92, lane=1))  # the snare at 1.0 s, 80 ms early
     assert j.grade is Grade.GOOD and j.note_index == 0
-    view.draw(surface, now, recent=[j], live=session.live_duet())
+    view.draw(surface, now, recent=[j], frame=frame_of(session))
     assert brightness(surface.get_at((x, y))) < 200
     # and it stays gone as the song moves on (no lane flash this time)
-    view.draw(surface, now + 0.05, recent=[], live=session.live_duet())
+    view.draw(surface, now + 0.05, recent=[], frame=frame_of(session))
     x, y = note_xy(view, 0, 0, now + 0.05)
     assert brightness(surface.get_at((x, y))) < 200
 
@@ -224,12 +232,12 @@ def test_notes_painted_out_as_judged_match_a_fresh_paint():
             recent.append(session.feed(events[nxt]))
             nxt += 1
         recent.extend(session.advance(now))
-        view.draw(surface, now, recent=recent[-48:], live=session.live_duet())
+        view.draw(surface, now, recent=recent[-48:], frame=frame_of(session))
     assert sum(session.judges[0].judged) > 50
     fresh_surface = pygame.Surface((1280, 720))
-    view.draw(surface, now, recent=[], live=session.live_duet())
+    view.draw(surface, now, recent=[], frame=frame_of(session))
     GameplayView(session, players=LOOKS).draw(fresh_surface, now, recent=[],
-                                              live=session.live_duet())
+                                              frame=frame_of(session))
     for hwy in view.highways:
         assert region(surface, hwy.view) == region(fresh_surface, hwy.view)
 
@@ -244,11 +252,11 @@ def test_painting_out_one_note_keeps_its_overlapping_neighbours():
     session = Session(Chart(SongMeta("chord", "Chord"), tempo, (), parts))
     view = GameplayView(session, players=LOOKS)
     surface = pygame.Surface((1280, 720))
-    view.draw(surface, 1.6, recent=[], live=session.live_duet())
+    view.draw(surface, 1.6, recent=[], frame=frame_of(session))
     session.feed(HitEvent(0, 2.0, lane=1))  # the snare only
-    view.draw(surface, 1.6, recent=[], live=session.live_duet())
+    view.draw(surface, 1.6, recent=[], frame=frame_of(session))
     fresh = pygame.Surface((1280, 720))
-    GameplayView(session, players=LOOKS).draw(fresh, 1.6, recent=[], live=session.live_duet())
+    GameplayView(session, players=LOOKS).draw(fresh, 1.6, recent=[], frame=frame_of(session))
     hwy = view.highways[0]
     assert region(surface, hwy.view) == region(fresh, hwy.view)
     x, y = note_xy(view, 0, 2, 1.6)  # the hi-hat next to it is still there
@@ -262,7 +270,7 @@ def test_view_only_reads_the_session():
     view.resize(surface.get_size())
     before = (bytes(session.judges[0].judged), session.player_stats(0), session.now_s)
     for t in (0.0, 1.0, 2.0, 5.0):
-        view.draw(surface, t, recent=[], live=session.live_duet())
+        view.draw(surface, t, recent=[], frame=frame_of(session))
     assert (bytes(session.judges[0].judged), session.player_stats(0), session.now_s) == before
 
 
@@ -276,14 +284,14 @@ def test_sync_meter_changes_from_locked_to_flam():
                                  sync_spread_ms=2.0, team_score=980_000)
     flam = dataclasses.replace(base, mean_asynchrony_ms=70.0, ahead="p2", in_sync_rate=0.1,
                                sync_spread_ms=20.0, team_score=420_000)
-    view.draw(surface, 5.0, recent=[], live=locked)
+    view.draw(surface, 5.0, recent=[], frame=frame_of(session, locked))
     a = region(surface, view.layout.centre)
-    view.draw(surface, 5.0, recent=[], live=flam)
+    view.draw(surface, 5.0, recent=[], frame=frame_of(session, flam))
     b = region(surface, view.layout.centre)
     diff = sum(1 for i in range(0, len(a), 3) if a[i:i + 3] != b[i:i + 3])
     assert diff > 2000
     # and the highways are not affected
-    view.draw(surface, 5.0, recent=[], live=locked)
+    view.draw(surface, 5.0, recent=[], frame=frame_of(session, locked))
     assert region(surface, view.layout.centre) == a
 
 
@@ -297,7 +305,8 @@ def test_needle_points_at_the_player_ahead():
     lit = []
     for d, ahead in ((-45.0, "p1"), (45.0, "p2")):
         view.draw(surface, 5.0, recent=[],
-                  live=dataclasses.replace(base, mean_asynchrony_ms=d, ahead=ahead))
+                  frame=frame_of(session, dataclasses.replace(base, mean_asynchrony_ms=d,
+                                                               ahead=ahead)))
         left = region(surface, pygame.Rect(m.cx - 60, m.cy - 60, 50, 50))
         right = region(surface, pygame.Rect(m.cx + 10, m.cy - 60, 50, 50))
         lit.append((left, right))
@@ -305,7 +314,8 @@ def test_needle_points_at_the_player_ahead():
     assert lit[0][0] != lit[1][0] and lit[0][1] != lit[1][1]
     loose = theme.SYNC_COLOURS["loose"]
     view.draw(surface, 5.0, recent=[],
-              live=dataclasses.replace(base, mean_asynchrony_ms=-45.0, ahead="p1"))
+              frame=frame_of(session, dataclasses.replace(base, mean_asynchrony_ms=-45.0,
+                                                           ahead="p1")))
     needle_px = [surface.get_at((m.cx - 30, m.cy - 22 + k))[:3] for k in range(-6, 7)]
     assert tuple(loose) in needle_px
 
@@ -323,9 +333,9 @@ def test_judgement_popup_appears_then_fades():
     assert j.grade is Grade.PERFECT
     session.advance(1.05)
     for now, shown in ((1.05, True), (1.0 + theme.POPUP_S + 0.05, False)):
-        view.draw(surface, now, recent=[], live=session.live_duet())
+        view.draw(surface, now, recent=[], frame=frame_of(session))
         without = region(surface, box)
-        view.draw(surface, now, recent=[j], live=session.live_duet())
+        view.draw(surface, now, recent=[j], frame=frame_of(session))
         with_popup = region(surface, box)
         assert (with_popup != without) is shown
 
@@ -341,9 +351,9 @@ def test_a_miss_pops_up_too():
     hwy = lay.highways[0]
     box = pygame.Rect(0, 0, hwy.width - 20, round(80 * lay.scale))
     box.center = (hwy.centerx, lay.hit_y - round(170 * lay.scale))
-    view.draw(surface, 1.2, recent=[], live=session.live_duet())
+    view.draw(surface, 1.2, recent=[], frame=frame_of(session))
     without = region(surface, box)
-    view.draw(surface, 1.2, recent=misses, live=session.live_duet())
+    view.draw(surface, 1.2, recent=misses, frame=frame_of(session))
     assert region(surface, box) != without
 
 
@@ -362,7 +372,7 @@ def test_hit_error_ticks_land_on_the_right_side(offset_s, side):
     view.resize(surface.get_size())
     j = session.feed(HitEvent(0, 1.0 + offset_s, lane=1))
     assert j.grade is Grade.GREAT
-    view.draw(surface, 1.1, recent=[j], live=session.live_duet())
+    view.draw(surface, 1.1, recent=[j], frame=frame_of(session))
     xs = tick_xs(surface, view, 0, Grade.GREAT)
     assert xs, "no tick drawn"
     cx = view.error_bars[0].cx
@@ -390,7 +400,7 @@ def test_screenshot_mid_song_one_locked_one_drifting():
             nxt += 1
         recent.extend(session.advance(now))
         recent = recent[-48:]
-        view.draw(screen, now, recent=recent, live=session.live_duet(),
+        view.draw(screen, now, recent=recent, frame=frame_of(session),
                   countdown=-now if now < 0 else None)
     SHOTS.mkdir(parents=True, exist_ok=True)
     pygame.image.save(screen, str(SHOTS / "gameplay_1280x720.png"))

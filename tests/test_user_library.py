@@ -12,11 +12,11 @@ import pytest
 from library_files import clonehero_chart, clonehero_mid, osu_taiko, tone, write_beatmap
 
 from game.app.play import PlayConfig, run_play
-from game.engine.errors import GameError
 from game.formats.library import song_entries as builtin_entries
 from game.store.paths import songs_dir
 from game.store.song_cache import SongCache, cache_path
 from game.store.song_library import load_song, resolve_song, scan_library
+from game.util.errors import GameError
 
 
 @pytest.fixture(autouse=True)
@@ -322,6 +322,7 @@ def test_song_select_lists_every_song_once_the_background_scan_is_done(
     import pygame
 
     from game.app.app import App
+    from game.app.context import AppContext
     from game.app.scenes.song_select import SongSelectScene
     from game.store.scores import ScoreStore
     from game.store.settings import Settings
@@ -335,8 +336,8 @@ def test_song_select_lists_every_song_once_the_background_scan_is_done(
                                           encoding="utf-8")
     cache_path().write_bytes(b"garbage, not a database" * 10)
     store = ScoreStore(tmp_path / "scores.sqlite3")
-    app = App(size=(1280, 720), services={"settings": Settings(), "scores": store,
-                                          "audio": None, "notices": []})
+    app = App(size=(1280, 720), context=AppContext(settings=Settings(), scores=store,
+                                          audio=None, notices=[]))
     try:
         scene = SongSelectScene(app)
         app.push(scene)
@@ -347,7 +348,7 @@ def test_song_select_lists_every_song_once_the_background_scan_is_done(
         assert titles == sorted(builtin | {"Clone Hero Tune", "Our Own Groove", "Second Mine",
                                            "Taiko Drift"}, key=str.casefold)
         assert len(scene.errors) == 1 and "broken.beatmap" in scene.errors[0]
-        assert any("moved aside" in note for note in app.services["notices"])
+        assert any("moved aside" in note for note in app.context.notices)
 
         def key(code: int) -> None:
             scene.on_event(pygame.event.Event(pygame.KEYDOWN, key=code, mod=0, unicode="",
@@ -380,6 +381,7 @@ def test_gameplay_plays_a_foreign_songs_stems_from_its_folder(tmp_path: Path) ->
     import time
 
     from game.app.app import App
+    from game.app.context import AppContext
     from game.app.scenes.song_select import PREVIEW_DELAY_S, SongSelectScene
     from game.store.settings import Settings
 
@@ -397,8 +399,8 @@ def test_gameplay_plays_a_foreign_songs_stems_from_its_folder(tmp_path: Path) ->
                              stems={"song.ogg": tone(220, 1, 0.1),
                                     "drums.ogg": tone(80, 1, 0.1)})
     audio = FakeAudio()
-    app = App(size=(1280, 720), services={"settings": Settings(), "scores": None,
-                                          "audio": audio, "notices": []})
+    app = App(size=(1280, 720), context=AppContext(settings=Settings(), scores=None,
+                                          audio=audio, notices=[]))
     try:
         scene = SongSelectScene(app)
         app.push(scene)

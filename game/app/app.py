@@ -16,6 +16,7 @@ from typing import Any
 
 import pygame
 
+from game.app.context import AppContext
 from game.app.scene import Scene
 
 POLL_SLEEP_S = 0.0005
@@ -40,12 +41,13 @@ class App:
     size : (int, int)
         Initial window size in pixels.
     fullscreen : bool
-    services : dict
-        Shared objects scenes use (settings, score store, audio...), by name.
+    context : AppContext
+        What the scenes share (settings, score store, audio, test hooks...);
+        a fresh default one if not given.
     """
 
     def __init__(self, *, size: tuple[int, int] = (1280, 720), fullscreen: bool = False,
-                 services: dict[str, Any] | None = None, title: str = "Drum Diplomacy",
+                 context: AppContext | None = None, title: str = "Drum Diplomacy",
                  collect_stats: bool = False) -> None:
         pygame.display.init()
         pygame.font.init()
@@ -53,9 +55,10 @@ class App:
         self._windowed_size = size
         self.screen = self._open_window(size, fullscreen)
         pygame.display.set_caption(title)
-        self.key_listener = self._start_key_listener()
+        self.context = context if context is not None else AppContext()
+        hooks = self.context.hooks
+        self.key_listener = self._start_key_listener() if hooks.x11_keys else None
         self.scenes: list[Scene] = []
-        self.services: dict[str, Any] = services or {}
         self.running = True
         self.frame_dt_s = 1.0 / display_refresh_hz()
         #: Keep per-frame and per-poll timings (for ``--stats-json``); off by default
@@ -67,17 +70,16 @@ class App:
         self.poll_intervals_s: list[float] = []
         self.frames = 0
         self.on_frame: Callable[[App], None] | None = None
-        shots = os.environ.get("DRUM_DIPLOMACY_SCREENSHOTS")
         #: When set, each scene's screen is saved there (for tests and the README).
-        self.screenshots_dir = Path(shots) if shots else None
+        self.screenshots_dir = hooks.screenshots_dir
         self._shot_frames: dict[str, int] = {}
         self._last_shot_scene: str | None = None
+        #: The scene last reported shown (the state-log test hook).
+        self._state_scene: Scene | None = None
 
     @staticmethod
     def _start_key_listener() -> Any:
-        """Capture keys from the X server on a thread when on X11 (see input.x11_keys)."""
-        if os.environ.get("DRUM_DIPLOMACY_X11_KEYS", "1") == "0":
-            return None
+        """Capture keys from the X server when on X11 (see input.x11_keys)."""
         if pygame.display.get_driver() != "x11":
             return None
         from game.input.x11_keys import start_listener
@@ -134,13 +136,13 @@ class App:
         self.running = False
 
     def _startup_probe(self) -> None:
-        """With ``$DRUM_DIPLOMACY_STARTUP_PROBE`` set: note the first frame's time and quit.
+        """With the start-up probe hook set: note the first frame's time and quit.
 
         Writes ``perf_counter()`` (CLOCK_MONOTONIC, comparable across processes)
         and whether any heavy audio-analysis module was imported on the way.
         """
-        probe = os.environ.get("DRUM_DIPLOMACY_STARTUP_PROBE")
-        if not probe:
+        probe = self.context.hooks.startup_probe
+        if probe is None:
             return
         import json
         import sys
@@ -149,6 +151,18 @@ class App:
         Path(probe).write_text(json.dumps({"first_frame_perf_s": time.perf_counter(),
                                            "heavy_modules": heavy}))
         self.quit()
+
+    def _log_state(self, top: Scene) -> None:
+        """State-log test hook: ``top`` is on screen (one JSON line, flushed at once)."""
+        import contextlib
+        import json
+
+        self._state_scene = top
+        path = self.context.hooks.state_log
+        if path is None:
+            return
+        with contextlib.suppress(OSError), open(path, "a", encoding="utf-8") as log:
+            log.write(json.dumps({"scene": top.name, "frame": self.frames}) + "\n")
 
     def _save_shot(self, file_stem: str) -> None:
         assert self.screenshots_dir is not None
@@ -245,6 +259,8 @@ class App:
                         self._screenshot(top.name)
                     if self.frames == 1:
                         self._startup_probe()
+                    if self.context.hooks.state_log is not None and top is not self._state_scene:
+                        self._log_state(top)
                 if self.on_frame is not None:
                     self.on_frame(self)
                 next_frame += self.frame_dt_s

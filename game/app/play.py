@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-import signal
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from game.app.outputs import PlayOutputs
 from game.app.player_names import player_names
-from game.app.sources import SourceSpec, parse_source, scripted_events
 from game.engine.chart import Chart
-from game.engine.errors import GameError
+from game.engine.judging import JudgeSettings
 from game.engine.session import PlayerSetup, Session, player_setups
 from game.engine.windows import windows_named
+from game.live.outputs import PlayOutputs
+from game.live.sources import SourceSpec, parse_source, scripted_events
+from game.live.stop import StopFlag
 from game.store.song_library import open_song
+from game.util.errors import GameError
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +66,7 @@ def run_play(cfg: PlayConfig) -> dict[str, Any]:
         raise GameError("--headless plays without a window: keyboard input needs one; "
                         "use midi:PORT, auto, bot:... or replay:FILE")
     if cfg.headless and any(s.kind == "midi" for s in specs):
-        from game.app.live_headless import play_live_headless
+        from game.live.headless import play_live_headless
 
         return play_live_headless(chart, setups, specs, windows, outputs, cfg)
     if cfg.headless:
@@ -79,13 +80,14 @@ def _play_in_window(chart: Chart, setups: tuple[PlayerSetup, PlayerSetup],
     """The real window: settings (keys, offsets) apply and a played song is saved.
     ``folder`` is the song's folder (its audio is relative to it)."""
     from game.app.app import App
-    from game.app.launch import build_services, close_services, gameplay_scene
+    from game.app.gameplay_flow import gameplay_scene
+    from game.app.services import build_context, close_context
 
-    services = build_services(lang=cfg.lang)
-    settings = services["settings"]
+    context = build_context(lang=cfg.lang)
+    settings = context.settings
     display = settings.display
     app = App(size=(display.width, display.height), fullscreen=display.fullscreen,
-              services=services, collect_stats=bool(cfg.stats_json))
+              context=context, collect_stats=bool(cfg.stats_json))
     outputs.open()
     scene = gameplay_scene(app, chart, setups, specs, outputs=outputs, windows=cfg.windows,
                            lead_in_s=cfg.lead_in_s, max_seconds=cfg.max_seconds,
@@ -94,7 +96,7 @@ def _play_in_window(chart: Chart, setups: tuple[PlayerSetup, PlayerSetup],
     try:
         app.run(scene)
     finally:
-        close_services(services)
+        close_context(context)
         if cfg.stats_json:
             outputs.frames = app.frames
             outputs.frame_times_s = app.frame_times_s
@@ -112,44 +114,21 @@ def _play_headless(chart: Chart, setups: tuple[PlayerSetup, PlayerSetup],
     if live:
         raise GameError(f"--headless plays without a window: {live[0]} input needs one; "
                         "use midi:PORT, auto, bot:... or replay:FILE")
-    session = Session(chart, setups, windows=windows)
+    session = Session(chart, setups, JudgeSettings(windows))
     outputs.open()
     stop = StopFlag()
     events = [e for i in (0, 1)
               for e in scripted_events(specs[i], player=i, chart=chart, setup=setups[i])]
     with stop:
-        # No live input: judge as fast as the engine goes, in song-time order.
+        # No live input: judge as fast as the engine goes, in song-time order (as
+        # judge_performance does, one stroke at a time so SIGTERM can stop it)
         for e in sorted(events, key=lambda e: e.time_s):
             if stop.requested:
                 break
-            outputs.events.append(e)
+            outputs.fed(e, session.now_s)
             session.feed(e)
-            session.advance(e.time_s)
         if not stop.requested:
             session.finish()
     report = outputs.close(session)
     outputs.write_stats()  # no window: no frames, no polling
     return report
-
-
-class StopFlag:
-    """SIGTERM sets a flag so the loop ends cleanly and every file is flushed."""
-
-    def __init__(self) -> None:
-        self.requested = False
-        self._old: Any = None
-
-    def _handler(self, signum: int, frame: Any) -> None:
-        self.requested = True
-
-    def __enter__(self) -> StopFlag:
-        try:
-            self._old = signal.signal(signal.SIGTERM, self._handler)
-        except ValueError:  # not the main thread
-            self._old = None
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self._old is not None:
-            signal.signal(signal.SIGTERM, self._old)
-

@@ -9,27 +9,21 @@ never saved as scores.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from game.app.player_names import player_names
-from game.app.sources import SourceSpec, parse_source, scripted_events
 from game.engine.chart import Chart
-from game.engine.errors import GameError
 from game.engine.practice import (
     LoopResult,
     PracticePlan,
-    loop_result,
     plan_practice,
-    practice_chart,
 )
-from game.engine.session import PlayerSetup, Session, player_setups
-from game.engine.windows import HitWindows, windows_named
-from game.ui.i18n import N_
-
-#: Shown wherever practice is: on the setup screen, over the highways, on the command line
-#: (marked for translation: screens draw ``tr(NOT_SAVED)``, the command line prints it as is).
-NOT_SAVED = N_("Practice plays are not saved as scores")
+from game.engine.session import PlayerSetup, player_setups
+from game.engine.windows import windows_named
+from game.live.practice_loops import practice_specs, run_loops
+from game.live.sources import SourceSpec
+from game.util.errors import GameError
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,69 +48,6 @@ class PracticeConfig:
     p2_name: str | None = None
     #: ``--lang`` (None: the settings' language, else the system's).
     lang: str | None = None
-
-
-def practice_specs(p1: str, p2: str) -> tuple[SourceSpec, SourceSpec]:
-    """Parse both inputs; a replay is refused (it is a whole song, not a loop).
-
-    Raises
-    ------
-    GameError
-    """
-    specs = (parse_source(p1), parse_source(p2))
-    for i, s in enumerate(specs):
-        if s.kind == "replay":
-            raise GameError(f"--p{i + 1}: a replay plays a whole song and cannot practise a "
-                            "section; use keyboard, midi:PORT, auto or bot:...")
-    return specs
-
-
-def loop_spec(spec: SourceSpec, loop: int) -> SourceSpec:
-    """A bot with its seed moved on by ``loop - 1`` (each loop is played afresh)."""
-    if spec.kind != "bot" or loop <= 1:
-        return spec
-    items = [i for i in spec.arg[4:].split(",") if i.strip()]
-    seed = 0
-    kept = []
-    for item in items:
-        key, _, value = item.partition("=")
-        if key.strip() == "seed":
-            try:
-                seed = int(float(value))
-            except ValueError:
-                return spec  # the bot parser will say what is wrong
-        else:
-            kept.append(item)
-    return replace(spec, arg="bot:" + ",".join([*kept, f"seed={seed + loop - 1}"]))
-
-
-def run_loops(chart: Chart, plan: PracticePlan, setups: tuple[PlayerSetup, PlayerSetup],
-              specs: tuple[SourceSpec, SourceSpec], *, windows: HitWindows, loops: int,
-              on_loop: Callable[[LoopResult], None] | None = None) -> list[LoopResult]:
-    """Play ``loops`` loops of ``plan`` with scripted players, as fast as the engine goes.
-
-    Each loop is a fresh session on the practice chart (bots re-seeded per loop).
-    """
-    if any(s.live for s in specs):
-        live = next(s.kind for s in specs if s.live)
-        raise GameError(f"--headless practice plays without a window: {live} input needs "
-                        "one; use auto or bot:...")
-    pchart = practice_chart(chart, plan)
-    results = []
-    for n in range(1, loops + 1):
-        session = Session(pchart, setups, windows=windows)
-        events = sorted((e for i in (0, 1) for e in scripted_events(
-            loop_spec(specs[i], n), player=i, chart=pchart, setup=setups[i])),
-            key=lambda e: e.time_s)
-        for e in events:
-            session.feed(e)
-            session.advance(e.time_s)
-        session.finish()
-        result = loop_result(session, loop=n, speed=plan.speed)
-        results.append(result)
-        if on_loop is not None:
-            on_loop(result)
-    return results
 
 
 def run_practice(cfg: PracticeConfig, *,
@@ -149,14 +80,14 @@ def _practice_in_window(chart: Chart, plan: PracticePlan,
                         folder: Any, on_loop: Callable[[LoopResult], None] | None
                         ) -> list[LoopResult]:
     from game.app.app import App
-    from game.app.launch import build_services, close_services
     from game.app.scenes.practice import PracticeScene
     from game.app.scenes.practice_setup import PracticeSetupScene
+    from game.app.services import build_context, close_context
 
-    services = build_services(lang=cfg.lang)
-    display = services["settings"].display
+    context = build_context(lang=cfg.lang)
+    display = context.settings.display
     app = App(size=(display.width, display.height), fullscreen=display.fullscreen,
-              services=services)
+              context=context)
     setup = PracticeSetupScene(app, chart, setups, specs, folder=folder, plan=plan,
                                windows=cfg.windows, kitmap=cfg.kitmap)
     scene = PracticeScene(app, chart, plan, setups, specs, folder=folder, windows=cfg.windows,
@@ -165,5 +96,5 @@ def _practice_in_window(chart: Chart, plan: PracticePlan,
         app.push(setup)
         app.run(scene)
     finally:
-        close_services(services)
+        close_context(context)
     return list(scene.results)

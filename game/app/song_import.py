@@ -22,12 +22,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from game.engine.chart import Chart
-from game.engine.errors import GameError
 from game.formats.library import BEATMAP_SUFFIX, beatmap_paths
 from game.formats.song_ids import slugify
 from game.formats.user_library import OSZ_SUFFIX, STEM_KEYS, foreign_kind, importers
 from game.store.paths import songs_dir
 from game.store.song_library import Library, scan_library
+from game.util.errors import GameError
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _COMMENT_START = re.compile(r"(^|\s)#")
@@ -112,7 +112,6 @@ def read_source(path: Path, *, quantize: str | None = None,
     kind = foreign_kind(path)
     if kind is not None:
         module = importers()
-        assert module is not None
         song = (module.import_song(path, extract_dir=extract_dir)
                 if extract_dir is not None and path.suffix.lower() == OSZ_SUFFIX
                 else module.import_song(path))
@@ -120,9 +119,6 @@ def read_source(path: Path, *, quantize: str | None = None,
                           tuple(Path(p) for p in song.audio.get("backing", ())),
                           tuple(Path(p) for p in song.audio.get("drums", ())),
                           tuple(song.warnings))
-    module = importers()
-    if module is not None and module.is_osu_song(path):
-        module.import_song(path)  # osu!standard/catch: raises, saying why
     if path.is_file() and path.suffix.lower() in (".mid", ".midi"):
         from game.formats.midi_import import import_midi_with_report
 

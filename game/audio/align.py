@@ -21,13 +21,14 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from game.audio.transcribe import numba_cache
 from game.engine.chart import Chart
-from game.engine.errors import GameError
+from game.util.errors import GameError
 
 __all__ = [
     "AMBIGUOUS_RATIO",
@@ -295,7 +296,8 @@ def estimate_offset(audio_path: str | os.PathLike[str] | Sequence[str | os.PathL
                        onset_bias_ms=bias * 1e3, source=source, notes=len(notes))
 
 
-def _sub_step(scores: Float, lags: Float, lag: float, step: float) -> float:
+def _sub_step(scores: Float, lags: NDArray[np.floating[Any]], lag: float, step: float,
+              ) -> float:
     i = int(np.argmin(np.abs(lags - lag)))
     return (_parabolic(scores, i) - i) * step
 

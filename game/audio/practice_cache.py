@@ -29,7 +29,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from game.engine.fileio import write_text_atomic
+from game.util.fileio import write_text_atomic
 
 __all__ = ["IN_PROGRESS_S", "MAX_CACHE_BYTES", "default_cache_dir", "discard", "file_record",
            "key_of", "prune", "publish", "read_entry", "temp_entry", "write_manifest"]

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import soundfile as sf
 
-from game.engine.errors import GameError
+from game.util.errors import GameError
 
 #: Frames per block read and written.
 BLOCK = 32768

@@ -47,8 +47,8 @@ from game.audio.practice_cache import (
     write_manifest,
 )
 from game.engine.chart import Chart
-from game.engine.errors import GameError
 from game.engine.practice import PracticePlan
+from game.util.errors import GameError
 
 __all__ = ["AudioJob", "Cancelled", "PracticeAudio", "audio_job", "cached", "chart_tracks",
            "default_cache_dir", "has_cache", "prepare", "stretch_channel",
@@ -311,8 +311,9 @@ def _build(job: AudioJob, root: Path, entry: Path, work: Path, progress: Progres
     for name, y in clips:
         y = _fit(y, n)
         if stretch:
+            stage = f"stretching {name}"
             y = _stretch(y, job.speed, m, name,
-                         lambda f, stage=f"stretching {name}": step(6.0 * f, stage))
+                         lambda f, stage=stage: step(6.0 * f, stage))  # type: ignore[misc]
         files[name] = _write(work, name, _fade(y, rate, job.fade_out_s), rate)
         step(1.0, f"writing {name}")
     try:

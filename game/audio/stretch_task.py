@@ -37,7 +37,8 @@ import game
 from game.audio.practice_cache import default_cache_dir
 from game.audio.stretch import AudioJob, Cancelled, PracticeAudio, prepare
 from game.audio.stretch_worker import audio_from_dict, job_to_dict
-from game.engine.errors import GameError
+from game.util.errors import GameError
+from game.util.helper_process import end_helper
 
 __all__ = ["PrepareTask", "Worker", "warm_up"]
 
@@ -243,13 +244,7 @@ class Worker:
         """End the worker (it exits when its input closes)."""
         self._closing = True
         self.alive = False
-        with contextlib.suppress(OSError, ValueError):
-            if self.proc.stdin is not None:
-                self.proc.stdin.close()
-        try:
-            self.proc.wait(timeout=2.0)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
+        end_helper(self.proc)
 
 
 def warm_up() -> None:

@@ -16,9 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import queue
-import sys
 import threading
 from pathlib import Path
 from typing import Any, TextIO
@@ -32,7 +30,8 @@ from game.audio.stretch import (
     prepare,
     stretch_channel,
 )
-from game.engine.errors import GameError
+from game.util.errors import GameError
+from game.util.helper_process import serve_as_helper
 
 __all__ = ["audio_from_dict", "audio_to_dict", "job_from_dict", "job_to_dict", "serve"]
 
@@ -95,9 +94,9 @@ def serve(stdin: TextIO, stdout: TextIO) -> None:
                 raise Cancelled("queued")
             cache = Path(msg["cache_dir"]) if msg.get("cache_dir") else None
             result = prepare(job_from_dict(msg["job"]), cache_dir=cache,
-                             progress=lambda f, s, n=n: send({"id": n, "progress": f,
-                                                             "stage": s}),
-                             cancelled=lambda n=n: n in cancelled)
+                             progress=lambda f, s, n=n: send(  # type: ignore[misc]
+                                 {"id": n, "progress": f, "stage": s}),
+                             cancelled=lambda n=n: n in cancelled)  # type: ignore[misc]
             send({"id": n, "result": audio_to_dict(result)})
         except Cancelled:
             send({"id": n, "error": "cancelled"})
@@ -115,11 +114,7 @@ def _tiny() -> Any:
 
 def main() -> None:
     """Run as the worker: lower priority, protocol on the real stdout only."""
-    with contextlib.suppress(OSError, AttributeError):
-        os.nice(10)
-    out = sys.stdout
-    sys.stdout = sys.stderr  # a stray print must not break the protocol
-    serve(sys.stdin, out)
+    serve_as_helper(serve)
 
 
 if __name__ == "__main__":

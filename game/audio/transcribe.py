@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from game.engine.errors import GameError
+from game.util.errors import GameError
 
 __all__ = [
     "CLASSES",

@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 
 from game import __version__
-from game.engine.errors import GameError
+from game.util.errors import GameError
 
 
 def build_parser() -> argparse.ArgumentParser:

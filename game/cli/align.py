@@ -8,10 +8,10 @@ from typing import Any
 
 from game.cli.common import print_json
 from game.engine.chart import Chart
-from game.engine.errors import GameError
 from game.engine.tempo import TempoMap
 from game.formats.library import BEATMAP_SUFFIX
 from game.store.song_library import resolve_song
+from game.util.errors import GameError
 
 #: Note values named when an alternative offset is that far from the best, in beats.
 _SUBDIVISIONS = ((1.0, "a beat"), (0.5, "an 8th note"), (1 / 3, "an 8th-note triplet"),

@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from game.cli.common import print_json
-from game.engine.errors import GameError
 from game.formats.library import BEATMAP_SUFFIX
+from game.util.errors import GameError
 
 _BAR_WIDTH = 30
 
@@ -86,7 +86,8 @@ def run_autochart(args: argparse.Namespace) -> int:
     folder.mkdir(parents=True, exist_ok=True)
     if args.link:
         try:
-            audio_name = str(audio.resolve().relative_to(folder.resolve(), walk_up=True))
+            audio_name = str(audio.resolve().relative_to(  # type: ignore[call-arg,unused-ignore]
+                folder.resolve(), walk_up=True))
         except (TypeError, ValueError):  # walk_up needs Python 3.12; other drives
             audio_name = str(audio.resolve())
     else:

@@ -7,9 +7,9 @@ import re
 from pathlib import Path
 from typing import Any
 
-from game.engine.errors import GameError
 from game.formats.library import BEATMAP_SUFFIX, beatmap_paths
 from game.store.song_library import load_song, resolve_song
+from game.util.errors import GameError
 
 
 def register(sub: Any) -> None:

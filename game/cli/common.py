@@ -7,20 +7,20 @@ import json
 from typing import Any
 
 from game.engine.chart import Chart
-from game.engine.errors import GameError
 from game.engine.names import NAME_MAX_CLUSTERS, cluster_count, normalize_name
 from game.engine.session import PlayerSetup
 from game.engine.session import player_setups as session_setups
 from game.engine.voices import layout_named
 from game.engine.windows import windows_named
 from game.ui.i18n import LANGUAGES
+from game.util.errors import GameError
 
 
 def player_setups(chart: Chart, args: Any) -> tuple[PlayerSetup, PlayerSetup]:
     """P1/P2 setups from ``--difficulty``, ``--p1-difficulty``, ``--layout``."""
     return session_setups(chart, (args.p1_difficulty or args.difficulty,
                                   args.p2_difficulty or args.difficulty),
-                          layout=layout_named(args.layout))
+                          layout=layout_named(args.layout or "kit9"))
 
 
 def add_language_option(p: Any, *, subcommand: bool = False) -> None:
@@ -63,9 +63,9 @@ def player_name(value: str | None, option: str) -> str | None:
 
 
 def windows_from(args: Any) -> Any:
-    """The hit windows named by ``--windows``."""
+    """The hit windows named by ``--windows`` (standard when not given)."""
     try:
-        return windows_named(args.windows)
+        return windows_named(args.windows or "standard")
     except ValueError as exc:
         raise GameError(str(exc)) from None
 

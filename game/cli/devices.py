@@ -49,10 +49,10 @@ def run_devices(args: argparse.Namespace) -> int:
 
 
 def _monitor(port: str, kitmap: str | None, seconds: float | None) -> int:
-    from game.app.kit_player import KitSetup, kit_setups
-    from game.app.sources import SourceSpec
     from game.input.kit import KitInterpreter
     from game.input.midi_reader import KitReader
+    from game.live.kit_player import KitSetup, kit_setups
+    from game.live.sources import SourceSpec
 
     setups, warnings = kit_setups((SourceSpec("midi", port), SourceSpec("auto")),
                                   kitmap=kitmap)

@@ -6,8 +6,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from game.engine.errors import GameError
 from game.formats.library import BEATMAP_SUFFIX
+from game.util.errors import GameError
 
 
 def register(sub: Any) -> None:

@@ -6,9 +6,10 @@ import argparse
 import json
 from typing import Any
 
-from game.app.practice import NOT_SAVED, PracticeConfig, run_practice
+from game.app.practice import PracticeConfig, run_practice
 from game.cli.common import add_language_option, add_name_options, player_name
 from game.engine.practice import LoopResult, speed_percent
+from game.live.practice_loops import NOT_SAVED
 
 
 def register(sub: Any) -> None:

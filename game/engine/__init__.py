@@ -5,17 +5,16 @@ timestamped hit events and reads its judgements and figures.
 """
 
 from game.engine.chart import DIFFICULTIES, PARTS, Chart, Note, Section, SongMeta, make_note
-from game.engine.errors import BeatmapError, FormatError, GameError, HitsError
 from game.engine.events import Grade, HitEvent, Judgement
-from game.engine.session import PlayerSetup, Session, SessionResult, run_session
+from game.engine.judging import JudgeSettings
+from game.engine.session import PlayerSetup, Session, SessionResult, judge_performance
 from game.engine.tempo import MeterChange, TempoChange, TempoMap
 from game.engine.voices import KEYBOARD_5, KIT_9, LaneLayout, Voice
 from game.engine.windows import CASUAL, STANDARD, STRICT, HitWindows
 
 __all__ = [
     "CASUAL", "DIFFICULTIES", "KEYBOARD_5", "KIT_9", "PARTS", "STANDARD", "STRICT",
-    "BeatmapError", "Chart", "FormatError", "GameError", "Grade", "HitEvent", "HitWindows",
-    "HitsError", "Judgement", "LaneLayout", "MeterChange", "Note", "PlayerSetup", "Section",
-    "Session", "SessionResult", "SongMeta", "TempoChange", "TempoMap", "Voice", "make_note",
-    "run_session",
+    "Chart", "Grade", "HitEvent", "HitWindows", "JudgeSettings", "Judgement", "LaneLayout",
+    "MeterChange", "Note", "PlayerSetup", "Section", "Session", "SessionResult", "SongMeta",
+    "TempoChange", "TempoMap", "Voice", "judge_performance", "make_note",
 ]

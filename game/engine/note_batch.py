@@ -19,7 +19,9 @@ The result equals ``sort_notes([make_note(...) for each note])`` note for note
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from operator import attrgetter, itemgetter
+from typing import Any
 
 from game.engine.chart import (
     ACCENT_VELOCITY,
@@ -81,11 +83,12 @@ class NoteBatch:
         index = order.tolist()
         if same.any():
             index = _drop_duplicates(index, times_sorted.tolist(), codes_sorted.tolist())
-        if len(index) == 1:
-            pick = lambda column: [column[index[0]]]  # noqa: E731 - itemgetter of one is no tuple
-        else:
-            getter = itemgetter(*index)
-            pick = lambda column: getter(column)  # noqa: E731
+        getter = itemgetter(*index)
+
+        def pick(column: Sequence[Any]) -> Sequence[Any]:
+            # itemgetter of one index gives the item, not a tuple of one
+            return (getter(column),) if len(index) == 1 else getter(column)
+
         return notes_from_columns(pick(times.tolist()), pick(beats), pick(voices),
                                   pick(velocities), pick(accents), pick(ghosts))
 

@@ -20,9 +20,9 @@ import math
 from dataclasses import dataclass, replace
 
 from game.engine.chart import Chart, Note, Section
-from game.engine.errors import GameError
 from game.engine.session import Session
 from game.engine.tempo import TempoChange, TempoMap
+from game.util.errors import GameError
 
 __all__ = [
     "LOOP_TAIL_S",

@@ -13,18 +13,18 @@ missed once no such input can still come.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from game.engine.chart import PARTS, Chart, Note
-from game.engine.errors import GameError
 from game.engine.events import HitEvent, Judgement
-from game.engine.judge import ACCENT_HIT_VELOCITY, PlayerJudge
+from game.engine.judge import PlayerJudge
+from game.engine.judging import DEFAULT_SETTINGS, JudgeSettings
 from game.engine.names import normalize_name
 from game.engine.scoring import PlayerStats, ScoreProcessor
 from game.engine.sync import DuetStats, DuetTracker
 from game.engine.voices import KEYBOARD_5, LaneLayout
-from game.engine.windows import STANDARD, HitWindows
+from game.util.errors import GameError
 
 #: The live sync meter looks at this many beats back from now.
 LIVE_WINDOW_BEATS = 8.0
@@ -87,28 +87,27 @@ class Session:
     chart : Chart
     players : pair of PlayerSetup
         P1 and P2.
-    windows : HitWindows
-    accent_velocity : int
-        Minimum hit velocity that earns an accent bonus.
-    late_input_s : float
-        How late (song time) an input may still be fed; notes are missed only
-        once ``now_s`` is this far past their window.
+    settings : JudgeSettings
+        Windows, accent velocity and each player's late margin (see
+        :mod:`game.engine.judging` for the ordering rules).
     """
 
     def __init__(self, chart: Chart, players: tuple[PlayerSetup, PlayerSetup] = (
-            PlayerSetup("p1"), PlayerSetup("p2")), *, windows: HitWindows = STANDARD,
-            accent_velocity: int = ACCENT_HIT_VELOCITY, late_input_s: float = 0.0) -> None:
+            PlayerSetup("p1"), PlayerSetup("p2")), settings: JudgeSettings = DEFAULT_SETTINGS,
+                 ) -> None:
         self.chart = chart
         self.players = players
-        self.windows = windows
-        self.late_input_s = late_input_s
+        self.settings = settings
+        self.windows = settings.windows
+        #: Per player: how late (s) a stroke may still be fed (notes wait this long).
+        self.late_input_s = settings.late_input_s
         self.notes: tuple[tuple[Note, ...], tuple[Note, ...]] = (
             chart.notes(players[0].part, players[0].difficulty),
             chart.notes(players[1].part, players[1].difficulty),
         )
         self.judges = tuple(
-            PlayerJudge(self.notes[i], players[i].layout, windows, player=i,
-                        accent_velocity=accent_velocity)
+            PlayerJudge(self.notes[i], players[i].layout, settings.windows, player=i,
+                        accent_velocity=settings.accent_velocity)
             for i in (0, 1)
         )
         self.scores = (ScoreProcessor(), ScoreProcessor())
@@ -119,8 +118,7 @@ class Session:
         self._hit = tuple(judge.hit for judge in self.judges)
         self._score_apply = tuple(sp.apply for sp in self.scores)
         self._duet_apply = self.duet_tracker.apply
-        self._miss_s = windows.miss_s
-        self._next_note_s = min(judge.next_note_s for judge in self.judges)
+        self._miss_s = settings.windows.miss_s
         #: Misses found while feeding (notes whose window closed before a hit),
         #: already accounted; the next :meth:`advance` or :meth:`finish` returns them.
         self._pending: list[Judgement] = []
@@ -129,13 +127,14 @@ class Session:
     def feed(self, event: HitEvent) -> Judgement:
         """Judge one hit event and account for it.
 
-        That player's notes whose window closed before the hit are missed first,
-        so combo and score see misses and hits in song-time order however often
-        :meth:`advance` runs (the next :meth:`advance` or :meth:`finish` returns them).
+        That player's notes whose window closed before the stroke's time are
+        missed first (rule 1 of :mod:`game.engine.judging`), so combo and score
+        see misses and hits in song-time order however often :meth:`advance`
+        runs (the next :meth:`advance` or :meth:`finish` returns them).
         """
         p = event.player
         judge = self.judges[p]
-        before = event.time_s - self.late_input_s
+        before = event.time_s
         if before - judge.next_note_s > self._miss_s:
             for m in judge.expire(before):
                 self._account(m)
@@ -152,26 +151,29 @@ class Session:
         return [self.feed(e) for e in sorted(events, key=_event_time)]
 
     def advance(self, now_s: float) -> list[Judgement]:
-        """Move the song clock to ``now_s``; returns the notes missed meanwhile."""
+        """Move the song clock to ``now_s``; returns the notes missed meanwhile
+        (each player's notes whose window closed before ``now_s`` less that
+        player's late margin)."""
         if now_s > self.now_s:
             self.now_s = now_s
-        cutoff = self.now_s - self.late_input_s
+        cutoffs = (self.now_s - self.late_input_s[0], self.now_s - self.late_input_s[1])
         # (the same comparison PlayerJudge.expire makes, so no ulp can slip)
-        if not cutoff - self._next_note_s > self._miss_s and not self._pending:
+        if not self._pending and not any(
+                cutoff - judge.next_note_s > self._miss_s
+                for cutoff, judge in zip(cutoffs, self.judges, strict=True)):
             return []
-        return self._expire(cutoff)
+        return self._expire(cutoffs)
 
     def finish(self) -> list[Judgement]:
         """End the song: every note still unjudged is a Miss."""
-        return self._expire(math.inf)
+        return self._expire((math.inf, math.inf))
 
-    def _expire(self, cutoff: float) -> list[Judgement]:
+    def _expire(self, cutoffs_s: tuple[float, float]) -> list[Judgement]:
         out, self._pending = self._pending, []
-        for judge in self.judges:
+        for judge, cutoff in zip(self.judges, cutoffs_s, strict=True):
             for j in judge.expire(cutoff):
                 self._account(j)
                 out.append(j)
-        self._next_note_s = min(judge.next_note_s for judge in self.judges)
         return out
 
     def _account(self, j: Judgement) -> None:
@@ -220,11 +222,41 @@ def _event_time(e: HitEvent) -> float:
     return e.time_s
 
 
-def run_session(chart: Chart, players: tuple[PlayerSetup, PlayerSetup],
-                events: Iterable[HitEvent], *, windows: HitWindows = STANDARD,
-                accent_velocity: int = ACCENT_HIT_VELOCITY) -> Session:
-    """Judge a whole performance at once (headless scoring) and finish it."""
-    session = Session(chart, players, windows=windows, accent_velocity=accent_velocity)
-    session.feed_many(events)
+def judge_performance(chart: Chart, players: tuple[PlayerSetup, PlayerSetup],
+                      events: Iterable[HitEvent], settings: JudgeSettings = DEFAULT_SETTINGS,
+                      *, fed_at_s: Sequence[float] | None = None) -> Session:
+    """Judge a whole recorded performance and finish the session: the one way every
+    path (``score``, ``simulate``, replays, headless play, practice) judges one.
+
+    Parameters
+    ----------
+    chart : Chart
+    players : pair of PlayerSetup
+    events : iterable of HitEvent
+        Both players' strokes. Without ``fed_at_s``: a scripted performance,
+        each stroke fed at its own time, in time order (stable for equal times).
+        With it: in the order they were fed when recorded.
+    settings : JudgeSettings
+    fed_at_s : sequence of float, optional
+        Per event, the song clock (s) the session had reached when the stroke
+        was fed live (``-inf`` before the clock started): re-judging repeats the
+        live run step for step, so it gives exactly the live result.
+
+    Raises
+    ------
+    GameError
+        If ``fed_at_s`` and ``events`` differ in length.
+    """
+    session = Session(chart, players, settings)
+    if fed_at_s is None:
+        for e in sorted(events, key=_event_time):
+            session.feed(e)
+    else:
+        stream = list(events)
+        if len(stream) != len(fed_at_s):
+            raise GameError(f"{len(stream)} strokes but {len(fed_at_s)} feeding times")
+        for e, at in zip(stream, fed_at_s, strict=True):
+            session.advance(at)
+            session.feed(e)
     session.finish()
     return session

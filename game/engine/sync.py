@@ -30,9 +30,18 @@ import math
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import repeat
+from operator import mul
 
 from game.engine.chart import Note
 from game.engine.events import GOOD, STRAY, Judgement
+from game.engine.sync_window import (
+    PHASE_WALK_MARGIN_S,
+    PhaseLockWindow,
+    SlotTable,
+    SlotWindow,
+    sum_in_order,
+)
 from game.engine.tempo import TempoMap
 
 IN_SYNC_S = 0.020
@@ -143,6 +152,15 @@ def leader_from(t1: list[float], t2: list[float], chart: list[float],
     return ("p1" if r_plus > r_minus else "p2"), r_plus, r_minus
 
 
+def _mean_spread(d_list: list[float]) -> tuple[float | None, float | None]:
+    """Mean and population SD of the asynchronies ``d_list`` (s); None for none."""
+    n = len(d_list)
+    if not n:
+        return None, None
+    mean_d = sum(d_list) / n
+    return mean_d, math.sqrt(sum((d - mean_d) ** 2 for d in d_list) / n)
+
+
 @dataclass(frozen=True, slots=True)
 class DuetStats:
     """The pair's figures, over the whole song so far or over a window."""
@@ -172,6 +190,19 @@ class DuetTracker:
         P1's and P2's notes (their own part and difficulty).
     tempo : TempoMap
         For beat lengths (phase lock) and the rolling window.
+
+    Notes
+    -----
+    :meth:`stats` over a window that only moves forward (the live meter's last
+    beats, once a frame) is kept up to date incrementally (see
+    :mod:`game.engine.sync_window`): each call handles the shared times and hits
+    that entered or left the window, or were judged, since the last one, and
+    gives exactly the floats :meth:`stats_from_scratch` gives. Sums that must
+    come out as those very floats (the spread, the phase-lock sums, the
+    leader's correlations, the latter only when a shared time in the window
+    changed) are added up again from the window's stored terms, a few beats'
+    worth. The whole song (``start_s`` -inf), a window moving back, or hit
+    records other than the ones followed so far are computed from scratch.
     """
 
     def __init__(self, notes: tuple[tuple[Note, ...], tuple[Note, ...]], tempo: TempoMap) -> None:
@@ -193,6 +224,16 @@ class DuetTracker:
         self._cnt = [[0] * n_slots, [0] * n_slots]
         self._judged = [[0] * n_slots, [0] * n_slots]
         self._accent_state: list[list[bool | None]] = [[None] * n_slots, [None] * n_slots]
+        # For the rolling window: what each shared time contributes, refreshed from the
+        # sums above (lazily: apply() only notes which shared times changed).
+        self._table = SlotTable(n_slots)
+        self._dirty = bytearray(n_slots)
+        self._dirty_list: list[int] = []
+        self._window: SlotWindow | None = None
+        self._phase: tuple[PhaseLockWindow, PhaseLockWindow] | None = None
+        self._span = (-math.inf, -math.inf)  #: the window followed: (start s, end s)
+        self._leader_key: tuple[list[float], list[float], list[float]] | None = None
+        self._leader: str | None = None
 
     def apply(self, j: Judgement) -> None:
         """Take one judgement into account."""
@@ -205,6 +246,9 @@ class DuetTracker:
         if slot < 0:
             return
         self._judged[p][slot] += 1
+        if not self._dirty[slot]:
+            self._dirty[slot] = 1
+            self._dirty_list.append(slot)
         if hit:
             self._sum[p][slot] += j.hit_time_s  # type: ignore[operator]
             self._cnt[p][slot] += 1
@@ -212,6 +256,7 @@ class DuetTracker:
                 prev = self._accent_state[p][slot]
                 self._accent_state[p][slot] = bool(prev) or j.accent_hit
 
+    # the figures ---------------------------------------------------------------------
     def stats(self, *, accuracies: tuple[float, float],
               hit_offsets: tuple[Sequence[tuple[float, float]], Sequence[tuple[float, float]]],
               start_s: float = -math.inf, end_s: float = math.inf) -> DuetStats:
@@ -223,9 +268,34 @@ class DuetTracker:
             The players' accuracies, for the team score.
         hit_offsets : pair of sequences of (note time s, offset s)
             Every hit of each player in judging order (the score processors'
-            record), for the phase lock.
+            record, only ever appended to), for the phase lock.
         start_s, end_s : float
             Window on the song clock, seconds (default: everything).
+
+        Notes
+        -----
+        Equal to :meth:`stats_from_scratch` with the same arguments, float for
+        float. A window whose start and end did not move back since the last
+        call is updated incrementally; anything else is computed from scratch.
+        """
+        if start_s == -math.inf:  # the whole song (or nothing yet): no window to follow
+            return self.stats_from_scratch(accuracies=accuracies, hit_offsets=hit_offsets,
+                                           start_s=start_s, end_s=end_s)
+        last_start, last_end = self._span
+        if not (start_s >= last_start and end_s >= last_end):  # moved back (or NaN)
+            self._forget_window()
+            return self.stats_from_scratch(accuracies=accuracies, hit_offsets=hit_offsets,
+                                           start_s=start_s, end_s=end_s)
+        return self._stats_rolling(accuracies, hit_offsets, start_s, end_s)
+
+    def stats_from_scratch(
+            self, *, accuracies: tuple[float, float],
+            hit_offsets: tuple[Sequence[tuple[float, float]], Sequence[tuple[float, float]]],
+            start_s: float = -math.inf, end_s: float = math.inf) -> DuetStats:
+        """:meth:`stats` computed afresh from every judgement (the reference).
+
+        Parameters are those of :meth:`stats`; this never reads or changes the
+        incrementally kept window.
         """
         lo = bisect_left(self.slot_times, start_s)
         hi = bisect_right(self.slot_times, end_s)
@@ -261,41 +331,92 @@ class DuetTracker:
                 if acc1[s] is not None and acc2[s] is not None:
                     accent_pairs += 1
                     accent_agree += acc1[s] == acc2[s]
-        n = len(d_list)
-        mean_d = sd_d = rate = None
-        if n:
-            mean_d = sum(d_list) / n
-            sd_d = math.sqrt(sum((d - mean_d) ** 2 for d in d_list) / n)
-            rate = sum(1 for d in d_list if abs(d) <= IN_SYNC_S) / n
+        in_sync = sum(1 for d in d_list if abs(d) <= IN_SYNC_S)
         locks = (self._phase_lock(hit_offsets[0], start_s, end_s),
                  self._phase_lock(hit_offsets[1], start_s, end_s))
-        if resolved:
-            quality: float | None = weight / resolved
-        else:
-            known = [x for x in locks if x is not None]
-            quality = sum(known) / len(known) if known else None
         leader, _, _ = leader_from(t1, t2, chart, positions)
-        ahead = None
-        if mean_d is not None:
-            ms = mean_d * 1e3
-            ahead = "even" if abs(ms) <= AHEAD_EVEN_MS else ("p2" if ms > 0 else "p1")
-        team = round(1e6 * (0.5 * (accuracies[0] + accuracies[1]) / 2 + 0.5 * (quality or 0.0)))
-        return DuetStats(
-            shared_times=resolved,
-            shared_notes=n,
-            mean_asynchrony_ms=None if mean_d is None else mean_d * 1e3,
-            sync_spread_ms=None if sd_d is None else sd_d * 1e3,
-            in_sync_rate=rate,
-            phase_lock=locks,
-            leader=leader,
-            ahead=ahead,
-            grades=tuple(grade_counts.items()),
-            accent_pairs=accent_pairs,
-            accent_agreement=accent_agree / accent_pairs if accent_pairs else None,
-            sync_quality=quality,
-            team_score=team,
-            asynchronies=tuple((c, d * 1e3) for c, d in zip(chart, d_list, strict=True)),
-        )
+        return _assemble(accuracies, resolved, d_list, chart, tuple(grade_counts.items()),
+                         weight, in_sync, accent_pairs, accent_agree, locks, leader)
+
+    # the rolling window --------------------------------------------------------------
+    def _forget_window(self) -> None:
+        self._window = None
+        self._phase = None
+        self._span = (-math.inf, -math.inf)
+
+    def _refresh(self, s: int) -> None:
+        """Work out shared time ``s``'s contribution from the sums (the reference's arithmetic)."""
+        tab = self._table
+        jd1, jd2 = self._judged[0][s], self._judged[1][s]
+        cnt1, cnt2 = self._cnt[0][s], self._cnt[1][s]
+        tab.resolved[s] = 1 if jd1 and jd2 else 0
+        if not (jd1 and jd2 and cnt1 and cnt2):
+            return
+        a = self._sum[0][s] / cnt1
+        b = self._sum[1][s] / cnt2
+        d = a - b
+        tab.paired[s] = 1
+        tab.a[s], tab.b[s], tab.d[s] = a, b, d
+        tab.grade[s] = _GRADE_INDEX[sync_grade(d)]
+        tab.weight[s] = _grade_weight(d)
+        tab.in_sync[s] = abs(d) <= IN_SYNC_S
+        acc1, acc2 = self._accent_state[0][s], self._accent_state[1][s]
+        pair = acc1 is not None and acc2 is not None
+        tab.accent_pair[s] = pair
+        tab.accent_agree[s] = pair and acc1 == acc2
+
+    def _stats_rolling(
+            self, accuracies: tuple[float, float],
+            hit_offsets: tuple[Sequence[tuple[float, float]], Sequence[tuple[float, float]]],
+            start_s: float, end_s: float) -> DuetStats:
+        """:meth:`stats` for a window at or after the last one, kept up to date."""
+        window = self._window
+        if window is None:
+            window = self._window = SlotWindow(self._table, len(SYNC_GRADES))
+            # the table is refreshed below for every changed shared time, in or out
+        phase = self._phase
+        if phase is None:
+            beat_length = self.tempo.beat_length_at_s
+            phase = self._phase = (PhaseLockWindow(beat_length), PhaseLockWindow(beat_length))
+        self._span = (start_s, end_s)
+        # shared times judged since the last call
+        dirty, paired = self._dirty, self._table.paired
+        for s in self._dirty_list:
+            dirty[s] = 0
+            inside = window.before_change(s)
+            was_paired = bool(paired[s])
+            self._refresh(s)
+            if inside:
+                window.after_change(s, was_paired)
+        self._dirty_list.clear()
+        # slide: both bounds only move forward, so the last ones bound the search
+        times = self.slot_times
+        window.move(bisect_left(times, start_s, window.lo),
+                    bisect_right(times, end_s, window.hi))
+        sums = []
+        for p in (0, 1):
+            follower, offsets = phase[p], hit_offsets[p]
+            if not follower.follows(offsets):
+                follower.reset(offsets)
+            sums.append(follower.advance(offsets, start_s, end_s))
+        locks = (corrected_phase_lock(*sums[0]), corrected_phase_lock(*sums[1]))
+        tab = self._table
+        slots = window.paired
+        d_list = list(map(tab.d.__getitem__, slots))
+        chart = list(map(times.__getitem__, slots))
+        # the leader's inputs change only when a shared time in the window does
+        t1 = list(map(tab.a.__getitem__, slots))
+        t2 = list(map(tab.b.__getitem__, slots))
+        key = (t1, t2, chart)
+        if key != self._leader_key:
+            self._leader_key = key
+            self._leader = leader_from(t1, t2, chart,
+                                       list(map(self._slot_pos.__getitem__, slots)))[0]
+        weights = map(tab.weight.__getitem__, slots)
+        return _assemble(accuracies, window.resolved, d_list, chart,
+                         tuple(zip(_GRADE_NAMES, window.grades, strict=True)),
+                         sum_in_order(weights), window.in_sync, window.accent_pairs,
+                         window.accent_agree, locks, self._leader)
 
     def _phase_lock(self, offsets: Sequence[tuple[float, float]], start_s: float,
                     end_s: float) -> float | None:
@@ -304,7 +425,7 @@ class DuetTracker:
         beat_length = self.tempo.beat_length_at_s
         # Hits are judged in time order, give or take a window: a live query
         # walks back from the newest hit and stops well before the window.
-        stop_s = start_s - 1.0
+        stop_s = start_s - PHASE_WALK_MARGIN_S
         for k in range(len(offsets) - 1, -1, -1):
             t, off = offsets[k]
             if t < stop_s:
@@ -315,3 +436,62 @@ class DuetTracker:
                 sn += math.sin(phi)
                 n += 1
         return corrected_phase_lock(cs, sn, n)
+
+
+_GRADE_NAMES = tuple(g[0] for g in SYNC_GRADES)
+_GRADE_INDEX = {name: i for i, name in enumerate(_GRADE_NAMES)}
+
+
+def _assemble(accuracies: tuple[float, float], resolved: int, d_list: list[float],
+              chart: list[float], grades: tuple[tuple[str, int], ...], weight: float,
+              in_sync: int, accent_pairs: int, accent_agree: int,
+              locks: tuple[float | None, float | None], leader: str | None) -> DuetStats:
+    """The figures from what the window holds (shared by both ways of gathering it).
+
+    Parameters
+    ----------
+    accuracies : (float, float)
+    resolved : int
+        Shared times both players have judged.
+    d_list, chart : list of float
+        Asynchrony and chart time (s) of each paired shared time, in time order.
+    grades : tuple of (str, int)
+        Paired shared times per sync grade.
+    weight : float
+        Their grade weights summed in time order.
+    in_sync : int
+        Paired shared times within the in-sync limit.
+    accent_pairs, accent_agree : int
+    locks : (float or None, float or None)
+        Each player's phase lock.
+    leader : str or None
+    """
+    n = len(d_list)
+    mean_d, sd_d = _mean_spread(d_list)
+    rate = in_sync / n if n else None
+    if resolved:
+        quality: float | None = weight / resolved
+    else:
+        known = [x for x in locks if x is not None]
+        quality = sum(known) / len(known) if known else None
+    ahead = None
+    if mean_d is not None:
+        ms = mean_d * 1e3
+        ahead = "even" if abs(ms) <= AHEAD_EVEN_MS else ("p2" if ms > 0 else "p1")
+    team = round(1e6 * (0.5 * (accuracies[0] + accuracies[1]) / 2 + 0.5 * (quality or 0.0)))
+    return DuetStats(
+        shared_times=resolved,
+        shared_notes=n,
+        mean_asynchrony_ms=None if mean_d is None else mean_d * 1e3,
+        sync_spread_ms=None if sd_d is None else sd_d * 1e3,
+        in_sync_rate=rate,
+        phase_lock=locks,
+        leader=leader,
+        ahead=ahead,
+        grades=grades,
+        accent_pairs=accent_pairs,
+        accent_agreement=accent_agree / accent_pairs if accent_pairs else None,
+        sync_quality=quality,
+        team_score=team,
+        asynchronies=tuple(zip(chart, map(mul, d_list, repeat(1e3)), strict=True)),
+    )

@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from game.engine.chart import DIFFICULTIES, PARTS, Chart, Note, Section, SongMeta
-from game.engine.errors import BeatmapError
 from game.engine.tempo import MeterChange, TempoChange, TempoMap
 from game.formats.beatmap_bars import BarTable, check_beat_in_bar, position_beat
 from game.formats.beatmap_notes import gc_paused
@@ -35,6 +34,7 @@ from game.formats.beatmap_syntax import (
     parse_position,
     strip_comment,
 )
+from game.util.errors import BeatmapError
 
 __all__ = ["load_beatmap", "parse_beatmap"]
 

@@ -18,7 +18,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from game.engine.chart import Note
-from game.engine.errors import BeatmapError
 from game.formats.beatmap_bars import BarTable, check_beat_in_bar
 from game.formats.beatmap_notes import (
     ACCENT,
@@ -39,6 +38,7 @@ from game.formats.beatmap_syntax import (
     parse_bar,
     parse_position,
 )
+from game.util.errors import BeatmapError
 
 PartKey = tuple[str, str]
 

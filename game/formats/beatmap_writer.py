@@ -15,7 +15,6 @@ import os
 import re
 
 from game.engine.chart import DIFFICULTIES, PARTS, Chart
-from game.engine.fileio import write_text_atomic
 from game.formats.beatmap_bars import BarTable, format_position
 from game.formats.beatmap_grid import check_beat, part_lines
 from game.formats.beatmap_notes import gc_paused
@@ -28,6 +27,7 @@ from game.formats.beatmap_syntax import (
     fmt_number,
     writable_text,
 )
+from game.util.fileio import write_text_atomic
 
 __all__ = ["save_beatmap", "write_beatmap"]
 

@@ -35,6 +35,7 @@ from game.formats.import_common import (
     ImportFormatError,
     build_chart,
     clean_text,
+    is_system_file,
     song_id,
     unison,
 )
@@ -70,7 +71,8 @@ def find_chart_file(path: Path) -> Path | None:
             return None
         if not path.is_dir():
             return None
-        files = {p.name.lower(): p for p in path.iterdir() if p.is_file()}
+        files = {p.name.lower(): p for p in path.iterdir()
+                 if p.is_file() and not is_system_file(p.name)}
     except OSError:
         return None
     if NOTES_MID in files or NOTES_CHART in files:

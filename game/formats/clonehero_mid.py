@@ -127,9 +127,7 @@ def read_notes_mid(path: Path, *, ini: SongIni | None, offset_s: float, double_k
     """
     p = str(path)
     smf = read_smf(path, ImportFormatError)
-    if smf.quirks:
-        warnings.append(f"{path.name} breaks the MIDI file rules; read anyway: "
-                        f"{'; '.join(smf.quirks)}")
+    warnings += smf.quirks_warning(path.name)
     tpb = smf.ticks_per_beat
     tracks: dict[str, SmfTrack] = {}
     for t in smf.tracks:
@@ -209,11 +207,12 @@ def _drums_only(ini: SongIni | None) -> bool:
 
 
 def _section_events(smf: SmfFile, tracks: dict[str, SmfTrack]) -> list[tuple[int, str]]:
-    """Text events of the ``EVENTS`` track (of the only track, in a one-track file)."""
+    """Text events of any kind of the ``EVENTS`` track (of the only track, in a one-track
+    file)."""
     events = tracks.get("EVENTS")
     if events is None and len(smf.tracks) == 1:
         events = smf.tracks[0]
-    return list(events.texts) if events is not None else []
+    return [(tick, text) for tick, _, text in events.texts] if events is not None else []
 
 
 def _conductor(smf: SmfFile, offset_s: float, warnings: list[str]) -> TempoMap:
@@ -245,7 +244,7 @@ def _conductor(smf: SmfFile, offset_s: float, warnings: list[str]) -> TempoMap:
 
 def _read_drums(track: SmfTrack, name: str) -> _Drums:
     drums = _Drums(name=name)
-    for tick, text in track.texts:
+    for tick, _kind, text in track.texts:  # text events of every kind
         if text.strip().strip("[]").strip().upper() == DYNAMICS_EVENT:
             drums.dynamics = True
         drums.texts.append((tick, text))

@@ -24,10 +24,10 @@ import math
 import os
 from pathlib import Path
 
-from game.engine.errors import HitsError
 from game.engine.events import DEFAULT_HIT_VELOCITY, HitEvent
 from game.formats.kitmap import KitMap, load_kitmap
 from game.formats.midi_import import DRUM_CHANNEL, read_midi_file
+from game.util.errors import HitsError
 
 CSV_SHAPE = "time_s,note[,velocity]"
 

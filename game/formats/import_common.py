@@ -19,10 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from game.engine.chart import DIFFICULTIES, PARTS, Chart, Note, Section, SongMeta
-from game.engine.errors import FormatError
 from game.engine.reduce import reduce_chart
 from game.engine.tempo import MeterChange, TempoChange, TempoMap
 from game.formats.song_ids import slugify
+from game.util.errors import FormatError
 
 #: Audio file extensions an importer looks for, in order of preference.
 AUDIO_EXTENSIONS: tuple[str, ...] = (".ogg", ".opus", ".mp3", ".wav", ".flac")
@@ -324,8 +324,18 @@ def find_audio(folder: Path, stem: str) -> Path | None:
     return None
 
 
+def is_system_file(name: str) -> bool:
+    """Whether an archive member or file name is the system's, not the song's: macOS's
+    ``__MACOSX/`` folder and ``._name`` AppleDouble files (copied along with songs from a
+    Mac), hidden files, and Windows' ``Thumbs.db`` / ``desktop.ini`` (osu! skips them too)."""
+    parts = name.replace("\\", "/").split("/")
+    base = parts[-1].lower()
+    return ("__macosx" in (p.lower() for p in parts[:-1]) or base.startswith(".")
+            or base in ("thumbs.db", "desktop.ini"))
+
+
 def _files(folder: Path) -> list[Path]:
     try:
-        return sorted(p for p in folder.iterdir() if p.is_file())
+        return sorted(p for p in folder.iterdir() if p.is_file() and not is_system_file(p.name))
     except OSError:
         return []

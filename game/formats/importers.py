@@ -10,7 +10,7 @@ Every import gives a :class:`~game.engine.chart.Chart` with both parts at all
 four difficulties (the one-player chart in unison, see
 :func:`game.formats.import_common.unison`) that the beatmap writer can save.
 A broken file raises :class:`ImportFormatError` (a
-:class:`~game.engine.errors.FormatError`) naming the file, the line where there
+:class:`~game.util.errors.FormatError`) naming the file, the line where there
 is one, and what was expected; what is skipped is listed in ``warnings``.
 """
 
@@ -20,11 +20,17 @@ import zipfile
 import zlib
 from pathlib import Path
 
-from game.engine.errors import FormatError
 from game.formats.clonehero import MID_SUFFIXES, SONG_INI, find_chart_file, import_clonehero
-from game.formats.import_common import Arrangement, ImportedSong, ImportFormatError, unison
+from game.formats.import_common import (
+    Arrangement,
+    ImportedSong,
+    ImportFormatError,
+    is_system_file,
+    unison,
+)
 from game.formats.osu import SOURCES, TAIKO, import_osu
 from game.formats.osu_parse import read_mode
+from game.util.errors import FormatError
 
 __all__ = ["SOURCE_KINDS", "ImportFormatError", "ImportedSong", "detect", "import_song"]
 
@@ -127,7 +133,8 @@ def is_osu_song(path: Path) -> bool:
 
 
 def _osu_files(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() == ".osu")
+    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() == ".osu"
+                  and not is_system_file(p.name))
 
 
 def _osu_modes(path: Path) -> list[int | None]:
@@ -139,7 +146,7 @@ def _osu_modes(path: Path) -> list[int | None]:
     if suffix == ".osz" and path.is_file():
         with zipfile.ZipFile(path) as archive:
             return [read_mode(_text(archive.read(n))) for n in archive.namelist()
-                    if n.lower().endswith(".osu")]
+                    if n.lower().endswith(".osu") and not is_system_file(n)]
     return []
 
 

@@ -26,8 +26,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from game.engine.errors import FormatError
 from game.engine.voices import Voice
+from game.util.errors import FormatError
 
 #: Built-in kit map names -> file in the ``game.kitmaps`` package. ``"default"``
 #: is General MIDI plus the Roland edge/rim notes, i.e. the Roland map.

@@ -37,7 +37,6 @@ import struct
 import mido
 
 from game.engine.chart import DIFFICULTIES, PARTS, Chart, Note
-from game.engine.errors import FormatError
 from game.engine.tempo import TempoMap
 from game.formats.import_common import bpm_of_us
 from game.formats.midi_lead import (
@@ -53,6 +52,7 @@ from game.formats.midi_lead import (
     tag_tolerance_us,
     us_from_bpm,
 )
+from game.util.errors import FormatError
 
 #: Ticks per quarter note written (a multiple of 8: the pickup counts 32nd notes).
 TICKS_PER_BEAT = 960

@@ -1,5 +1,10 @@
 """Import a Standard MIDI File (type 0 or 1) as a duet chart.
 
+The file is read by the tolerant reader :mod:`game.formats.smf`, so files
+other programs accept import too; what it had to overlook is one warning
+naming the file. A type 2 file is refused: its tracks are independent
+sequences, not parts that play together.
+
 Drum notes are ``note_on`` messages with velocity > 0 on MIDI channel 10
 (channel 9 in mido's 0-based numbering), mapped to voices through a kit map
 (the ``"default"`` one: General MIDI plus Roland edge/rim notes). Notes the kit
@@ -45,13 +50,13 @@ from game.engine.chart import (
     make_note,
     sort_notes,
 )
-from game.engine.errors import FormatError
 from game.engine.reduce import reduce_chart
 from game.engine.voices import Voice
 from game.formats.kitmap import KitMap, load_kitmap
-from game.formats.midi_file import read_midi_data
 from game.formats.midi_timeline import Timeline, read_timeline
+from game.formats.smf import read_smf
 from game.formats.song_ids import slugify
+from game.util.errors import FormatError
 
 #: MIDI channel of drums, 0-based as mido numbers them (General MIDI channel 10).
 DRUM_CHANNEL = 9
@@ -83,7 +88,7 @@ def read_midi_file(path: str | os.PathLike[str], error: type[FormatError] = Form
     """Open a Standard MIDI File with mido, strictly, turning every failure into ``error``.
 
     For files that must be whole (a recorded performance). Charts use
-    :func:`game.formats.midi_file.read_midi_data`, which accepts what real files do.
+    :func:`game.formats.smf.read_smf`, which accepts what real files do.
 
     Raises
     ------
@@ -163,12 +168,16 @@ def import_midi_with_report(path: str | os.PathLike[str], *, quantize: str | Non
     Raises
     ------
     FormatError
-        With the path: unreadable or broken file, no drum notes, bad ``quantize``.
+        With the path: unreadable or broken file, type 2, no drum notes, bad ``quantize``.
     """
     p = str(path)
     grid = _quantize_grid(quantize, p)
     km = _kitmap(kitmap)
-    smf, warnings = read_midi_data(path)
+    smf = read_smf(path)
+    if smf.format == 2:  # read like the others, but its tracks do not play together
+        raise FormatError("MIDI type 2 (independent sequences) is not supported; "
+                          "save as type 0 or 1", path=p)
+    warnings = smf.quirks_warning(Path(p).name)
     tpb = smf.ticks_per_beat
     tempo_events = [e for t in smf.tracks for e in t.tempos]
     meter_events = [e for t in smf.tracks for e in t.meters]

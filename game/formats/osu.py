@@ -63,6 +63,7 @@ from game.formats.import_common import (
     build_chart,
     clean_text,
     decode_text,
+    is_system_file,
     read_bytes,
     song_id,
     unison,
@@ -206,12 +207,14 @@ def _load(path: Path, archive: zipfile.ZipFile | None, warnings: list[str],
           ) -> tuple[list[_Map], tuple[Path, ...]]:
     """The parsed maps and the files they came from."""
     if archive is not None:
-        names = sorted(n for n in archive.namelist() if n.lower().endswith(".osu"))
+        names = sorted(n for n in archive.namelist()
+                       if n.lower().endswith(".osu") and not is_system_file(n))
         if not names:
             raise ImportFormatError("no .osu files in this archive", path=str(path))
         return [_parse(path / n, _member(archive, n, path), warnings) for n in names], (path,)
     if path.is_dir():
-        files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() == ".osu")
+        files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() == ".osu"
+                       and not is_system_file(p.name))
         if not files:
             raise ImportFormatError("no .osu files in this folder", path=str(path))
         return [_parse(f, read_bytes(f, "an .osu file"), warnings) for f in files], tuple(files)

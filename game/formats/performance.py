@@ -6,12 +6,10 @@ from pathlib import Path
 
 from game.engine.bot import bot_events
 from game.engine.chart import Chart
-from game.engine.errors import GameError, HitsError
 from game.engine.events import HitEvent
-from game.engine.replay import Replay
 from game.engine.session import PlayerSetup
-
-REPLAY_SUFFIX = ".ddreplay"
+from game.formats.replay_file import REPLAY_SUFFIX, load_replay
+from game.util.errors import GameError, HitsError
 
 
 def load_performance(spec: str, *, player: int, chart: Chart, setup: PlayerSetup,
@@ -35,7 +33,7 @@ def load_performance(spec: str, *, player: int, chart: Chart, setup: PlayerSetup
                         "'bot:...')", path=spec)
     suffix = path.suffix.lower()
     if suffix == REPLAY_SUFFIX:
-        replay = Replay.load(path)
+        replay = load_replay(path)
         recorded = replay.players[player]
         events = [HitEvent(player, e.time_s, e.voice, e.lane, e.velocity, e.source)
                   for e in replay.events_of(player)]

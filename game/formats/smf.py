@@ -1,67 +1,110 @@
-"""A tolerant, fast reader of Standard MIDI Files, for the charts players have.
+"""The one tolerant, fast reader of Standard MIDI Files, for the files players have.
 
-Rock Band and Clone Hero charts break the MIDI file spec in ways the games
-read anyway; this reader reads them too, and says what it had to overlook in
-one warning (:attr:`SmfFile.quirks`):
+Both MIDI importers read through it: Rock Band / Clone Hero charts
+(:mod:`game.formats.clonehero_mid`) and plain drum MIDI files
+(:mod:`game.formats.midi_import`). Files in the wild break the spec in ways
+the games and DAWs read anyway; this reader reads them too, and lists what it
+had to overlook in :attr:`SmfFile.quirks` (one short phrase each), which an
+importer turns into one warning naming the file
+(:meth:`SmfFile.quirks_warning`).
 
-* data bytes above 127 in SysEx events (skipped whole: their contents are never
-  needed) and in text events (decoded as UTF-8, else Latin-1); in channel
-  messages they are read as 7-bit values, as Clone Hero and YARG read them;
-* running status that continues across meta and SysEx events, and stray data
-  bytes with no status before them (skipped);
-* a missing end-of-track event, a chunk length that runs past the end of the
-  file or over the next track, unknown chunks, garbage between chunks, system
-  messages that have no place in a file, and (silently, as the games do) a
-  track count in the header that does not match the tracks;
-* a header that says type 0 or type 2 whatever the file holds: every track
-  chunk is read; a RIFF (``.rmi``) wrapper.
+What is overlooked, and how (where the two games' readers disagree with the
+spec, this reader does what they do, so a chart plays as its author heard it):
 
-It refuses, with one line, only what cannot be read at all: no ``MThd``
-header, a header cut short, SMPTE time or 0 ticks per beat, no track.
+* data bytes above 127: in SysEx events the event is skipped whole (its
+  contents are never needed); in text events the text is decoded as UTF-8,
+  else as Latin-1 (every byte a character), as YARG does; in channel messages
+  only the lower seven bits are read, as Clone Hero and YARG do (YARG reads
+  with DryWetMidi's ``ReadValid`` policy), so a velocity of 228 is 100, not
+  127. Only notes are kept, so only notes are counted as quirks;
+* running status that continues across meta and SysEx events, stray data
+  bytes with no status before them (skipped), system messages that have no
+  place in a file (skipped, with their data bytes);
+* a missing end-of-track event; a chunk length that is too long or too short
+  (the track is read up to its end-of-track event, or up to the next track
+  chunk); a last track that runs past the end of the file (read up to there:
+  the file may be truncated); a delta time or event cut by the end of its
+  chunk;
+* unknown chunks (skipped, named), garbage before, between and after the
+  chunks, a RIFF (``.rmi``) wrapper or up to 1 KiB of anything before the
+  ``MThd`` header (a MacBinary header), a second MIDI file appended to the
+  first (ignored), a header length other than 6 that cannot be right (read
+  as 6);
+* any header type: every track chunk is read, as the games read them, and a
+  type above 2 is read as type 1. A type 2 file (independent sequences) is
+  read too and its :attr:`SmfFile.format` says 2: importing its tracks as
+  parts of one song is the importer's decision (the plain-MIDI importer
+  refuses it; Clone Hero charts with a wrong type are read);
+* a header that promises more tracks than the file has is said (tracks may be
+  missing); more tracks than it promises are read silently, as the games do;
+* tempo and time-signature events too short to hold their values, a tempo of
+  0 and a time signature of 0 beats (ignored). Other values (a denominator of
+  64) are kept for the importer to judge.
 
-Only what a chart needs is kept: notes (on and off, with channel), text-like
-meta events, tempos, time signatures and the track name. Every loop runs over
-the bytes of the file, each step consuming at least one byte.
+It refuses, with one line (a :class:`~game.util.errors.FormatError`, or the
+subclass the caller gives), only what cannot be read at all: an empty file, no
+``MThd`` header, a header cut short, SMPTE time or 0 ticks per beat, no track.
+
+Only what a chart needs is kept, as plain tuples at absolute ticks: notes (on
+and off, with channel), text events with their kind, tempos, time signatures
+and the track name. Every loop runs over the bytes of the file, each step
+consuming at least one byte, so any file is read in time proportional to its
+size.
 """
 
 from __future__ import annotations
 
+import os
+from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from game.engine.errors import FormatError
+from game.util.errors import FormatError
 
-#: Meta event types kept as text: text, copyright, lyric, marker, cue point.
-TEXT_TYPES: frozenset[int] = frozenset({0x01, 0x02, 0x05, 0x06, 0x07})
+#: Meta event type -> the kind of text it holds, as mido names them.
+TEXT_KINDS: dict[int, str] = {0x01: "text", 0x02: "copyright", 0x05: "lyrics",
+                              0x06: "marker", 0x07: "cue_marker"}
+_TRACK_NAME = 0x03
+_END_OF_TRACK = 0x2F
+_SET_TEMPO = 0x51
+_TIME_SIGNATURE = 0x58
 #: Data bytes after a system message that has no place in a file (F1-F6, F8-FE).
 _SYSTEM_LENGTHS = {0xF1: 1, 0xF2: 2, 0xF3: 1}
+#: How far into the file the ``MThd`` header is looked for.
+_HEADER_SEARCH = 1024
 
 Note = tuple[int, int, int, int]
 """(tick, note number, velocity (0 for a note off), channel 0-15)."""
+Text = tuple[int, str, str]
+"""(tick, kind (a value of :data:`TEXT_KINDS`), text)."""
 
 
 @dataclass(frozen=True, slots=True)
 class SmfTrack:
-    """One track chunk.
+    """One track chunk, its events at absolute ticks in file order.
 
     Attributes
     ----------
     name : str
-        The first track-name event, trimmed ("" without one).
+        The first track-name event, trimmed, each run of white space (line breaks
+        too) one blank ("" without one).
     notes : tuple of (tick, note, velocity, channel)
-        Note ons and offs in file order; a note off has velocity 0.
-    texts : tuple of (tick, text)
-        Text, lyric, marker and cue events.
+        Note ons and offs; a note off has velocity 0. Channel 0-15.
+    texts : tuple of (tick, kind, text)
+        Text, copyright, lyric, marker and cue events; ``kind`` is ``"text"``,
+        ``"copyright"``, ``"lyrics"``, ``"marker"`` or ``"cue_marker"``.
     tempos : tuple of (tick, microseconds per quarter note)
+        Each above 0.
     meters : tuple of (tick, numerator, denominator)
+        Numerator above 0; the denominator a power of two (not checked further).
     end_tick : int
         Tick of the last event.
     """
 
     name: str
     notes: tuple[Note, ...]
-    texts: tuple[tuple[int, str], ...]
+    texts: tuple[Text, ...]
     tempos: tuple[tuple[int, int], ...]
     meters: tuple[tuple[int, int, int], ...]
     end_tick: int
@@ -74,7 +117,8 @@ class SmfFile:
     Attributes
     ----------
     format : int
-        The type the header gives (0, 1 or 2); every track chunk is read anyway.
+        The type the header gives: 0, 1 or 2 (an unknown type is 1). Every
+        track chunk is read whatever it says.
     ticks_per_beat : int
     tracks : tuple of SmfTrack
     quirks : tuple of str
@@ -86,42 +130,81 @@ class SmfFile:
     tracks: tuple[SmfTrack, ...]
     quirks: tuple[str, ...] = ()
 
+    def quirks_warning(self, name: str) -> list[str]:
+        """The warning an importer gives for this file: none for a clean file.
+
+        Parameters
+        ----------
+        name : str
+            The file's name, as the warning names it.
+
+        Returns
+        -------
+        list of str
+            One line naming the file and what was overlooked, or no line.
+        """
+        if not self.quirks:
+            return []
+        return [f"{name} breaks the MIDI file rules; read anyway: {'; '.join(self.quirks)}"]
+
 
 @dataclass
 class _Quirks:
+    """What one file had wrong, counted while reading."""
+
     high_data: int = 0
     stray: int = 0
-    no_end: int = 0
     odd_system: int = 0
+    bad_meta: int = 0
+    no_end: int = 0
     cut: int = 0
+    wrong_length: int = 0
+    past_end: int = 0
+    skipped: int = 0
+    chunks: list[str] = field(default_factory=list)
     other: list[str] = field(default_factory=list)
 
     def phrases(self) -> tuple[str, ...]:
         out = list(self.other)
-        for count, what in ((self.high_data, "data byte(s) above 127 read as 7 bits"),
-                            (self.stray, "stray data byte(s) without a status skipped"),
-                            (self.no_end, "track(s) without an end-of-track event"),
-                            (self.odd_system, "system message(s) that do not belong in a "
-                                              "file skipped"),
-                            (self.cut, "track(s) cut short mid-event")):
+        if self.chunks:
+            out.append("skipped unknown chunk(s) "
+                       + ", ".join(repr(c) for c in dict.fromkeys(self.chunks)))
+        for count, what in (
+                (self.wrong_length, "track chunk(s) whose length is wrong (read up to the "
+                                    "end-of-track event or the next track)"),
+                (self.past_end, "track(s) cut short by the end of the file (it may be "
+                                "truncated), read up to there"),
+                (self.no_end, "track(s) without an end-of-track event"),
+                (self.cut, "event(s) cut short at the end of a track"),
+                (self.high_data, "note(s) with a data byte above 127 read as 7 bits"),
+                (self.stray, "stray data byte(s) with no status byte before them skipped"),
+                (self.odd_system, "system message(s) that do not belong in a file skipped"),
+                (self.bad_meta, "tempo or time signature event(s) of the wrong length or "
+                                "value ignored"),
+                (self.skipped, "byte(s) outside the tracks skipped")):
             if count:
                 out.append(f"{count} {what}")
         return tuple(out)
 
 
-def read_smf(path: Path, error: Callable[..., FormatError] = FormatError) -> SmfFile:
-    """Read the MIDI file at ``path``.
+def read_smf(path: str | os.PathLike[str],
+             error: Callable[..., FormatError] = FormatError) -> SmfFile:
+    """Read the MIDI file at ``path``, accepting what real files do (module description).
 
     Parameters
     ----------
-    path : Path
+    path : str or path-like
     error : callable
         The :class:`FormatError` subclass to raise (called with the message and ``path=``).
+
+    Returns
+    -------
+    SmfFile
 
     Raises
     ------
     FormatError (or ``error``)
-        Unreadable file, no ``MThd`` header, SMPTE or zero time division, no track.
+        With the path: unreadable file, or one that cannot be read at all.
     """
     p = str(path)
     try:
@@ -137,19 +220,35 @@ def read_smf(path: Path, error: Callable[..., FormatError] = FormatError) -> Smf
 
 def parse_smf(data: bytes, path: str = "", error: Callable[..., FormatError] = FormatError,
               ) -> SmfFile:
-    """Parse the bytes of a MIDI file (see :func:`read_smf`)."""
+    """Parse the bytes of a MIDI file (see :func:`read_smf`).
+
+    Parameters
+    ----------
+    data : bytes
+    path : str
+        Names the file in the error.
+    error : callable
+        As for :func:`read_smf`.
+
+    Returns
+    -------
+    SmfFile
+    """
     if not data:
         raise error("file is empty (expected a Standard MIDI File)", path=path)
+    data = _unwrap_riff(data)
     quirks = _Quirks()
-    start = data.find(b"MThd", 0, 1024)
+    start = data.find(b"MThd", 0, _HEADER_SEARCH)
     if start < 0:
         raise error("not a Standard MIDI File (no 'MThd' header)", path=path)
-    if start and not data.startswith(b"RIFF"):
+    if start:
         quirks.other.append(f"{start} byte(s) before the header skipped")
-    if len(data) < start + 14:
+    size = len(data)
+    if size < start + 14:
         raise error("MIDI file is truncated (it ends inside its header)", path=path)
     header_len = int.from_bytes(data[start + 4:start + 8], "big")
     fmt = int.from_bytes(data[start + 8:start + 10], "big")
+    declared = int.from_bytes(data[start + 10:start + 12], "big")
     division = int.from_bytes(data[start + 12:start + 14], "big")
     if division & 0x8000:
         raise error("SMPTE time division is not supported (expected ticks per beat)", path=path)
@@ -157,65 +256,129 @@ def parse_smf(data: bytes, path: str = "", error: Callable[..., FormatError] = F
         raise error("0 ticks per beat in the header (expected 24-960 or so)", path=path)
     if fmt > 2:
         quirks.other.append(f"unknown MIDI type {fmt} read as type 1")
-    pos = start + 8 + (header_len if 6 <= header_len <= len(data) else 6)
-    size = len(data)
-    tracks: list[SmfTrack] = []
-    first = _next_chunk(data, pos - 1)
-    skipped = first - pos if first < size else 0
-    mismatched = 0
-    pos = first
-    while pos + 8 <= size:  # pos is at an 'MTrk' tag
-        body = pos + 8
-        declared_end = body + int.from_bytes(data[pos + 4:body], "big")
-        if _chunk_ends_at(data, declared_end):
-            limit = declared_end
-        else:  # a wrong length: read up to the end-of-track event, or the next chunk
-            mismatched += 1
-            limit = _next_chunk(data, body)
-        track, stop, ended = _parse_track(data, body, limit, quirks)
-        tracks.append(track)
-        if limit == size:
-            break
-        nxt = _next_chunk(data, limit if data[limit:limit + 4] != b"MTrk" else limit - 1)
-        if data.find(b"MThd", limit, nxt) >= 0:  # another MIDI file appended to this one
-            quirks.other.append(f"{size - limit} byte(s) after the file (a second "
-                                "'MThd' header) ignored")
-            break
-        skipped += nxt - limit + (limit - stop if ended else 0)
-        pos = nxt
-    if mismatched:
-        quirks.other.append(f"{mismatched} track chunk length(s) that do not match the track")
-    if skipped:
-        quirks.other.append(f"{skipped} byte(s) outside the tracks skipped")
+        fmt = 1
+    pos = start + 8 + header_len
+    broken_header = header_len != 6 and (header_len < 6 or pos > size
+                                         or data.startswith(b"MTrk", start + 14))
+    if broken_header:
+        quirks.other.append(f"header length {header_len} read as 6")
+        pos = start + 14
+    tracks = _read_chunks(data, pos, quirks)
     if not tracks:
-        raise error("no track in the MIDI file (expected 'MTrk' chunks after the header)",
-                    path=path)
+        after = (f"after a broken MIDI header (length {header_len}, expected 6)"
+                 if broken_header else "(expected 'MTrk' chunks after the header)")
+        raise error(f"no tracks in the MIDI file {after}", path=path)
+    if declared > len(tracks):
+        quirks.other.append(f"the header says {declared} track(s), the file has "
+                            f"{len(tracks)}")
     return SmfFile(format=fmt, ticks_per_beat=division, tracks=tuple(tracks),
                    quirks=quirks.phrases())
 
 
-def _chunk_ends_at(data: bytes, end: int) -> bool:
-    """Whether a chunk can end at ``end``: the end of the file, or where another
-    chunk starts (a four-letter id)."""
-    if end == len(data):
+def _unwrap_riff(data: bytes) -> bytes:
+    """The SMF inside an RMID (RIFF) file (its ``data`` chunk); other data unchanged."""
+    if data[:4] != b"RIFF" or data[8:12] != b"RMID":
+        return data
+    pos = 12
+    while pos + 8 <= len(data):  # each turn moves on by at least 8 bytes
+        size = int.from_bytes(data[pos + 4:pos + 8], "little")
+        if data[pos:pos + 4] == b"data":
+            return data[pos + 8:pos + 8 + size]
+        pos += 8 + size + (size & 1)
+    return data
+
+
+def _is_chunk_id(raw: bytes) -> bool:
+    """Whether four bytes can be a chunk id (printable ASCII)."""
+    return len(raw) == 4 and all(0x20 <= c < 0x7F for c in raw)
+
+
+def _chunk_starts_at(data: bytes, at: int) -> bool:
+    """Whether a chunk starts at ``at``: a track or header tag, or another id whose
+    length fits in the file (four printable bytes of event data rarely have one)."""
+    tag = data[at:at + 4]
+    if at + 8 > len(data) or not _is_chunk_id(tag):
+        return False
+    if tag in (b"MTrk", b"MThd"):
         return True
-    return end + 8 <= len(data) and all(0x20 <= c < 0x7F for c in data[end:end + 4])
+    return at + 8 + int.from_bytes(data[at + 4:at + 8], "big") <= len(data)
 
 
-def _next_chunk(data: bytes, after: int) -> int:
-    """The first 'MTrk' tag after ``after`` with a plausible length (one that does not
-    run past the end of the file: four bytes of note data that happen to spell
-    'MTrk' are followed by a random, far too large one), or the end."""
-    at = data.find(b"MTrk", after + 1)
-    while at >= 0:
-        length = int.from_bytes(data[at + 4:at + 8], "big")
-        if at + 8 <= len(data) and at + 8 + length <= len(data):
-            return at
-        at = data.find(b"MTrk", at + 1)
-    return len(data)
+class _TrackTags:
+    """Where the file's 'MTrk' tags are, for finding the next track after a wrong
+    chunk length or garbage; found on first need (a clean file never asks), in one
+    pass, so that any number of broken chunks is read in time linear in the file."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.every: list[int] = []
+        self.fitting: list[int] = []
+        self.found = False
+
+    def next_track(self, start: int) -> int:
+        """Where the first 'MTrk' tag at or after ``start`` is, or the end of the file.
+
+        A tag whose length runs past the end of the file is passed over when a later
+        one fits (four bytes of note data can spell 'MTrk', a random length after
+        them), and taken when none does (the last track of a truncated file).
+        """
+        data = self.data
+        if not self.found:
+            self.found = True
+            at = data.find(b"MTrk")
+            while at >= 0:  # each turn moves on by at least one byte
+                self.every.append(at)
+                if at + 8 + int.from_bytes(data[at + 4:at + 8], "big") <= len(data):
+                    self.fitting.append(at)
+                at = data.find(b"MTrk", at + 1)
+        for tags in (self.fitting, self.every):
+            i = bisect_left(tags, start)
+            if i < len(tags):
+                return tags[i]
+        return len(data)
+
+
+def _read_chunks(data: bytes, pos: int, quirks: _Quirks) -> list[SmfTrack]:
+    """Every track chunk from ``pos`` on, passing over what is not one."""
+    size = len(data)
+    tags = _TrackTags(data)
+    tracks: list[SmfTrack] = []
+    while pos + 8 <= size:  # each turn moves pos on by at least one byte
+        tag = data[pos:pos + 4]
+        length = int.from_bytes(data[pos + 4:pos + 8], "big")
+        if tag == b"MTrk":
+            body = pos + 8
+            declared_end = body + length
+            trusted = declared_end == size or (declared_end < size
+                                               and _chunk_starts_at(data, declared_end))
+            limit = declared_end if trusted else tags.next_track(body)
+            track, stop, ended = _parse_track(data, body, limit, quirks)
+            tracks.append(track)
+            if not trusted and not (ended and stop == declared_end):
+                if declared_end > size and limit == size:
+                    quirks.past_end += 1
+                else:
+                    quirks.wrong_length += 1
+            pos = stop  # after the end-of-track event: what is left is not the track's
+        elif tag == b"MThd":
+            quirks.other.append(f"{size - pos} byte(s) after the file (a second 'MThd' "
+                                "header) ignored")
+            return tracks
+        elif _is_chunk_id(tag) and pos + 8 + length <= size:
+            quirks.chunks.append(tag.decode("ascii"))
+            pos += 8 + length
+        else:  # garbage: on to the next track, or to a second file appended
+            nxt = tags.next_track(pos + 1)
+            glued = data.find(b"MThd", pos + 1, nxt)
+            nxt = glued if glued >= 0 else nxt
+            quirks.skipped += nxt - pos
+            pos = nxt
+    quirks.skipped += size - pos
+    return tracks
 
 
 def _text(raw: bytes) -> str:
+    """A text event's bytes as text: UTF-8, else Latin-1; NUL bytes dropped."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -227,25 +390,30 @@ def _parse_track(data: bytes, pos: int, end: int, quirks: _Quirks,
                  ) -> tuple[SmfTrack, int, bool]:
     """Events of one track in ``data[pos:end]``; also where reading stopped (just after
     the end-of-track event, or ``end``) and whether there was an end-of-track event."""
+    # one loop over local names: the hot path of a big file is a note in running status
     notes: list[Note] = []
-    texts: list[tuple[int, str]] = []
+    add_note = notes.append
+    texts: list[Text] = []
     tempos: list[tuple[int, int]] = []
     meters: list[tuple[int, int, int]] = []
     name: str | None = None
     tick = 0
     status = 0
     ended = False
-    while pos < end:
+    while pos < end:  # each turn reads at least one byte
         b = data[pos]
         pos += 1
-        delta = b & 0x7F
-        n = 1
-        while b & 0x80 and pos < end and n < 4:
-            b = data[pos]
-            pos += 1
-            n += 1
-            delta = (delta << 7) | (b & 0x7F)
-        tick += delta
+        if b & 0x80:  # a delta time of more bytes (at most 4)
+            delta = b & 0x7F
+            n = 1
+            while b & 0x80 and pos < end and n < 4:
+                b = data[pos]
+                pos += 1
+                n += 1
+                delta = (delta << 7) | (b & 0x7F)
+            tick += delta
+        else:
+            tick += b
         if pos >= end:
             break
         b = data[pos]
@@ -258,52 +426,61 @@ def _parse_track(data: bytes, pos: int, end: int, quirks: _Quirks,
         else:
             kind = b
             pos += 1
-        if kind < 0xF0:
-            size = 1 if 0xC0 <= kind < 0xE0 else 2
-            if pos + size > end:
-                quirks.cut += 1
-                pos = end
-                break
-            d1 = data[pos]
-            d2 = data[pos + 1] if size == 2 else 0
-            if (d1 | d2) & 0x80:
-                quirks.high_data += 1
-                d1 &= 0x7F
-                d2 &= 0x7F
-            pos += size
+        if kind < 0xF0:  # a channel message
             status = kind
             high = kind & 0xF0
-            if high == 0x90:
-                notes.append((tick, d1, d2, kind & 0x0F))
-            elif high == 0x80:
-                notes.append((tick, d1, 0, kind & 0x0F))
+            if high == 0x90 or high == 0x80:
+                if pos + 2 > end:
+                    quirks.cut += 1
+                    pos = end
+                    break
+                d1 = data[pos]
+                d2 = data[pos + 1]
+                pos += 2
+                if (d1 | d2) & 0x80:
+                    quirks.high_data += 1
+                    d1 &= 0x7F
+                    d2 &= 0x7F
+                add_note((tick, d1, d2 if high == 0x90 else 0, kind & 0x0F))
+            else:  # not kept: only its length matters
+                pos += 1 if high == 0xC0 or high == 0xD0 else 2
+                if pos > end:
+                    quirks.cut += 1
+                    pos = end
+                    break
         elif kind == 0xFF:
             if pos >= end:
                 quirks.cut += 1
                 break
             meta = data[pos]
-            pos += 1
-            length, pos = _vlq(data, pos, end)
+            length, pos = _vlq(data, pos + 1, end)
             if pos + length > end:
                 quirks.cut += 1
                 pos = end
                 break
             body = data[pos:pos + length]
             pos += length
-            if meta == 0x2F:
+            if meta == _END_OF_TRACK:
                 ended = True
                 break
-            if meta == 0x03 and name is None:
-                name = _text(body).strip()
-            elif meta in TEXT_TYPES:
-                texts.append((tick, _text(body)))
-            elif meta == 0x51 and length >= 3:
-                us = (body[0] << 16) | (body[1] << 8) | body[2]
-                if us > 0:
+            text_kind = TEXT_KINDS.get(meta)
+            if text_kind is not None:
+                texts.append((tick, text_kind, _text(body)))
+            elif meta == _TRACK_NAME:
+                if name is None:
+                    name = " ".join(_text(body).split())
+            elif meta == _SET_TEMPO:
+                us = int.from_bytes(body[:3], "big") if length >= 3 else 0
+                if us:
                     tempos.append((tick, us))
-            elif meta == 0x58 and length >= 2:
-                meters.append((tick, body[0], 1 << min(body[1], 30)))
-        elif kind in (0xF0, 0xF7):
+                else:
+                    quirks.bad_meta += 1
+            elif meta == _TIME_SIGNATURE:
+                if length >= 2 and body[0]:
+                    meters.append((tick, body[0], 1 << min(body[1], 30)))
+                else:
+                    quirks.bad_meta += 1
+        elif kind == 0xF0 or kind == 0xF7:  # SysEx: skipped, whatever its bytes
             length, pos = _vlq(data, pos, end)
             if pos + length > end:
                 quirks.cut += 1

@@ -36,8 +36,8 @@ from types import ModuleType
 from typing import Any
 
 from game.engine.chart import Chart
-from game.engine.errors import GameError
-from game.formats.library import BEATMAP_SUFFIX, song_entry
+from game.formats.song_entry import BEATMAP_SUFFIX, song_entry
+from game.util.errors import GameError
 
 #: File names that make a folder a Clone Hero song (compared lower-case).
 CHART_NAMES = frozenset({"song.ini", "notes.mid", "notes.chart"})
@@ -100,21 +100,22 @@ class CachedSong:
 
 
 # importers --------------------------------------------------------------------------
-def importers() -> ModuleType | None:
-    """:mod:`game.formats.importers`, or None when this build has none."""
-    try:
-        from game.formats import importers as module
-    except ModuleNotFoundError as exc:
-        if exc.name == "game.formats.importers":
-            return None
-        raise
+def importers() -> ModuleType:
+    """:mod:`game.formats.importers`, imported on first use (it brings mido with it,
+    which a library of beatmaps only never needs)."""
+    from game.formats import importers as module
+
     return module
 
 
 def foreign_kind(path: Path) -> str | None:
-    """Which importer reads ``path`` (``"clonehero-mid"``, ``"osu-taiko"``...), or None."""
+    """Which importer reads ``path`` (``"clonehero-mid"``, ``"osu-taiko"``...), or None.
+
+    An osu! song of a mode without drum notes (osu!standard, catch) is ``"osu"``:
+    the osu! importer reads it, to say why it cannot be played.
+    """
     module = importers()
-    return None if module is None else module.detect(Path(path))
+    return module.detect(path) or ("osu" if module.is_osu_song(path) else None)
 
 
 def load_foreign(path: Path, *, extract_dir: Path | None = None) -> Chart:
@@ -137,8 +138,6 @@ def load_foreign(path: Path, *, extract_dir: Path | None = None) -> Chart:
 
 def _import(path: Path, extract_dir: Path | None) -> Any:
     module = importers()
-    if module is None:
-        raise GameError(f"{path}: this build cannot read songs of other games")
     if extract_dir is not None and path.suffix.lower() == OSZ_SUFFIX:
         return module.import_song(path, extract_dir=extract_dir)
     return module.import_song(path)
@@ -299,13 +298,9 @@ def read_song(candidate: Candidate, *, extract_root: Path | None = None) -> Cach
         except Exception as exc:  # a bug must not hide the rest of the library
             return CachedSong(stamp, None, f"{path}: cannot read this beatmap "
                                            f"({type(exc).__name__}: {exc})")
-    module = importers()
     markers = _marker_files(path)
-    if module is None:
-        return CachedSong(stamp_of(markers))
     try:
-        kind = module.detect(path)
-        if kind is None and not module.is_osu_song(path):
+        if foreign_kind(path) is None:
             return CachedSong(stamp_of(markers))  # e.g. a folder of plain MIDI files
         extract = None if extract_root is None else osz_audio_dir(extract_root, candidate.key)
         song = _import(path, extract)

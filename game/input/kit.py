@@ -92,7 +92,7 @@ class VelocityCurve:
         """The game's velocity (1-127) for a kit's raw velocity (1-127)."""
         v = min(max(int(velocity), 1), 127)
         out = 127.0 * self.gain * (v / 127.0) ** self.gamma
-        return min(max(round(out), 1), 127)
+        return min(max(round(float(out)), 1), 127)
 
     @classmethod
     def fit(cls, soft: list[int], hard: list[int], *, soft_target: int = 40,

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
-from game.engine.errors import GameError
+from game.util.errors import GameError
 
 _fcntl: ModuleType | None
 _termios: ModuleType | None

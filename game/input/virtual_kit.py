@@ -19,7 +19,7 @@ import mido
 from mido.ports import BaseInput
 
 
-class ThreadKit(BaseInput):
+class ThreadKit(BaseInput):  # type: ignore[misc]  # mido is untyped
     """An input port whose messages come from :meth:`feed`, called on any thread."""
 
     def _open(self, **kwargs: Any) -> None:

@@ -23,10 +23,10 @@ from typing import Any
 
 import tomli_w
 
-from game.engine.errors import FormatError
-from game.engine.fileio import write_text_atomic
 from game.formats.kitmap import KitMap, builtin_kitmap_names, kitmap_to_toml, load_kitmap
 from game.store.paths import _ensure_dir, data_dir, move_aside
+from game.util.errors import FormatError
+from game.util.fileio import write_text_atomic
 
 
 @dataclass(frozen=True, slots=True)

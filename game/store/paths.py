@@ -16,7 +16,7 @@ from pathlib import Path
 
 import platformdirs
 
-from game.engine.errors import GameError
+from game.util.errors import GameError
 
 #: Environment variable that overrides the data folder.
 HOME_ENV = "DRUM_DIPLOMACY_HOME"

@@ -40,7 +40,6 @@ from game.formats.user_library import (
     CachedSong,
     Candidate,
     find_songs,
-    importers,
     is_fresh,
     osz_audio_dir,
     read_song,
@@ -293,18 +292,12 @@ class ScanJob:
         """Take the songs whose cached (or already made) reading holds; the rest to read,
         built-in songs first, then by path."""
         todo = []
-        can_import: bool | None = None
         for c in candidates:
             old = self._found.get(c.key) or cached.get(c.key)
             if old is not None and is_fresh(c, old):
                 self._found[c.key] = old
                 self._pending.append(c.key)
                 continue
-            if c.kind == "foreign":
-                if can_import is None:
-                    can_import = importers() is not None
-                if not can_import:
-                    continue  # this build reads no foreign songs: not listed, not cached
             todo.append(c)
         # the built-in songs first: their ids are never handed to a song of the player's
         todo.sort(key=lambda c: (c.source != "builtin", c.key))

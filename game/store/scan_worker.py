@@ -23,7 +23,6 @@ the same, only slower for the window).
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import subprocess
@@ -35,6 +34,7 @@ from typing import IO, TextIO
 
 import game
 from game.formats.user_library import CachedSong, Candidate, read_song
+from game.util.helper_process import end_helper, serve_as_helper
 
 __all__ = ["SongReaders", "default_processes", "serve"]
 
@@ -99,13 +99,8 @@ class _Helper:
             return None
 
     def close(self) -> None:
-        with contextlib.suppress(OSError, ValueError):
-            if self.proc.stdin is not None:
-                self.proc.stdin.close()
-        try:
-            self.proc.wait(timeout=2.0)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
+        """End the helper (it exits when its input closes)."""
+        end_helper(self.proc)
 
 
 class SongReaders:
@@ -196,11 +191,7 @@ class SongReaders:
 
 def main() -> None:
     """Run as a helper: lower priority, the protocol on the real stdout only."""
-    with contextlib.suppress(OSError, AttributeError):
-        os.nice(10)
-    out = sys.stdout
-    sys.stdout = sys.stderr  # a stray print must not break the protocol
-    serve(sys.stdin, out)
+    serve_as_helper(serve)
 
 
 if __name__ == "__main__":

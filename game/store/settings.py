@@ -34,10 +34,10 @@ from typing import Any, TypeVar
 import tomli_w
 
 from game.engine.chart import DIFFICULTIES
-from game.engine.fileio import write_text_atomic
 from game.engine.names import NAME_MAX_CLUSTERS, cluster_count, normalize_name
 from game.engine.voices import KEYBOARD_5
 from game.store.paths import StoreError, move_aside, settings_path
+from game.util.fileio import write_text_atomic
 
 #: Keyboard lanes, in binding order: hi-hat, snare, tom, cymbal, kick.
 LANES: tuple[str, ...] = tuple(lane.name for lane in KEYBOARD_5.lanes)

@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from game.engine.chart import Chart
-from game.engine.errors import BeatmapError
 from game.formats import library as builtin
 from game.formats.user_library import foreign_kind
 from game.store.scan_job import Library, ScanJob
+from game.util.errors import BeatmapError
 
 __all__ = ["Library", "load_song", "open_song", "resolve_song", "scan_library"]
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
+from typing import Literal, cast
 
 from game.store.paths import move_aside
 
@@ -24,7 +25,9 @@ class Damaged(Exception):
 
 def _connect(path: Path, isolation_level: str | None) -> sqlite3.Connection:
     path.parent.mkdir(parents=True, exist_ok=True)
-    return sqlite3.connect(path, timeout=5.0, isolation_level=isolation_level)
+    # ("" is sqlite3's default, deferred; typeshed lists only the named levels)
+    level = cast(Literal["DEFERRED", "EXCLUSIVE", "IMMEDIATE"] | None, isolation_level)
+    return sqlite3.connect(path, timeout=5.0, isolation_level=level)
 
 
 def open_database(path: Path, prepare: Callable[[sqlite3.Connection], None], *,

@@ -1,18 +1,22 @@
 """The gameplay screen: two highways side by side with the live sync meter between them.
 
-The view only reads the session (notes, which are judged, scores, the live
-duet figures passed in); it never judges. Everything static is drawn once per
-resize into one background surface. A frame copies that background, the
-highways copy their pre-painted note strips over it (see :mod:`game.ui.highway`),
-and the rest is a few dozen sprite and cached-glyph blits (see
-``bench/frame_time.py``).
+The view reads the session's fixed parts (its chart, notes, lanes, windows) when
+built and keeps no reference to it; each frame it draws what a
+:class:`~game.engine.frame.LiveFrame` copied out of it (which notes are judged,
+scores, the latest offsets, the live duet figures). It never judges and never
+reads the session's changing state. Everything static is drawn once per resize
+into one background surface. A frame copies that background around the
+highways' note areas, the highways copy their pre-painted opaque note strips
+into those (see :mod:`game.ui.highway`), and the rest is a few dozen sprite and
+cached-glyph blits (see ``bench/frame_time.py``).
 
 Usage::
 
     view = GameplayView(session, players=(PlayerLook("Ann", 0, ("D", "F", "S", "E", "V")),
                                           PlayerLook("Bo", 1, ("J", "K", "L", "I", "N"))))
     view.resize(screen.get_size())          # and on every window resize
-    view.draw(screen, now_s, recent=recent_judgements, live=session.live_duet(),
+    frame = take_frame(session, recent_offsets=theme.ERROR_TICKS)  # live: LivePlay.frame()
+    view.draw(screen, now_s, frame=frame, recent=recent_judgements,
               countdown=-now_s if now_s < 0 else None)
 """
 
@@ -21,12 +25,13 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 import pygame
 
 from game.engine.events import GOOD, STRAY, Judgement
+from game.engine.frame import LiveFrame
 from game.engine.session import LIVE_WINDOW_BEATS, Session
-from game.engine.sync import DuetStats
 from game.ui import theme
 from game.ui.highway import Highway, HighwayGeometry
 from game.ui.hud import HitErrorBar, PlayerPanel, Popups, TopBar, get_ready
@@ -37,6 +42,9 @@ from game.ui.theme import PALETTES, WHITE, PlayerPalette, mix, player_tag, rgba
 
 #: pixels per second of song time = this x window height x scroll speed
 SCROLL_PER_HEIGHT = 0.9
+#: beyond the miss window and late margin, how far from the clock a highway checks for
+#: newly judged notes, s
+JUDGE_REACH_PAD_S = 0.1
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +110,25 @@ def compute_layout(size: tuple[int, int], scroll_speed: float = 1.0) -> ScreenLa
                         (badges[0], badges[1]), panels, (bars[0], bars[1]), centre)
 
 
+def rect_complement(outer: pygame.Rect, holes: Sequence[pygame.Rect]) -> list[pygame.Rect]:
+    """Rectangles covering ``outer`` except ``holes`` (each row band split around them)."""
+    holes = [h.clip(outer) for h in holes]
+    holes = [h for h in holes if h.width and h.height]
+    edges = sorted({outer.top, outer.bottom, *(h.top for h in holes),
+                    *(h.bottom for h in holes)})
+    out: list[pygame.Rect] = []
+    for y0, y1 in pairwise(edges):
+        x = outer.left
+        for h in sorted((h for h in holes if h.top <= y0 and h.bottom >= y1),
+                        key=lambda h: h.left):
+            if h.left > x:
+                out.append(pygame.Rect(x, y0, h.left - x, y1 - y0))
+            x = max(x, h.right)
+        if x < outer.right:
+            out.append(pygame.Rect(x, y0, outer.right - x, y1 - y0))
+    return out
+
+
 def judgement_time(j: Judgement, miss_after_s: float) -> float:
     """When a judgement was made: the hit's time, or a passed note's time + its window."""
     if j.hit_time_s is not None:
@@ -124,22 +151,27 @@ class GameplayView:
 
     def __init__(self, session: Session, *, players: tuple[PlayerLook, PlayerLook],
                  scroll_speed: float = 1.0) -> None:
-        self.session = session
+        # only the session's fixed parts are kept: each frame's figures come in a LiveFrame
+        self.chart = session.chart
+        self.windows = session.windows
         self.players = players
         self.scroll_speed = scroll_speed
         self.text = TextCache()
         self.palettes: tuple[PlayerPalette, PlayerPalette] = (
             PALETTES[players[0].colour % 2], PALETTES[players[1].colour % 2])
+        late = session.late_input_s
+        #: per player: how long after a note's time it is missed (window + late margin), s
+        self._miss_after_s = (session.windows.miss_s + late[0], session.windows.miss_s + late[1])
         self.highways = tuple(
             Highway(session.notes[p], session.players[p].layout, session.chart.tempo,
-                    session.judges[p].judged, self.palettes[p], players[p].lane_labels,
-                    self.text, session.windows.miss_s + session.late_input_s + 0.1)
+                    self.palettes[p], players[p].lane_labels,
+                    self.text, self._miss_after_s[p] + JUDGE_REACH_PAD_S)
             for p in (0, 1))
-        self._miss_after_s = session.windows.miss_s + session.late_input_s
         self.layout: ScreenLayout | None = None
         self.language = current_language()  #: the language the static parts were drawn in
         self.notes_in_view = 0  #: notes with times on screen in the last frame (bench)
         self._fits: dict[tuple[str, int, int], int] = {}
+        self._frames = 0  #: frames drawn (the highways take turns painting ahead)
 
     # layout --------------------------------------------------------------------------
     def resize(self, size: tuple[int, int]) -> None:
@@ -155,21 +187,25 @@ class GameplayView:
         s = lay.scale
         self.text.clear()
         self._fits.clear()
-        session = self.session
         for p, hwy in enumerate(self.highways):
             families = hwy.families
             hwy.build(HighwayGeometry.build(lay.highways[p], lay.hit_y, families, s,
                                             lay.pixels_per_second))
-        self.error_bars = tuple(HitErrorBar(lay.error_bars[p], s, session.windows,
+        self.error_bars = tuple(HitErrorBar(lay.error_bars[p], s, self.windows,
                                             self.palettes[p], self.text) for p in (0, 1))
         self.panels = (PlayerPanel(lay.panels[0], s, self.palettes[0], self.text, "right"),
                        PlayerPanel(lay.panels[1], s, self.palettes[1], self.text, "left"))
         self.popups = Popups(s, self.text, lay.highways[0].width - round(12 * s))
-        self.top = TopBar(size[0], s, session.chart, self.text)
+        self.top = TopBar(size[0], s, self.chart, self.text)
         self.meter = SyncMeter(lay.centre, s, self.text, self.palettes)
         self.background = self._build_background(size)
         for hwy in self.highways:
             hwy.capture_fade(self.background)
+        # a frame copies the background except where the highways' opaque note strips go
+        self._background_pieces = [
+            (self.background, r.topleft, r)
+            for r in rect_complement(pygame.Rect((0, 0), size),
+                                     [hwy.strip_area for hwy in self.highways])]
         self._countdown_disc = theme.ready(theme.glow(theme.supersampled(
             (round(150 * s), round(150 * s)), lambda surf, ss: pygame.draw.ellipse(
                 surf, (12, 14, 26, 248), surf.get_rect())), theme.SKY_BLUE, round(14 * s),
@@ -224,8 +260,8 @@ class GameplayView:
                   r.centery + round(1 * s), "midleft")
 
     # frame ---------------------------------------------------------------------------
-    def draw(self, surface: pygame.Surface, now_s: float, *, recent: Sequence[Judgement],
-             live: DuetStats, countdown: float | None = None,
+    def draw(self, surface: pygame.Surface, now_s: float, *, frame: LiveFrame,
+             recent: Sequence[Judgement], countdown: float | None = None,
              banners: Sequence[tuple[int, str, bool]] = ()) -> None:
         """Draw one frame at song time ``now_s``.
 
@@ -233,10 +269,11 @@ class GameplayView:
         ----------
         surface : pygame.Surface
             Re-lays out first if its size differs from the last :meth:`resize`.
+        frame : LiveFrame
+            What changed in the session, copied at one moment (judged notes, scores,
+            the latest offsets, the rolling duet figures).
         recent : sequence of Judgement
             The latest judgements (time order), for pop-ups and lane flashes.
-        live : DuetStats
-            The rolling duet figures (``session.live_duet()``).
         countdown : float or None
             Seconds to bar 1 during the lead-in: shows 3, 2, 1 in the centre.
         banners : sequence of (player, text, warn)
@@ -247,27 +284,29 @@ class GameplayView:
             self.resize(surface.get_size())
             lay = self.layout
             assert lay is not None
-        # one straight copy (measured faster than copying around the highways' note areas,
-        # which their strips then cover)
-        surface.blit(self.background, (0, 0))
+        # the background, but not under the highways' note areas: their opaque strips cover
+        # those whole (copying there too cost a quarter of the frame in memory traffic)
+        surface.blits(self._background_pieces, doreturn=False)
         self.top.draw(surface, now_s)
         popup, flashes = self._scan_recent(recent, now_s)
-        session = self.session
         s = lay.scale
         drawn = 0
+        self._frames += 1
         for p in (0, 1):
-            drawn += self.highways[p].draw(surface, now_s, flashes[p],
-                                           sum(session.scores[p].counts))
+            figures = frame.players[p]
+            drawn += self.highways[p].draw(surface, now_s, figures.judged, flashes[p],
+                                           figures.judged_notes,
+                                           paint_ahead=self._frames % 2 == p)
             j = popup[p]
             if j is not None:
                 r = lay.highways[p]
                 self.popups.draw(surface, r.centerx, lay.hit_y - round(170 * s), j[0], j[1])
-            self.panels[p].draw(surface, session.player_stats(p))
-            self.error_bars[p].draw(surface, now_s, session.scores[p].offsets)
+            self.panels[p].draw(surface, figures.stats)
+            self.error_bars[p].draw(surface, now_s, figures.recent_offsets)
         self.notes_in_view = drawn
-        window_s = LIVE_WINDOW_BEATS * session.chart.tempo.beat_length_at_s(now_s)
+        window_s = LIVE_WINDOW_BEATS * self.chart.tempo.beat_length_at_s(now_s)
         counting = countdown is not None and countdown > 0
-        self.meter.draw(surface, now_s, live, window_s, ahead=not counting)
+        self.meter.draw(surface, now_s, frame.duet, window_s, ahead=not counting)
         if countdown is not None and counting:
             self._draw_countdown(surface, countdown)
         for player, text, warn in banners:
@@ -314,14 +353,14 @@ class GameplayView:
             if grade is STRAY:
                 continue
             t = j.hit_time_s
-            age = now_s - (t if t is not None else (j.note_time_s or 0.0) + miss_after)
+            p = j.player
+            age = now_s - (t if t is not None else (j.note_time_s or 0.0) + miss_after[p])
             if age > horizon:
                 break
             if age < -0.02:
                 continue
             if age < 0:
                 age = 0.0
-            p = j.player
             if popup[p] is None and age < theme.POPUP_S:
                 popup[p] = (j, age)
             if grade >= GOOD and age < theme.FLASH_S and j.lane not in seen[p]:

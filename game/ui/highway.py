@@ -33,6 +33,10 @@ from game.ui.words import lane_word
 __all__ = ["Highway", "HighwayGeometry", "lane_family", "note_y"]
 
 FLASH_LEVELS = 8
+#: height of one painted strip of song time at the 720-pixel design height (px): small, so
+#: painting one is a short job; at most one is painted ahead per frame
+CHUNK_DESIGN_PX = 128
+CHUNK_MIN_PX = 64
 _Blit = tuple[pygame.Surface, tuple[int, int]]
 
 
@@ -94,8 +98,6 @@ class Highway:
     layout : LaneLayout
     tempo : TempoMap
         For the beat lines.
-    judged : bytearray
-        ``session.judges[p].judged``: read each frame, judged notes are not drawn.
     palette : PlayerPalette
     labels : tuple of str
         Key names per lane, shown on the hit line.
@@ -105,12 +107,13 @@ class Highway:
     """
 
     def __init__(self, notes: tuple[Note, ...], layout: LaneLayout, tempo: TempoMap,
-                 judged: bytearray, palette: PlayerPalette, labels: Sequence[str],
+                 palette: PlayerPalette, labels: Sequence[str],
                  text: TextCache, judge_reach_s: float = 0.5) -> None:
         self.layout = layout
         self.judge_reach_s = judge_reach_s
         self.tempo = tempo
-        self.judged = judged
+        #: Per note, 1 once judged: the latest frame's copy (judged notes are not drawn).
+        self.judged: bytes = bytes(len(notes))
         self.palette = palette
         self.families = tuple(lane_family(lane.name) for lane in layout.lanes)
         self.labels = tuple(labels) + tuple(
@@ -121,10 +124,15 @@ class Highway:
         self._kind = [ACCENT if n.accent else GHOST if n.ghost else NORMAL for n in notes]
         # Two groups, kick bars (painted first) and gems, each sorted by time.
         self._groups: list[tuple[list[float], list[int]]] = []
-        for want_kick in (True, False):
+        #: per note: its group and its place in the group
+        self._where: list[tuple[int, int]] = [(0, 0)] * len(notes)
+        for g, want_kick in enumerate((True, False)):
             idx = [i for i in range(len(notes))
                    if (self.families[self._lane[i]] == "kick") == want_kick]
             self._groups.append(([notes[i].time_s for i in idx], idx))
+            for k, i in enumerate(idx):
+                self._where[i] = (g, k)
+        self._times = [n.time_s for n in notes]  #: every note's time, increasing
         self.geom: HighwayGeometry | None = None
 
     # building (once per resize) ------------------------------------------------------
@@ -139,19 +147,21 @@ class Highway:
         self.gem_h = max(6, round(22 * s))
         self.bar_w = geom.rect.width - round(22 * s)
         self.bar_h = max(4, round(13 * s))
-        sprites: dict[tuple[int, int], tuple[pygame.Surface, int, int]] = {}
+        sprites: dict[tuple[int, int], tuple[pygame.Surface, int, int, int]] = {}
         for lane, fam in enumerate(self.families):
             size = (self.bar_w, self.bar_h) if fam == "kick" else (self.gem_w, self.gem_h)
             for kind in (NORMAL, ACCENT, GHOST):
                 spr = theme.note_sprite(fam, kind, size, pal, s)
                 sw, sh = spr.get_size()
-                sprites[(lane, kind)] = (spr, geom.lane_x[lane] - v.x - sw // 2, -(sh // 2))
-        self._reach = max(spr.get_height() for spr, _, _ in sprites.values())
-        # per group, per note: (sprite, x in the chunk, dy): painting only computes y
+                x = geom.lane_x[lane] - v.x - sw // 2
+                sprites[(lane, kind)] = (spr, x, -(sh // 2), x + sw)
+        self._reach = max(spr.get_height() for spr, _, _, _ in sprites.values())
+        # per group, per note: (sprite, x in the chunk, dy, right edge): painting only computes y
         self._paint = [([sprites[(self._lane[i], self._kind[i])] for i in idx])
                        for _, idx in self._groups]
-        self._chunk_h = max(64, round(128 * s))  # small: painting one is a short job
-        self._chunks: dict[int, tuple[pygame.Surface, pygame.Surface]] = {}
+        self._chunk_h = max(CHUNK_MIN_PX, round(CHUNK_DESIGN_PX * s))
+        #: painted chunks: the strip, and the beat lines on it (to paint a note out)
+        self._chunks: dict[int, tuple[pygame.Surface, list[_Blit]]] = {}
         self._erased = bytearray(self._n)
         self._last_now: float | None = None
         self._accounted = 0
@@ -214,6 +224,14 @@ class Highway:
         self._overlay = [(theme.ready(band, rle=False), (r.x + round(3 * s), top + round(34 * s))),
                          (theme.ready(ov, rle=True), (r.x, top))]
 
+    @property
+    def strip_area(self) -> pygame.Rect:
+        """What :meth:`draw` covers whole with opaque note strips every frame (screen px).
+
+        Whatever is under it beforehand never shows, so it need not be drawn.
+        """
+        return self.view.copy()
+
     def draw_static(self, bg: pygame.Surface) -> None:
         """Draw the highway body, edges and captions (below the hit line) onto ``bg``."""
         geom = self.geom
@@ -265,26 +283,33 @@ class Highway:
         self._veil = (theme.fade_veil(bg, r, solid_rows=round(14 * geom.scale)), r.topleft)
 
     # chunks ----------------------------------------------------------------------------
-    def _chunk(self, k: int) -> tuple[pygame.Surface, pygame.Surface]:
-        """Chunk ``k`` (song pixels ``[k * H, (k + 1) * H)``, top row = latest), painted."""
+    def _chunk(self, k: int) -> pygame.Surface:
+        """Chunk ``k`` (song pixels ``[k * H, (k + 1) * H)``, top row = latest), painted.
+
+        Every row of the highway's body is the same, so a chunk keeps only its beat
+        lines besides the painted strip: painting a note out restores the body
+        from the one blank chunk.
+        """
         ch = self._chunks.get(k)
         if ch is not None:
-            return ch
+            return ch[0]
         geom = self.geom
         assert geom is not None
         h, pps = self._chunk_h, geom.pixels_per_second
-        empty = self._blank.copy()
+        full = self._blank.copy()
         top = (k + 1) * h
         tempo = self.tempo
+        lines: list[_Blit] = []
         for b in range(max(0, math.ceil(tempo.beat_at((k * h - 2) / pps))),
                        math.floor(tempo.beat_at((top + 2) / pps)) + 1):
             line = self._bar_line if tempo.bar_at_beat(b)[1] < 1e-6 else self._beat_line
-            empty.blit(line, (0, round(top - tempo.seconds_at(b) * pps) - line.get_height() // 2))
-        full = empty.copy()
+            lines.append((line, (0, round(top - tempo.seconds_at(b) * pps)
+                                 - line.get_height() // 2)))
+        full.fblits(lines)
         reach = self._reach / pps
         full.fblits(self._note_blits(k * h / pps - reach, top / pps + reach, top))
-        self._chunks[k] = (empty, full)
-        return empty, full
+        self._chunks[k] = (full, lines)
+        return full
 
     def _note_blits(self, t0: float, t1: float, top: float,
                     span: tuple[int, int] | None = None) -> list[_Blit]:
@@ -296,89 +321,121 @@ class Highway:
         out: list[_Blit] = []
         for (times, idx), paint in zip(self._groups, self._paint, strict=True):
             for i in range(bisect_left(times, t0), bisect_right(times, t1)):
-                spr, x, dy = paint[i]
-                if not judged[idx[i]] and x < x1 and x + spr.get_width() > x0:
+                spr, x, dy, right = paint[i]
+                if x < x1 and right > x0 and not judged[idx[i]]:
                     out.append((spr, (x, round(top - times[i] * pps) + dy)))
         return out
 
-    def _erase(self, g: int, i: int) -> None:
-        """Paint note ``i`` of group ``g`` (0 kicks, 1 gems) out of the chunks it shows in."""
-        times = self._groups[g][0]
-        spr, x, dy = self._paint[g][i]
+    def _erase(self, notes: Sequence[int]) -> None:
+        """Paint ``notes`` (indices) out of the chunks they show in.
+
+        Per chunk, the area they covered is repainted from the blank body, its beat
+        lines and the unjudged notes reaching into it: what a fresh paint gives.
+        """
         pps = self.geom.pixels_per_second  # type: ignore[union-attr]
         h = self._chunk_h
+        chunks = self._chunks
+        # per chunk, the areas to repaint (overlapping ones, as a chord with its kick bar, as one)
+        areas: dict[int, list[pygame.Rect]] = {}
+        for n in notes:
+            g, i = self._where[n]
+            spr, x, dy, _ = self._paint[g][i]
+            y = self._times[n] * pps
+            sh = spr.get_height()
+            for k in range(math.floor((y - dy - sh) / h), math.floor((y - dy) / h) + 1):
+                if k not in chunks:
+                    continue
+                r = pygame.Rect(x, round((k + 1) * h - y) + dy, spr.get_width(), sh)
+                rects = areas.setdefault(k, [])
+                for m, area in enumerate(rects):
+                    if area.colliderect(r):
+                        rects[m] = area.union(r)
+                        break
+                else:
+                    rects.append(r)
         reach = self._reach / pps
-        t = times[i]
-        y = t * pps
-        sh = spr.get_height()
-        span = (x, x + spr.get_width())
-        for k in range(math.floor((y - dy - sh) / h), math.floor((y - dy) / h) + 1):
-            chunk = self._chunks.get(k)
-            if chunk is None:
-                continue
-            empty, full = chunk
+        for k, rects in areas.items():
+            full, lines = chunks[k]
             top = (k + 1) * h
-            r = pygame.Rect(x, round(top - y) + dy, spr.get_width(), sh)
-            full.blit(empty, r.topleft, r)
-            full.set_clip(r)
-            full.fblits(self._note_blits(t - reach, t + reach, top, span))
-            full.set_clip(None)
+            for r in rects:
+                full.blit(self._blank, r.topleft, r)
+                full.set_clip(r)
+                full.fblits(lines)
+                full.fblits(self._note_blits((top - r.bottom) / pps - reach,
+                                             (top - r.top) / pps + reach, top,
+                                             (r.left, r.right)))
+                full.set_clip(None)
 
     def _paint_out(self, t0: float, t1: float) -> int:
         """Paint out every newly judged note with a time in ``[t0, t1]``; how many."""
-        judged, erased = self.judged, self._erased
-        found = 0
-        for g, (times, idx) in enumerate(self._groups):
-            for i in range(bisect_left(times, t0), bisect_right(times, t1)):
-                n = idx[i]
-                if judged[n] and not erased[n]:
-                    self._erase(g, i)
-                    erased[n] = 1
-                    found += 1
-        return found
+        times = self._times
+        i0, i1 = bisect_left(times, t0), bisect_right(times, t1)
+        judged, erased = self.judged[i0:i1], self._erased[i0:i1]
+        if judged == erased:
+            return 0
+        # judged and not yet painted out, as bits (one byte per note): no loop over the notes
+        new = int.from_bytes(judged, "little") & ~int.from_bytes(erased, "little")
+        found: list[int] = []
+        while new:
+            low = new & -new
+            new ^= low
+            n = i0 + ((low.bit_length() - 1) >> 3)
+            self._erased[n] = 1
+            found.append(n)
+        self._erase(found)
+        return len(found)
 
     # drawing (every frame) -------------------------------------------------------------
-    def draw(self, surface: pygame.Surface, now_s: float,
-             flashes: Sequence[tuple[int, float]] = (), judged_total: int | None = None) -> int:
+    def draw(self, surface: pygame.Surface, now_s: float, judged: bytes | None = None,
+             flashes: Sequence[tuple[int, float]] = (), judged_total: int | None = None, *,
+             paint_ahead: bool = True) -> int:
         """Notes (painted chunks), the strike zone, lane flashes (``(lane, age_s)``).
 
+        ``judged`` is the frame's copy of which notes are judged (one byte per
+        note, :class:`~game.engine.frame.PlayerFrame`); None keeps the last one.
         ``judged_total`` is how many of the player's notes are judged so far (the
         score processor's count); with it only notes near the clock are checked
-        for judging while the count matches. Returns how many notes (judged or
-        not) have times in view.
+        for judging, and only when the count moved. ``paint_ahead`` lets this
+        frame paint the chunk about to scroll in (two highways take turns, so one
+        frame never paints two). Returns how many notes (judged or not) have
+        times in view.
         """
         geom = self.geom
         assert geom is not None
+        if judged is not None:
+            self.judged = judged
         v = self.view
         pps, h = geom.pixels_per_second, self._chunk_h
         y_now = now_s * pps
         y_hi = y_now + (geom.hit_y - v.top)
         y_lo = y_now - (v.bottom - geom.hit_y)
         k_lo, k_hi = math.floor(y_lo / h), math.floor(y_hi / h)
-        for k in [k for k in self._chunks if k < k_lo]:
-            del self._chunks[k]
+        chunks = self._chunks
+        for k in [k for k in chunks if k < k_lo]:
+            del chunks[k]
         # Notes are judged near the clock: scan only judging reach around it (since the
         # last frame), unless more notes were judged than that scan finds (a hit fed
         # ahead of the drawn time, the end of the song). A jump back repaints everything.
         last = self._last_now
         if last is not None and now_s < last - 1e-9:
-            self._chunks.clear()
+            chunks.clear()
             self._erased = bytearray(self._n)
             last = None
         self._last_now = now_s
         for k in range(k_lo, k_hi + 1):
-            self._chunk(k)
+            if k not in chunks:
+                self._chunk(k)
         reach = self.judge_reach_s + self._reach / pps
         found = 0
-        if last is not None:
+        new = None if judged_total is None else judged_total - self._accounted
+        if last is not None and new != 0:
             found = self._paint_out(min(last, now_s) - reach, now_s + reach)
-        if last is None or judged_total is None or judged_total - self._accounted > found:
+        if last is None or new is None or new > found:
             self._paint_out(y_lo / pps - self._reach / pps, y_hi / pps + self._reach / pps)
         if judged_total is not None:
             self._accounted = judged_total
         base = geom.hit_y + y_now
-        blits = [(self._chunks[k][1], (v.x, round(base - (k + 1) * h)))
-                 for k in range(k_lo, k_hi + 1)]
+        blits = [(chunks[k][0], (v.x, round(base - (k + 1) * h))) for k in range(k_lo, k_hi + 1)]
         clip = surface.get_clip()
         surface.set_clip(v)
         surface.fblits(blits)
@@ -390,7 +447,7 @@ class Highway:
                 top += levels[min(FLASH_LEVELS - 1, int(age / theme.FLASH_S * FLASH_LEVELS))]
         top.append(self._veil)
         surface.fblits(top)
-        if k_hi + 1 not in self._chunks:  # paint the next chunk before it is needed
+        if paint_ahead and k_hi + 1 not in chunks:  # paint the next chunk before it is needed
             self._chunk(k_hi + 1)
-        t0, t1 = y_lo / pps, y_hi / pps
-        return sum(bisect_right(times, t1) - bisect_left(times, t0) for times, _ in self._groups)
+        times = self._times
+        return bisect_right(times, y_hi / pps) - bisect_left(times, y_lo / pps)

@@ -29,7 +29,8 @@ class PngError(ValueError):
 def _chunks(data: bytes) -> list[tuple[bytes, bytes]]:
     if not data.startswith(PNG_SIGNATURE):
         raise PngError("not a PNG file (bad signature)")
-    pos, out = len(PNG_SIGNATURE), []
+    pos = len(PNG_SIGNATURE)
+    out: list[tuple[bytes, bytes]] = []
     while pos < len(data):
         if len(out) >= MAX_CHUNKS or pos + 8 > len(data):
             raise PngError("broken PNG: truncated chunk header")

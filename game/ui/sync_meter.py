@@ -15,6 +15,7 @@ Fed by the engine's rolling duet stats (:meth:`Session.live_duet`). At a glance:
 from __future__ import annotations
 
 import math
+from collections import OrderedDict
 from collections.abc import Sequence
 
 import pygame
@@ -35,6 +36,14 @@ DOT_LEVELS = 8
 NEEDLE_TAU_S = 0.07  #: needle smoothing time constant
 ARC_DOTS = 10  #: the latest shared notes shown as dots inside the gauge
 HISTORY_DOTS = 24  #: ... and in the history strip
+#: the needle is drawn at angles rounded to this (degrees: half a pixel at its tip at 720p)
+#: and each drawing kept as a sprite, so a frame blits one instead of drawing polygons
+NEEDLE_STEP_DEG = 0.25
+NEEDLE_SPRITES = 256  #: needle sprites kept (least recently used dropped)
+NEEDLE_BASE = 5.0  #: needle half-width at the hub, design px
+NEEDLE_TAIL = 14.0  #: how far the needle reaches behind the hub, design px
+NEEDLE_TIP_GAP = 6  #: the tip stops this far inside the gauge's outer edge, design px
+NEEDLE_AA_PAD = 2  #: sprite margin around the outline for its anti-aliased edge, px
 
 
 def needle_angle(mean_asynchrony_ms: float | None, *, scale_ms: float = SCALE_MS,
@@ -96,6 +105,8 @@ class SyncMeter:
         self._team_size = text.fit("1,000,000", round(50 * s), self._room)
         self._angle = 0.0
         self._last_now: float | None = None
+        self._needles: OrderedDict[tuple[int, str | None],
+                                   tuple[pygame.Surface, tuple[int, int]]] = OrderedDict()
         self._build()
         # the live lines: one size for every value they can take (widest sample)
         ahead = [tr("WAITING"), tr("TOGETHER")] + [ahead_phrase(p, 888) for p in (0, 1)]
@@ -332,16 +343,49 @@ class SyncMeter:
 
     def _draw_needle(self, surface: pygame.Surface, angle_deg: float,
                      grade: str | None) -> None:
+        step = round(angle_deg / NEEDLE_STEP_DEG)
+        key = (step, grade)
+        cache = self._needles
+        hit = cache.get(key)
+        if hit is None:
+            hit = cache[key] = self._needle_sprite(step * NEEDLE_STEP_DEG, grade)
+            if len(cache) > NEEDLE_SPRITES:
+                cache.popitem(last=False)
+        else:
+            cache.move_to_end(key)
+        surface.blit(*hit)
+
+    def _needle_points(self, angle_deg: float) -> list[tuple[float, float]]:
+        """The needle's outline (screen px) at ``angle_deg``: hub side, tip, hub side, tail."""
         s = self.scale
         a = math.radians(angle_deg)
         sx, sy = math.sin(a), -math.cos(a)
         px, py = -sy, sx  # perpendicular
-        length = self.radius - round(6 * s)
-        base = 5 * s
+        length = self.radius - round(NEEDLE_TIP_GAP * s)
+        base = NEEDLE_BASE * s
         cx, cy = self.cx, self.cy
         tip = (cx + sx * length, cy + sy * length)
-        pts = [(cx + px * base, cy + py * base), tip, (cx - px * base, cy - py * base),
-               (cx - sx * 14 * s, cy - sy * 14 * s)]
+        return [(cx + px * base, cy + py * base), tip, (cx - px * base, cy - py * base),
+                (cx - sx * NEEDLE_TAIL * s, cy - sy * NEEDLE_TAIL * s)]
+
+    def _needle_sprite(self, angle_deg: float,
+                       grade: str | None) -> tuple[pygame.Surface, tuple[int, int]]:
+        """The needle drawn on a clear sprite of its colour, and where it goes.
+
+        Filled, then outlined anti-aliased, as it would be drawn on the screen: the
+        outline's coverage lands in the sprite's alpha, so blitting the sprite
+        blends the edge with the screen as drawing it there would.
+        """
         colour = theme.SYNC_COLOURS[grade] if grade is not None else theme.TEXT_DIM
-        pygame.draw.polygon(surface, colour, pts)
-        pygame.draw.aalines(surface, colour, True, pts)
+        pts = self._needle_points(angle_deg)
+        pad = NEEDLE_AA_PAD
+        x0 = math.floor(min(x for x, _ in pts)) - pad
+        y0 = math.floor(min(y for _, y in pts)) - pad
+        w = math.ceil(max(x for x, _ in pts)) + pad - x0
+        h = math.ceil(max(y for _, y in pts)) + pad - y0
+        spr = pygame.Surface((w, h), pygame.SRCALPHA)
+        spr.fill((*colour, 0))
+        local = [(x - x0, y - y0) for x, y in pts]
+        pygame.draw.polygon(spr, colour, local)
+        pygame.draw.aalines(spr, colour, True, local)
+        return theme.ready(spr, rle=True), (x0, y0)

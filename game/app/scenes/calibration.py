@@ -42,6 +42,7 @@ from game.app.scenes.calibration_clicks import (
 )
 from game.app.scenes.calibration_test_page import draw_test_page
 from game.engine.calibration import MIN_TAPS, median_offset_ms, tap_offsets
+from game.store.settings import Settings, save_settings
 from game.ui import theme
 from game.ui.charts import px
 from game.ui.i18n import N_, ntr, tr
@@ -90,15 +91,8 @@ class CalibrationScene(Scene):
         self._audio_loaded = False
 
     # settings ------------------------------------------------------------------
-    def _load_settings(self) -> Any:
-        services = self.app.services
-        if services.get("settings") is not None:
-            return services["settings"]
-        try:
-            from game.store.settings import load_settings
-        except ImportError:  # pragma: no cover - no settings store
-            return None
-        return load_settings(services.get("settings_path"))[0]
+    def _load_settings(self) -> Settings:
+        return self.app.context.settings
 
     def current_audio_ms(self) -> float:
         """The audio offset in force, ms."""
@@ -128,7 +122,8 @@ class CalibrationScene(Scene):
 
     def click_perf_s(self, k: int) -> float:
         """The ``perf_counter`` time at which click ``k`` is heard (by the current offsets)."""
-        return self.start_perf + LEAD_IN_S + self.click_song_s(k) + self.clock.audio_latency_s
+        latency_s: float = self.clock.audio_latency_s
+        return float(self.start_perf + LEAD_IN_S + self.click_song_s(k) + latency_s)
 
     def start_test(self, mode: str) -> None:
         """Begin the audio (``"audio"``) or input (``"input"``) test from P1."""
@@ -140,7 +135,7 @@ class CalibrationScene(Scene):
         self._start_clicks()
 
     def _start_clicks(self) -> None:
-        audio = self.app.services.get("audio")
+        audio = self.app.context.audio
         if audio is not None:
             if not self._audio_loaded:
                 audio.load_song(None, chart=click_chart())
@@ -152,7 +147,7 @@ class CalibrationScene(Scene):
         self.clock.start(-LEAD_IN_S, at_perf_s=t)
 
     def _stop_clicks(self) -> None:
-        audio = self.app.services.get("audio")
+        audio = self.app.context.audio
         if audio is not None:
             audio.stop()
 
@@ -180,15 +175,13 @@ class CalibrationScene(Scene):
     # saving --------------------------------------------------------------------
     def save(self) -> bool:
         """Store the measured offsets; False when nothing was measured yet."""
-        settings, services = self.settings, self.app.services
+        settings, context = self.settings, self.app.context
         if self.mode == "audio":
             new = self.result_ms(0)
             if new is None:
                 return False
-            if settings is not None:
-                settings = dataclasses.replace(settings, audio=dataclasses.replace(
-                    settings.audio, audio_offset_ms=new))
-            services["audio_offset_ms"] = new
+            settings = dataclasses.replace(settings, audio=dataclasses.replace(
+                settings.audio, audio_offset_ms=new))
             what = tr("audio offset {ms} ms").format(ms=f"{new:+.0f}")
         else:
             news = [self.result_ms(p) for p in (0, 1)]
@@ -198,23 +191,20 @@ class CalibrationScene(Scene):
             for p, v in enumerate(news):
                 if v is None:
                     continue
-                if settings is not None:
-                    players = list(settings.players)
-                    players[p] = dataclasses.replace(players[p], input_offset_ms=v)
-                    settings = dataclasses.replace(settings, players=tuple(players))
-                services.setdefault("input_offsets_ms", [0.0, 0.0])[p] = v
+                players = list(settings.players)
+                players[p] = dataclasses.replace(players[p], input_offset_ms=v)
+                settings = dataclasses.replace(settings, players=(players[0], players[1]))
                 parts.append(tr("P{player} input offset {ms} ms").format(player=p + 1,
                                                                          ms=f"{v:+.0f}"))
             # TRANSLATORS: separator between the items of a list ("A, B")
             what = tr(", ").join(parts)
         self.message = tr("Saved: {what}").format(what=what)
-        if settings is not None:
-            self.settings = services["settings"] = settings
+        self.settings = context.settings = settings
+        if context.settings_path is None:
+            self.message = tr("Kept for this session: {what}").format(what=what)
+        else:
             try:
-                from game.store.settings import save_settings
-                save_settings(settings, services.get("settings_path"))
-            except ImportError:  # pragma: no cover
-                self.message = tr("Kept for this session: {what}").format(what=what)
+                save_settings(settings, context.settings_path)
             except Exception as e:  # StoreError
                 self.message = tr("Kept for this session, not saved ({error}): {what}").format(
                     error=e, what=what)

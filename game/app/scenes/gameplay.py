@@ -14,11 +14,7 @@ from typing import Any
 
 import pygame
 
-from game.app.kit_player import KitSetup
-from game.app.live import LIVE_LATE_INPUT_S, LivePlay
-from game.app.outputs import PlayOutputs
 from game.app.scene import Scene
-from game.app.sources import SourceSpec
 from game.audio.clock import SongClock
 from game.engine.chart import Chart
 from game.engine.events import MISS, HitEvent, Judgement
@@ -26,6 +22,11 @@ from game.engine.session import PlayerSetup
 from game.engine.windows import HitWindows
 from game.input.capture import Capture
 from game.input.keyboard import KeyMap
+from game.live.kit_player import KitSetup
+from game.live.live_play import LIVE_LATE_INPUT_S, LivePlay
+from game.live.outputs import PlayOutputs
+from game.live.sources import SourceSpec
+from game.ui import theme
 from game.ui.gameplay_view import GameplayView, PlayerLook
 from game.ui.i18n import tr
 
@@ -34,9 +35,6 @@ __all__ = ["LIVE_LATE_INPUT_S", "GameplayScene"]
 RECENT_KEEP = 48
 #: A kit's "connected" / "is back" notice shows this long.
 NOTICE_S = 3.0
-#: The sync meter's rolling figures are recomputed when something was judged,
-#: or at least this often as the 8-beat window slides; not on every frame.
-LIVE_REFRESH_S = 0.1
 
 
 class GameplayScene(Scene):
@@ -111,7 +109,7 @@ class GameplayScene(Scene):
         self.folder = folder
         self.end_s = end_s
         self.countdown_to_s = countdown_to_s
-        self.audio = app.services.get("audio")
+        self.audio = app.context.audio
         self._keymap = self.bindings.lookup()
         self.finished = False
         self._closed = False
@@ -140,8 +138,6 @@ class GameplayScene(Scene):
         self.recent: list[Judgement] = []
         self._judged_q.clear()
         self._judged_count = 0
-        self._live_stats: Any = None
-        self._live_key: tuple[int, float] = (-1, 0.0)
         self._audio_started = False
         self._paused = False
         self.finished = False
@@ -284,6 +280,10 @@ class GameplayScene(Scene):
         start_perf = t - self.clock.to_song_time(t) - self.audio_offset_s
         while time.perf_counter() < start_perf:
             self.app.poll()
+            if self._paused or self.finished or not self.app.running:
+                # Esc (or the window closing) while waiting: the pause froze the
+                # lead-in clock; the audio starts on time after the resume instead
+                return
         # On time, the mixer starts at 0. A frame that came late (a stalled machine)
         # starts it where the song already is instead, so song time never jumps back.
         pos = max(0.0, self.clock.to_song_time(time.perf_counter()) + self.audio_offset_s)
@@ -307,7 +307,9 @@ class GameplayScene(Scene):
     def draw(self, surface: pygame.Surface) -> None:
         now_s = getattr(self, "now_s", self.clock.now())
         countdown = self.countdown_to_s - now_s if now_s < self.countdown_to_s else None
-        self.view.draw(surface, now_s, recent=self.recent, live=self._live_duet(now_s),
+        # one copy of the session's state, under its lock: kit threads judge meanwhile
+        frame = self.live.frame(recent_offsets=theme.ERROR_TICKS)
+        self.view.draw(surface, now_s, frame=frame, recent=self.recent,
                        countdown=countdown, banners=self._banners())
 
     def _banners(self) -> list[tuple[int, str, bool]]:
@@ -326,15 +328,6 @@ class GameplayScene(Scene):
             elif kit.notices and now - kit.notices[-1][0] < NOTICE_S:
                 out.append((player, kit.notices[-1][1], False))  # worded by the kit player
         return out
-
-    def _live_duet(self, now_s: float) -> Any:
-        """The engine's rolling duet figures, recomputed only when they can have changed."""
-        count, at = self._live_key
-        if (self._live_stats is None or count != self._judged_count
-                or abs(now_s - at) >= LIVE_REFRESH_S):
-            self._live_stats = self.live.live_duet()
-            self._live_key = (self._judged_count, now_s)
-        return self._live_stats
 
     def resize(self, size: tuple[int, int]) -> None:
         self.view.resize(size)

@@ -22,6 +22,7 @@ import numpy as np
 import pygame
 
 from game.app.scene import Scene
+from game.store.settings import KeyBindings
 from game.ui.text import TextCache, blit_text, wrap_text
 from game.ui.theme import (
     BG_BOTTOM,
@@ -272,22 +273,15 @@ def _backdrop(size: tuple[int, int]) -> pygame.Surface:
 
 def notices(app: Any) -> list[str]:
     """The app's one-line notices (audio off, a score not saved...), created if missing."""
-    found = app.services.get("notices")
-    if found is None:
-        found = []
-        app.services["notices"] = found
+    found: list[str] = app.context.notices
     return found
 
 
 def current_keys(app: Any) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Each player's five key names (lanes hi-hat, snare, tom, cymbal, kick) from settings."""
-    settings = app.services.get("settings")
-    try:
-        return tuple(settings.keys.p1), tuple(settings.keys.p2)
-    except AttributeError:
-        from game.input.keyboard import DEFAULT_P1, DEFAULT_P2
-
-        return DEFAULT_P1, DEFAULT_P2
+    settings = app.context.settings
+    keys = settings.keys if settings is not None else KeyBindings()
+    return tuple(keys.p1), tuple(keys.p2)
 
 
 def report_error(app: Any, message: str) -> None:

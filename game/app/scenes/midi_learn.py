@@ -30,7 +30,6 @@ from game.app.scenes.midi_monitor import (
     port_name,
     short_port,
 )
-from game.engine.errors import FormatError
 from game.engine.voices import Voice
 from game.formats.kitmap import KitMap, builtin_kitmap_names
 from game.input.midi_reader import CONNECTED, KitReader
@@ -48,6 +47,7 @@ from game.ui.theme import (
     rgba,
 )
 from game.ui.words import lane_word, voice_word
+from game.util.errors import FormatError
 
 V = Voice
 #: The voices, grouped by lane, in two columns: (heading, voices) per group. A heading

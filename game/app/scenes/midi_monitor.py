@@ -62,7 +62,7 @@ def device_kit(port: str, kitmap_name: str | None = None
     ``kitmap_name`` overrides the profile's map. A map that cannot be loaded
     falls back to the default one, and the warning says so.
     """
-    from game.app.kit_player import kit_setup_for
+    from game.live.kit_player import kit_setup_for
     from game.store.kits import load_profiles
 
     warnings: list[str] = []

@@ -9,16 +9,16 @@ from typing import Any
 
 import pygame
 
-from game.app.launch import gameplay_scene
+from game.app.gameplay_flow import gameplay_scene
 from game.app.scenes import player_setup_midi as kit
 from game.app.scenes.menu_scene import MenuScene, current_keys, report_error
 from game.app.scenes.player_setup_hints import setup_hints
-from game.app.sources import SourceSpec, parse_source
 from game.engine.session import PlayerSetup
 from game.engine.voices import KEYBOARD_5
 from game.formats.library import load_entry
 from game.input.midi_ports import MidiStatus
 from game.input.midi_ports import midi_status as ports_status
+from game.live.sources import SourceSpec, parse_source
 from game.ui.i18n import N_, tr
 from game.ui.jersey import jersey, name_lines
 from game.ui.text_field import DONE, TextField
@@ -77,7 +77,7 @@ class PlayerSetupScene(MenuScene):
             self.chart = None
             self.message = tr("cannot load this song: {error}").format(error=exc)
             self.message_colour = VERMILLION
-        settings = app.services.get("settings")
+        settings = app.context.settings
         prefs = getattr(settings, "players", None)
         self.names = [getattr(prefs[i], "name", f"P{i + 1}") if prefs else f"P{i + 1}"
                       for i in (0, 1)]
@@ -288,7 +288,7 @@ class PlayerSetupScene(MenuScene):
 
     def save_prefs(self) -> None:
         """Write names and difficulties back to the settings file (if there is a store)."""
-        settings = self.app.services.get("settings")
+        settings = self.app.context.settings
         if settings is None or self._prefs_key() == self._saved:
             return
         try:
@@ -304,9 +304,9 @@ class PlayerSetupScene(MenuScene):
                     changes["input"] = self.input_choice(i)  # a person's seat, not a bot
                 players[i] = dataclasses.replace(players[i], **changes)
             settings = dataclasses.replace(settings, players=(players[0], players[1]))
-            self.app.services["settings"] = settings
+            self.app.context.settings = settings
             self._saved = self._prefs_key()
-            save_settings(settings, self.app.services.get("settings_path"))
+            save_settings(settings, self.app.context.settings_path)
         except Exception as exc:  # kept in memory; the player is told
             report_error(self.app, tr("settings not saved: {error}").format(error=exc))
 

@@ -18,11 +18,9 @@ from typing import Any
 
 import pygame
 
-from game.app.practice import NOT_SAVED, loop_spec
 from game.app.scenes.menu_scene import MenuScene, report_error
+from game.app.scenes.practice_names import range_label
 from game.app.scenes.practice_pause import PracticePauseScene, speed_key
-from game.app.scenes.practice_setup import range_label
-from game.app.sources import SourceSpec
 from game.audio.stretch import PracticeAudio, audio_job, chart_tracks
 from game.audio.stretch import with_practice_audio as with_audio
 from game.audio.stretch_task import PrepareTask
@@ -37,6 +35,8 @@ from game.engine.practice import (
     speed_percent,
 )
 from game.engine.session import PlayerSetup
+from game.live.practice_loops import NOT_SAVED, loop_spec
+from game.live.sources import SourceSpec
 from game.ui.i18n import N_, tr
 from game.ui.theme import PALETTES, TEXT, TEXT_DIM, TEXT_FAINT, VERMILLION, YELLOW, rgba
 
@@ -121,7 +121,7 @@ class PracticeScene(MenuScene):
         self.notice = ""
         self._ready: dict[float, PracticeAudio | None] = {}
         self._tasks: dict[float, PrepareTask] = {}
-        audio = app.services.get("audio")
+        audio = app.context.audio
         self._with_sound = audio is not None and bool(chart_tracks(chart, folder))
         rate = getattr(audio, "frequency", None)
         self._rate = rate if isinstance(rate, int) else None
@@ -169,7 +169,7 @@ class PracticeScene(MenuScene):
     # loops -------------------------------------------------------------------------
     def _begin(self) -> None:
         """The first loop: build the gameplay scene on the practice chart."""
-        from game.app.launch import gameplay_scene
+        from game.app.gameplay_flow import gameplay_scene
 
         plan = self.plan
         self.gameplay = gameplay_scene(

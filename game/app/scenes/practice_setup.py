@@ -12,14 +12,13 @@ from typing import Any
 
 import pygame
 
-from game.app.practice import NOT_SAVED
 from game.app.scenes import player_setup_midi as kit
 from game.app.scenes.menu_scene import MenuScene
-from game.app.sources import SourceSpec
+from game.app.scenes.practice import PracticeScene
+from game.app.scenes.practice_names import section_name
 from game.audio.stretch import audio_job, chart_tracks, has_cache
 from game.audio.stretch_task import warm_up
 from game.engine.chart import Chart
-from game.engine.errors import GameError
 from game.engine.practice import (
     SPEED_STEP,
     PracticePlan,
@@ -29,9 +28,12 @@ from game.engine.practice import (
     speed_percent,
 )
 from game.engine.session import PlayerSetup
+from game.live.practice_loops import NOT_SAVED
+from game.live.sources import SourceSpec
 from game.ui.i18n import N_, ntr, tr
 from game.ui.theme import PALETTES, TEXT, TEXT_DIM, TEXT_FAINT, VERMILLION, YELLOW, rgba
 from game.ui.words import difficulty_word
+from game.util.errors import GameError
 
 ROWS = (
     # TRANSLATORS: practice setup, a field's label: the first section practised
@@ -41,8 +43,6 @@ ROWS = (
     # TRANSLATORS: practice setup, a field's label: the playback speed (a percentage)
     N_("SPEED"),
     "START")  # the Start practice button (its own label)
-#: The one section of a chart without sections (:func:`game.engine.practice.practice_sections`).
-WHOLE_SONG = "Whole song"
 #: Sections listed at once (the list scrolls with the range).
 VISIBLE = 11
 
@@ -51,17 +51,6 @@ def fmt_time(seconds: float) -> str:
     """``m:ss`` (rounded down to the second, never negative)."""
     t = max(0, int(seconds))
     return f"{t // 60}:{t % 60:02d}"
-
-
-def section_name(chart: Chart, name: str) -> str:
-    """A section's name on screen: the song's own, or "Whole song" (translated) when it has none."""
-    # TRANSLATORS: practice, the only "section" of a song that has no sections
-    return tr("Whole song") if name == WHOLE_SONG and not chart.sections else name
-
-
-def range_label(chart: Chart, plan: PracticePlan) -> str:
-    """:attr:`PracticePlan.label` on screen (``"Verse 2"``, ``"Verse 2 - Trade"``)."""
-    return section_name(chart, plan.label)
 
 
 class PracticeSetupScene(MenuScene):
@@ -83,7 +72,7 @@ class PracticeSetupScene(MenuScene):
         self.row = ROWS.index("START") if plan else 0
         self.message = ""
         self._cached: dict[tuple[int, int, float], bool] = {}
-        if app.services.get("audio") is not None and chart_tracks(chart, folder):
+        if app.context.audio is not None and chart_tracks(chart, folder):
             warm_up()  # the first stretch of a session loads librosa: do it meanwhile
 
     # values ------------------------------------------------------------------------
@@ -109,7 +98,7 @@ class PracticeSetupScene(MenuScene):
             return None
         key = (plan.first, plan.last, plan.speed)
         if key not in self._cached:
-            audio = self.app.services.get("audio")
+            audio = self.app.context.audio
             rate = getattr(audio, "frequency", None)
             try:
                 job = audio_job(self.chart, self.folder, plan,
@@ -150,8 +139,6 @@ class PracticeSetupScene(MenuScene):
 
     def start(self) -> None:
         """Push the practice scene for the chosen range."""
-        from game.app.scenes.practice import PracticeScene
-
         plan = self.plan()
         if plan is None:
             return

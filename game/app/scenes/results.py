@@ -25,6 +25,7 @@ import pygame
 from game.app.scene import Scene
 from game.app.scenes.results_cards import BAND_MS, duet_card, player_card
 from game.engine.calibration import suggest_offset_ms
+from game.store.settings import MAX_OFFSET_MS, save_settings
 from game.ui import charts, theme
 from game.ui.charts import px, text
 from game.ui.i18n import current_language, tr
@@ -39,8 +40,8 @@ class ResultsScene(Scene):
     Parameters
     ----------
     app : App
-        Uses ``services["settings"]`` / ``["settings_path"]`` (offset suggestions) and
-        ``services["screenshots_dir"]`` when present.
+        Uses ``app.context``'s settings and their path (offset suggestions) and its
+        ``screenshots_dir`` when set.
     report : dict
         :func:`game.engine.report.session_report` of the finished song.
     session : Session or None
@@ -156,38 +157,27 @@ class ResultsScene(Scene):
 
         The correction is added to the hits, so it is *subtracted* from the input
         offset (which the game takes off each hit). The new settings go into
-        ``services["settings"]`` and are saved when the settings store is there.
+        ``app.context.settings`` and are saved to the settings file.
         """
         s = self.suggestions[player]
         if s is None or self.applied[player] is not None:
             return None
-        services = self.app.services
-        try:
-            from game.store import settings as store
-        except ImportError:  # pragma: no cover - the settings store is not installed
-            store = None
-        settings = services.get("settings")
-        if settings is None and store is not None:
-            settings = store.load_settings(services.get("settings_path"))[0]
-        if settings is None:  # no store: keep the value in memory only
-            offsets = services.setdefault("input_offsets_ms", [0.0, 0.0])
-            offsets[player] = new = offsets[player] - s
-        else:
-            prefs = settings.players[player]
-            limit = getattr(store, "MAX_OFFSET_MS", 1000.0)
-            new = max(-limit, min(limit, prefs.input_offset_ms - s))
-            players = list(settings.players)
-            players[player] = dataclasses.replace(prefs, input_offset_ms=new)
-            settings = dataclasses.replace(settings, players=tuple(players))
-            services["settings"] = settings
+        context = self.app.context
+        settings = context.settings
+        prefs = settings.players[player]
+        new = max(-MAX_OFFSET_MS, min(MAX_OFFSET_MS, prefs.input_offset_ms - s))
+        players = list(settings.players)
+        players[player] = dataclasses.replace(prefs, input_offset_ms=new)
+        settings = dataclasses.replace(settings, players=(players[0], players[1]))
+        context.settings = settings
         self.applied[player] = new
         ms = f"{new:+.0f}"
         # TRANSLATORS: results, after applying an offset tip; {ms} is signed (+12)
         self._message = lambda: tr("{player} input offset set to {ms} ms").format(
             player=player_tag(player), ms=ms)
-        if store is not None and settings is not None:
+        if context.settings_path is not None:
             try:
-                path = store.save_settings(settings, services.get("settings_path"))
+                path = save_settings(settings, context.settings_path)
                 # TRANSLATORS: results, after applying an offset tip; {path} is a file
                 self._message = lambda: tr("{player} input offset set to {ms} ms, saved to "
                                            "{path}").format(player=player_tag(player), ms=ms,
@@ -200,11 +190,11 @@ class ResultsScene(Scene):
                                            "this session, not saved: {error})").format(
                     player=player_tag(player), ms=ms, error=error)
         self._cache = None
-        return new
+        return float(new)
 
     def screenshots_dir(self) -> Path:
-        """``services["screenshots_dir"]``, else ``<data dir>/screenshots``, else the cwd."""
-        chosen = self.app.services.get("screenshots_dir")
+        """``app.context.screenshots_dir``, else ``<data dir>/screenshots``, else the cwd."""
+        chosen = self.app.context.screenshots_dir
         if chosen:
             folder = Path(chosen)
         else:

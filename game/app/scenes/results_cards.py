@@ -117,8 +117,8 @@ def player_card(scene: Any, surface: pygame.Surface, rect: pygame.Rect, i: int,
              # player's hit timings (10 x standard deviation in ms); lower is steadier
              (tr("UNSTABLE RATE"), "-" if ur is None else f"{ur:.0f}"))
     col = inner.w / 3
-    for k, (label, value) in enumerate(stats):
-        x = round(inner.x + k * col)
+    for column, (label, value) in enumerate(stats):
+        x = round(inner.x + column * col)
         room = col - px(6, s)
         text(surface, label, 12, theme.TEXT_DIM, scale=s, max_w=room, topleft=(x, y))
         text(surface, value, 20, theme.TEXT, scale=s, max_w=room, topleft=(x, y + px(15, s)))

@@ -72,7 +72,7 @@ class SettingsScene(MenuScene):
 
     def __init__(self, app: Any) -> None:
         super().__init__(app)
-        current = app.services.get("settings")
+        current = app.context.settings
         self.settings: Settings = current if isinstance(current, Settings) else Settings()
         self._original = self.settings
         self.panel_i = 0  # 0 keys, 1 the rest
@@ -87,7 +87,7 @@ class SettingsScene(MenuScene):
 
     def _set(self, **changes: Any) -> None:
         self.settings = dataclasses.replace(self.settings, **changes)
-        self.app.services["settings"] = self.settings
+        self.app.context.settings = self.settings
 
     def rebind(self, player: int, lane: int, name: str) -> bool:
         """Bind ``name`` to ``player``'s ``lane``; False (with a message) if it is taken."""
@@ -115,7 +115,8 @@ class SettingsScene(MenuScene):
         s = self.settings
         if row in ("master_volume", "music_volume", "hit_volume"):
             value = round(_clamp(getattr(s.audio, row) + 0.1 * step, 0.0, 1.0), 2)
-            self._set(audio=dataclasses.replace(s.audio, **{row: value}))
+            volumes: dict[str, Any] = {row: value}
+            self._set(audio=dataclasses.replace(s.audio, **volumes))
             self._apply_volumes()
         elif row == "audio_offset_ms":
             value = _clamp(s.audio.audio_offset_ms + step * (10 if big else 1), -MAX_OFFSET_MS,
@@ -152,7 +153,7 @@ class SettingsScene(MenuScene):
         self.say("")  # a message in the old language would be out of place
 
     def _apply_volumes(self) -> None:
-        audio = self.app.services.get("audio")
+        audio = self.app.context.audio
         if audio is not None:
             a = self.settings.audio
             audio.set_volumes(a.master_volume, a.music_volume, a.hit_volume)
@@ -253,9 +254,9 @@ class SettingsScene(MenuScene):
     def close(self) -> None:
         if self.settings == self._original:
             return
-        self.app.services["settings"] = self.settings
+        self.app.context.settings = self.settings
         try:
-            save_settings(self.settings, self.app.services.get("settings_path"))
+            save_settings(self.settings, self.app.context.settings_path)
             self._original = self.settings
         except Exception as exc:  # kept in memory for this run
             report_error(self.app, tr("settings not saved: {error}").format(error=exc))

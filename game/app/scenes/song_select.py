@@ -7,7 +7,7 @@ what the cache holds); new songs fill in as the background scan
 (:mod:`game.store.background_scan`) reads them, the highlighted song staying
 highlighted. The scan runs only while this screen is
 on top (paused under player setup and gameplay), and one scan serves every
-visit (``app.services["library_scan"]``); a finished one is redone on the next
+visit (``app.context.library_scan``); a finished one is redone on the next
 visit, starting from what it found.
 
 Keys: Up/Down (PageUp/PageDown, Home/End, the mouse wheel) move; a letter or
@@ -50,7 +50,6 @@ RELIST_S = 0.25
 #: How long song select may wait, when it first opens, for the songs the cache holds (s).
 CACHED_WAIT_S = 0.1
 #: Where the app keeps its library scan, and song select its order and last song.
-SCAN_SERVICE, STATE_SERVICE = "library_scan", "song_select"
 _NAV_STEPS = {pygame.K_UP: -1, pygame.K_DOWN: 1, pygame.K_PAGEUP: -5, pygame.K_PAGEDOWN: 5,
               pygame.K_HOME: -(10**9), pygame.K_END: 10**9}
 _COMMAND_MODS = pygame.KMOD_CTRL | pygame.KMOD_ALT | pygame.KMOD_META
@@ -75,11 +74,11 @@ def library_scan(app: Any) -> BackgroundScan:
     songs. The first one reads the built-in songs at once, in this thread, and gives the
     scan :data:`CACHED_WAIT_S` to list the songs the cache holds (so a library that did
     not change is whole on the first frame; a larger one fills in)."""
-    scan: BackgroundScan | None = app.services.get(SCAN_SERVICE)
+    scan: BackgroundScan | None = app.context.library_scan
     if scan is None or scan.done:
         first = scan is None
         scan = BackgroundScan(seed=None if scan is None else scan.library).start()
-        app.services[SCAN_SERVICE] = scan
+        app.context.library_scan = scan
         if first:
             scan.wait_for_cached(CACHED_WAIT_S)
     scan.resume()
@@ -93,7 +92,7 @@ class SongSelectScene(SongSelectView):
 
     def __init__(self, app: Any) -> None:
         super().__init__(app)
-        self.state: dict[str, str] = app.services.setdefault(STATE_SERVICE, {})
+        self.state: dict[str, str] = app.context.song_select
         self.order = self.state.get("order", SORTS[0])
         self.field: TextField | None = None
         self.entries: list[dict[str, Any]] = []
@@ -160,7 +159,7 @@ class SongSelectScene(SongSelectView):
     def last_played(self) -> dict[str, str]:
         """Song id -> when it was last played (read once per visit)."""
         if self._played is None:
-            path = getattr(self.app.services.get("scores"), "path", None)
+            path = getattr(self.app.context.scores, "path", None)
             self._played = last_played(path) if path is not None else {}
         return self._played
 
@@ -338,7 +337,7 @@ class SongSelectScene(SongSelectView):
 
     def _start_preview(self) -> None:
         entry = self.current
-        audio = self.app.services.get("audio")
+        audio = self.app.context.audio
         if entry is None:
             return
         if audio is None:
@@ -372,7 +371,7 @@ class SongSelectScene(SongSelectView):
         self._preview_due = None
         if self._previewing:
             self._previewing = False
-            audio = self.app.services.get("audio")
+            audio = self.app.context.audio
             if audio is not None:
                 with contextlib.suppress(Exception):  # stopping must not fail the screen
                     audio.stop()
@@ -381,7 +380,7 @@ class SongSelectScene(SongSelectView):
         """This pair's best team score on the song (None if never played or no store)."""
         song_id = entry["id"]
         if song_id not in self._best:
-            store = self.app.services.get("scores")
+            store = self.app.context.scores
             value = None
             if store is not None:
                 try:

@@ -42,7 +42,7 @@ def player_names(app: Any) -> tuple[str, str]:
 
     Names are the players' own text: shown as typed, never translated.
     """
-    settings = app.services.get("settings")
+    settings = app.context.settings
     try:
         return settings.players[0].name, settings.players[1].name
     except (AttributeError, IndexError, TypeError):

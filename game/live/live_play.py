@@ -9,21 +9,39 @@ from __future__ import annotations
 
 import threading
 from bisect import bisect_right
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from game.app.kit_player import KitPlayer, KitSetup
-from game.app.outputs import PlayOutputs
-from game.app.realtime import settle_for_realtime
-from game.app.sources import SourceSpec, scripted_events
 from game.engine.chart import Chart
 from game.engine.events import HitEvent, Judgement
+from game.engine.frame import LiveFrame, take_frame
+from game.engine.judging import JudgeSettings
 from game.engine.session import PlayerSetup, Session
 from game.engine.windows import HitWindows
+from game.live.kit_player import KitPlayer, KitSetup
+from game.live.outputs import PlayOutputs
+from game.live.realtime import settle_for_realtime
+from game.live.sources import LiveSource, SourceSpec, scripted_events
 
 #: Live play: notes are missed only once an input stamped this much earlier
 #: can no longer arrive (device latency compensation makes inputs land late).
 LIVE_LATE_INPUT_S = 0.05
+
+
+def live_margins(specs: tuple[SourceSpec, SourceSpec], sources: Mapping[int, LiveSource],
+                 ) -> tuple[float, float]:
+    """Each player's late margin (s): a live player's strokes may reach the engine
+    this late (the live margin plus their source's latency: a kit's calibrated
+    latency, a remote partner's network trip); a scripted player's (autoplay, bot,
+    replay) are fed on time, so theirs is 0.
+    """
+    def margin(player: int) -> float:
+        if not specs[player].live:
+            return 0.0
+        source = sources.get(player)
+        return LIVE_LATE_INPUT_S + (source.latency_s if source is not None else 0.0)
+
+    return margin(0), margin(1)
 
 
 class LivePlay:
@@ -54,13 +72,11 @@ class LivePlay:
         self.windows = windows
         self.outputs = outputs
         self.on_judged = on_judged
+        # One lock guards the session and the record: kit threads feed under it,
+        # the main thread pumps scripted players, advances the clock and takes
+        # its per-frame snapshot under it (see docs/architecture.md).
         self.lock = threading.Lock()
         self.accepting = False  # the owner says when (after its clock has started)
-        # a stroke stamped up to this much before its note's window closes still
-        # counts: the live margin plus the slowest kit's calibrated latency
-        self.late_input_s = LIVE_LATE_INPUT_S + max(
-            [0.0, *(k.latency_s for k in (kits or {}).values())])
-        outputs.late_input_s = self.late_input_s
         self.kits: dict[int, KitPlayer] = {}
         for player, setup in (kits or {}).items():
             kit = KitPlayer(player, setup, setups[player].layout, to_song_time=to_song_time,
@@ -68,6 +84,10 @@ class LivePlay:
                             opener=(openers or {}).get(player))
             kit.engine_delays_s = outputs.midi_delays_s
             self.kits[player] = kit
+        #: Every source feeding strokes from its own thread (the kits, today).
+        self.sources: dict[int, LiveSource] = dict(self.kits)
+        self.settings = JudgeSettings(windows, late_input_s=live_margins(specs, self.sources))
+        outputs.late_input_s = max(self.settings.late_input_s)
         self.reset()
 
     def reset(self) -> None:
@@ -76,12 +96,11 @@ class LivePlay:
         scripted = [scripted_events(s, player=i, chart=chart, setup=setups[i])
                     if not s.live else [] for i, s in enumerate(self.specs)]
         with self.lock:
-            self.session = Session(chart, setups, windows=self.windows,
-                                   late_input_s=self.late_input_s)
+            self.session = Session(chart, setups, self.settings)
             self._queue = sorted((e for evs in scripted for e in evs), key=lambda e: e.time_s)
             self._queue_times = [e.time_s for e in self._queue]
             self._q_next = 0
-            self.outputs.events.clear()
+            self.outputs.clear_record()
 
     def begin(self) -> None:
         """The song clock has just started: settle the process for steady input timing
@@ -91,15 +110,15 @@ class LivePlay:
         self.accepting = True
 
     def start(self) -> LivePlay:
-        """Start reading the kits."""
-        for kit in self.kits.values():
-            kit.start()
+        """Start receiving strokes from the live sources (the kits)."""
+        for source in self.sources.values():
+            source.start()
         return self
 
     def close(self) -> None:
-        """Stop reading the kits."""
-        for kit in self.kits.values():
-            kit.close()
+        """Stop receiving strokes from the live sources."""
+        for source in self.sources.values():
+            source.close()
 
     def keyboard_plays(self, player: int) -> bool:
         """Whether ``player``'s keyboard keys count: a keyboard player, or a kit
@@ -115,8 +134,8 @@ class LivePlay:
         with self.lock:
             if not self.accepting:
                 return None
+            self.outputs.fed(event, self.session.now_s)
             j = self.session.feed(event)
-            self.outputs.events.append(event)
         if self.on_judged is not None:
             self.on_judged(j)
         return j
@@ -128,7 +147,7 @@ class LivePlay:
             hi = bisect_right(self._queue_times, now_s)
             while self._q_next < hi:
                 event = self._queue[self._q_next]
-                self.outputs.events.append(event)  # the replay holds what was played
+                self.outputs.fed(event, self.session.now_s)  # the replay holds what was played
                 judged.append(self.session.feed(event))
                 self._q_next += 1
             judged += self.session.advance(now_s)
@@ -145,7 +164,8 @@ class LivePlay:
             for j in judged:
                 self.on_judged(j)
 
-    def live_duet(self) -> Any:
-        """The engine's rolling duet figures (under the lock)."""
+    def frame(self, *, recent_offsets: int) -> LiveFrame:
+        """What the screen draws this frame, copied under the lock (see
+        :mod:`game.live.frame`)."""
         with self.lock:
-            return self.session.live_duet()
+            return take_frame(self.session, recent_offsets=recent_offsets)

@@ -8,7 +8,6 @@ lock, so a stroke never waits for a frame to be drawn.
 
 from __future__ import annotations
 
-import threading
 import time
 from collections import deque
 from collections.abc import Callable
@@ -82,7 +81,6 @@ class KitPlayer:
         self.notices: list[tuple[float, str]] = []  #: (perf_s, text), oldest first
         self.engine_delays_s: list[float] | None = None
         self._notified = ""
-        self._lock = threading.Lock()
         self.reader = KitReader(setup.port, self._on_message, on_status=self._on_status,
                                 opener=opener)
 
@@ -95,7 +93,13 @@ class KitPlayer:
 
     @property
     def connected(self) -> bool:
+        """Whether the kit's port is open."""
         return self.reader.status == CONNECTED
+
+    @property
+    def latency_s(self) -> float:
+        """The kit's calibrated latency (s): its strokes may reach the engine this late."""
+        return self.setup.latency_s
 
     def _on_status(self, status: str, why: str) -> None:
         """A notice when the kit comes or goes (not for each failed retry).

@@ -11,14 +11,15 @@ import sys
 import time
 from typing import Any
 
-from game.app.kit_player import kit_setups
-from game.app.live import LivePlay
-from game.app.outputs import PlayOutputs
-from game.app.sources import SourceSpec
 from game.audio.clock import SongClock
 from game.engine.chart import Chart
 from game.engine.session import PlayerSetup
 from game.engine.windows import HitWindows
+from game.live.kit_player import kit_setups
+from game.live.live_play import LivePlay
+from game.live.outputs import PlayOutputs
+from game.live.sources import SourceSpec
+from game.live.stop import StopFlag
 
 #: How long the loop sleeps between pumps (the kits do not wait for it).
 PUMP_S = 0.002
@@ -34,7 +35,6 @@ def play_live_headless(chart: Chart, setups: tuple[PlayerSetup, PlayerSetup],
                        specs: tuple[SourceSpec, SourceSpec], windows: HitWindows,
                        outputs: PlayOutputs, cfg: Any) -> dict[str, Any]:
     """Play ``chart`` in real time with at least one kit; returns the report."""
-    from game.app.play import StopFlag
 
     settings = _settings()
     kits, warnings = kit_setups(specs, settings=settings, kitmap=cfg.kitmap)

@@ -10,11 +10,12 @@ from pathlib import Path
 from typing import IO, Any
 
 from game.engine.events import HitEvent
-from game.engine.fileio import write_text_atomic
 from game.engine.replay import Replay
 from game.engine.report import session_report
 from game.engine.session import Session
+from game.formats.replay_file import save_replay
 from game.input.capture import Capture
+from game.util.fileio import write_text_atomic
 
 
 def _summary_ms(values_s: list[float]) -> dict[str, float | None]:
@@ -34,7 +35,10 @@ class PlayOutputs:
     record: str | None = None
     stats_json: str | None = None
     input_log: str | None = None
+    #: Every stroke in the order the session was fed, and the song clock it had
+    #: reached then (the replay repeats the run step for step).
     events: list[HitEvent] = field(default_factory=list)
+    fed_at_s: list[float] = field(default_factory=list)
     frame_times_s: list[float] = field(default_factory=list)
     draw_times_s: list[float] = field(default_factory=list)
     flip_times_s: list[float] = field(default_factory=list)
@@ -53,6 +57,17 @@ class PlayOutputs:
         if self.input_log:
             Path(self.input_log).parent.mkdir(parents=True, exist_ok=True)
             self._log = open(self.input_log, "w", encoding="utf-8", buffering=1)  # noqa: SIM115
+
+    def fed(self, event: HitEvent, clock_s: float) -> None:
+        """Record a stroke the session is about to be fed at song clock ``clock_s``
+        (call under the session's lock)."""
+        self.events.append(event)
+        self.fed_at_s.append(clock_s)
+
+    def clear_record(self) -> None:
+        """Forget the strokes recorded so far (a restart)."""
+        self.events.clear()
+        self.fed_at_s.clear()
 
     def captured(self, c: Capture) -> None:
         """Log one captured input (bound or not)."""
@@ -77,8 +92,7 @@ class PlayOutputs:
             write_text_atomic(self.results_json,
                               json.dumps(report, indent=2, ensure_ascii=False) + "\n")
         if self.record:
-            Replay.of_session(session, sorted(self.events, key=lambda e: e.time_s)).save(
-                self.record)
+            save_replay(Replay.of_session(session, self.events, self.fed_at_s), self.record)
         self.last_report = report
         return report
 
