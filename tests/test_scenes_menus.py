@@ -408,3 +408,23 @@ def test_typing_a_korean_name_with_an_ime_then_a_japanese_one(app: Any,
     setup.save_prefs()
     saved, _ = load_settings(tmp_path / "settings.toml")
     assert [p.name for p in saved.players] == ["김민수", "山田はなこ"]
+
+
+def test_sdl_keys_take_over_when_the_capture_process_ends(app: App) -> None:
+    """The X11 capture process gone for good (no window to follow): the App drops it,
+    and gameplay reads SDL's key events again instead of losing keys."""
+
+    class EndedCapture:
+        pid = None
+        closed = False
+
+        def drain(self) -> list[Any]:
+            return []
+
+        def close(self) -> None:
+            self.closed = True
+
+    capture = EndedCapture()
+    app.key_listener = capture
+    app.poll()
+    assert app.key_listener is None and capture.closed

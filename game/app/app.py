@@ -193,12 +193,17 @@ class App:
     def poll(self) -> None:
         """Read every pending SDL event now, stamped with one ``perf_counter`` read.
 
-        Keys the X11 listener thread captured (stamped on arrival) go first.
+        Keys the X11 capture process stamped (as the X server delivered them) go
+        first. Should that process end for good, SDL's key events take over.
         """
-        if self.key_listener is not None and self.top is not None:
-            for key in self.key_listener.drain():
+        listener = self.key_listener
+        if listener is not None and self.top is not None:
+            for key in listener.drain():
                 if key.pressed:
                     self.top.on_key_capture(key.name, key.t_capture)
+            if listener.pid is None:  # ended, and no new window to follow
+                listener.close()
+                self.key_listener = None
         events = pygame.event.get()
         if not events:
             return

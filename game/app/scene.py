@@ -38,7 +38,7 @@ class Scene:
             self.back()
 
     def on_key_capture(self, name: str, t_capture: float) -> None:
-        """A key press captured by the X11 listener thread (see ``input.x11_keys``).
+        """A key press stamped by the X11 capture process (see ``input.x11_keys``).
 
         Only scenes that judge timing use it; menus read SDL events.
         """

@@ -214,7 +214,7 @@ class GameplayScene(Scene):
         if event.key == pygame.K_ESCAPE:
             self.pause()
             return
-        if self.app.key_listener is None:  # else the listener thread has this key
+        if self.app.key_listener is None:  # else the capture process stamped this key
             self._key(pygame.key.name(event.key), t_capture)
 
     def on_key_capture(self, name: str, t_capture: float) -> None:
