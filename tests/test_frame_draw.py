@@ -12,19 +12,16 @@ Runs on SDL's dummy video driver (set in conftest.py).
 
 from __future__ import annotations
 
-import dataclasses
-
 import pygame
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from view_support import display, frame_of  # noqa: F401 - display: a fixture
 
 from game.engine.bot import HumanBot
 from game.engine.chart import Chart, SongMeta, make_note, sort_notes
 from game.engine.events import Judgement
-from game.engine.frame import LiveFrame, take_frame
 from game.engine.session import Session
-from game.engine.sync import DuetStats
 from game.engine.tempo import TempoMap
 from game.engine.voices import Voice
 from game.ui import theme
@@ -40,18 +37,6 @@ UNDRAWN = ((255, 0, 255), (0, 255, 0))
 NEEDLE_ROUNDING = 4
 
 
-@pytest.fixture(scope="module", autouse=True)
-def display():
-    """A (dummy) display, so sprites convert to its format as in the game."""
-    pygame.display.init()
-    pygame.font.init()
-    yield pygame.display.set_mode((1280, 720))
-
-
-def frame_of(session: Session, duet: DuetStats | None = None) -> LiveFrame:
-    """What the view draws of ``session`` now (its rolling duet figures, or ``duet``)."""
-    frame = take_frame(session, recent_offsets=theme.ERROR_TICKS)
-    return frame if duet is None else dataclasses.replace(frame, duet=duet)
 
 
 def busy_session() -> tuple[Session, list]:

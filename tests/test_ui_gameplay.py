@@ -11,13 +11,12 @@ from pathlib import Path
 
 import pygame
 import pytest
+from view_support import display, frame_of  # noqa: F401 - display: a fixture
 
 from game.engine.bot import HumanBot
 from game.engine.chart import Chart, SongMeta, make_note, sort_notes
 from game.engine.events import Grade, HitEvent, Judgement
-from game.engine.frame import LiveFrame, take_frame
 from game.engine.session import Session
-from game.engine.sync import DuetStats
 from game.engine.tempo import TempoMap
 from game.engine.voices import KEYBOARD_5, Voice
 from game.formats.library import load_song
@@ -34,18 +33,6 @@ LOOKS = (PlayerLook("Alice", 0, ("D", "F", "S", "E", "V")),
 SHOTS = Path("/tmp/ui_shots")
 
 
-@pytest.fixture(scope="module", autouse=True)
-def display():
-    """A (dummy) display, so sprites convert to its format as in the game."""
-    pygame.display.init()
-    pygame.font.init()
-    yield pygame.display.set_mode((1280, 720))
-
-
-def frame_of(session: Session, duet: DuetStats | None = None) -> LiveFrame:
-    """What the view draws of ``session`` now (its rolling duet figures, or ``duet``)."""
-    frame = take_frame(session, recent_offsets=theme.ERROR_TICKS)
-    return frame if duet is None else dataclasses.replace(frame, duet=duet)
 
 
 def sparse_chart() -> Chart:
