@@ -156,13 +156,16 @@ class Session:
         player's late margin)."""
         if now_s > self.now_s:
             self.now_s = now_s
-        cutoffs = (self.now_s - self.late_input_s[0], self.now_s - self.late_input_s[1])
-        # (the same comparison PlayerJudge.expire makes, so no ulp can slip)
-        if not self._pending and not any(
-                cutoff - judge.next_note_s > self._miss_s
-                for cutoff, judge in zip(cutoffs, self.judges, strict=True)):
+        now = self.now_s
+        late = self.late_input_s
+        judges = self.judges
+        miss = self._miss_s
+        # (the same comparison PlayerJudge.expire makes, so no ulp can slip; written out:
+        # this runs once per stroke and per frame)
+        if (not self._pending and not (now - late[0]) - judges[0].next_note_s > miss
+                and not (now - late[1]) - judges[1].next_note_s > miss):
             return []
-        return self._expire(cutoffs)
+        return self._expire((now - late[0], now - late[1]))
 
     def finish(self) -> list[Judgement]:
         """End the song: every note still unjudged is a Miss."""
