@@ -94,13 +94,21 @@ class PrepareTask:
         return self._cancel
 
     def cancel(self) -> None:
-        """Stop at the worker's next step; the result is dropped."""
+        """Drop the task now: it is done (``"cancelled"``) at once, and the worker (or
+        thread) stops at its next step; whatever it still sends is ignored."""
+        if self._cancel:
+            return
         self._cancel = True
         if self._worker is not None:
             self._worker.cancel(self._id)
+        if not self._done.is_set():
+            self.result, self.error = None, "cancelled"
+            self._done.set()
 
     def message(self, msg: dict[str, Any]) -> None:
-        """A reply from the worker."""
+        """A reply from the worker (ignored once cancelled: the task is already done)."""
+        if self._cancel:
+            return
         if "progress" in msg:
             self.progress, self.stage = float(msg["progress"]), str(msg.get("stage", ""))
             return
@@ -113,17 +121,21 @@ class PrepareTask:
 
     def _run(self) -> None:
         _lower_priority()
+        result: PracticeAudio | None = None
+        error: str | None = None
         try:
-            self.result = prepare(self.job, cache_dir=self.cache_dir, progress=self._report,
-                                  cancelled=lambda: self._cancel)
+            result = prepare(self.job, cache_dir=self.cache_dir, progress=self._report,
+                             cancelled=lambda: self._cancel)
         except Cancelled:
-            self.error = "cancelled"
+            error = "cancelled"
         except GameError as exc:
-            self.error = str(exc)
+            error = str(exc)
         except Exception as exc:  # a failed stretch must not take the game down
-            self.error = f"{type(exc).__name__}: {exc}"
+            error = f"{type(exc).__name__}: {exc}"
         finally:
-            self._done.set()
+            if not self._cancel:  # (a cancelled task was finished by cancel())
+                self.result, self.error = result, error
+                self._done.set()
 
     def _report(self, fraction: float, stage: str) -> None:
         self.progress, self.stage = fraction, stage
