@@ -252,8 +252,7 @@ def judge_performance(chart: Chart, players: tuple[PlayerSetup, PlayerSetup],
     """
     session = Session(chart, players, settings)
     if fed_at_s is None:
-        for e in sorted(events, key=_event_time):
-            session.feed(e)
+        session.feed_many(events)
     else:
         stream = list(events)
         if len(stream) != len(fed_at_s):
