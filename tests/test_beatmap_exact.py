@@ -30,6 +30,7 @@ from game.engine.chart import (
     notes_from_columns,
     sort_notes,
 )
+from game.engine.note_columns import VOICE_RANK
 from game.engine.tempo import MeterChange, TempoChange, TempoMap
 from game.engine.voices import Voice
 from game.formats.beatmap import parse_beatmap
@@ -43,7 +44,6 @@ from game.formats.beatmap_fit import fit_part, fit_part_by_trial
 from game.formats.beatmap_notes import (
     ACCENT,
     GHOST,
-    VOICE_RANK,
     exact_run,
     gc_paused,
     notes_from_runs,
@@ -215,7 +215,7 @@ def test_notes_from_runs_equal_sort_notes_of_make_note(tempo: TempoMap, hits: li
         beat = float(Fraction(tempo.bar_start_beat(bar)) + Fraction(on, od))
         expected.append(make_note(tempo, beat, voice, velocity=velocity or None,
                                   accent=bool(marks & ACCENT), ghost=bool(marks & GHOST)))
-    got = notes_from_runs(runs, bars)
+    got = notes_from_runs(runs, bars).notes()
     want = sort_notes(expected)
     assert [_fields(n) for n in got] == [_fields(n) for n in want]
 
@@ -227,7 +227,7 @@ def test_close_duplicates_merge_against_the_last_note_kept() -> None:
     offsets = [Fraction(0), Fraction(12, 10**10), Fraction(24, 10**10), Fraction(36, 10**10)]
     runs = [exact_run(1, tuple((o.numerator, o.denominator, VOICE_RANK[Voice.SNARE], 0, v)
                                for o, v in zip(offsets, (10, 20, 30, 40), strict=True)))]
-    got = notes_from_runs(runs, bars)
+    got = notes_from_runs(runs, bars).notes()
     want = sort_notes([make_note(tempo, float(o), Voice.SNARE, velocity=v)
                        for o, v in zip(offsets, (10, 20, 30, 40), strict=True)])
     assert [_fields(n) for n in got] == [_fields(n) for n in want]

@@ -7,11 +7,14 @@ import random
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from import_files import V, circles, mangle, osu_text, write
 from import_files import osu_notes as notes_of
 
 from game.formats.importers import ImportFormatError, detect, import_song
-from game.formats.osu_parse import parse_osu
+from game.formats.osu_parse import TimingPoint, parse_osu
+from game.formats.osu_timing import osu_timing
 
 OBJECTS = circles((1000, 0), (1250, 2), (1500, 8), (1750, 4))
 
@@ -136,3 +139,23 @@ def test_mangled_files_never_crash(tmp_path: Path) -> None:
             import_song(path)
         except ImportFormatError as exc:
             assert "\n" not in str(exc)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.floats(-200, 120_000), st.floats(6, 2000), st.integers(1, 7)),
+                min_size=1, max_size=6),
+       st.lists(st.one_of(st.floats(-500, 130_000), st.integers(-500, 130_000).map(float)),
+                max_size=80))
+def test_beats_of_gives_the_floats_of_beat_of(points: list, times_ms: list) -> None:
+    """The vectorised beats of many notes equal the one-at-a-time ones, bit for bit,
+    on and off the 1/48 grid, in every timing section, and before the first."""
+    timing_points = [TimingPoint(t, length, meter, True, n)
+                     for n, (t, length, meter) in enumerate(points, start=1)]
+    # notes on the grid of each section too, where snapping matters, and half-way
+    # between two 1/48 steps, where rounding halves matters
+    on_grid = [p.time_ms + k * p.beat_length / 4 for p in timing_points for k in range(5)]
+    on_grid += [p.time_ms + (k + 0.5) * p.beat_length / 48 for p in timing_points
+                for k in range(3)]
+    note_ms = sorted([*times_ms, *on_grid])
+    timing = osu_timing(timing_points, note_ms[0], [], note_ms)
+    assert timing.beats_of(note_ms) == [timing.beat_of(t) for t in note_ms]

@@ -32,7 +32,15 @@ from game.audio.transcribe import (
     transcribe,
 )
 from game.engine.arrange import SPLIT, UNISON, SectionRole, arrange_duet
-from game.engine.chart import DIFFICULTIES, Chart, Note, Section, SongMeta, sort_notes
+from game.engine.chart import (
+    DIFFICULTIES,
+    Chart,
+    Note,
+    PartTable,
+    Section,
+    SongMeta,
+    sort_notes,
+)
 from game.engine.reduce import reduce_notes
 from game.engine.tempo import TempoMap
 from game.engine.voices import Voice
@@ -206,7 +214,7 @@ def build_chart(tr: Transcription, grid: Grid, *, title: str, artist: str = "",
     meta = SongMeta(id=slugify(title), title=title, artist=artist,
                     charter="drum-diplomacy autochart", audio=audio,
                     preview_s=round(max(0.0, chorus), 3))
-    return Chart(meta, tempo, sections, parts), on_grid
+    return Chart(meta, tempo, sections, PartTable(parts)), on_grid
 
 
 def autochart(audio_path: str | os.PathLike[str], *, title: str | None = None,

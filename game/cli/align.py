@@ -7,7 +7,7 @@ import dataclasses
 from typing import Any
 
 from game.cli.common import print_json
-from game.engine.chart import Chart
+from game.engine.chart import Chart, PartTable
 from game.engine.tempo import TempoMap
 from game.formats.library import BEATMAP_SUFFIX
 from game.store.song_library import resolve_song
@@ -54,7 +54,7 @@ def shifted_chart(chart: Chart, delta_s: float) -> Chart:
              for key, ns in chart.parts.items()}
     sections = tuple(dataclasses.replace(s, time_s=tempo.seconds_at(s.beat))
                      for s in chart.sections)
-    return dataclasses.replace(chart, tempo=tempo, parts=parts, sections=sections)
+    return dataclasses.replace(chart, tempo=tempo, parts=PartTable(parts), sections=sections)
 
 
 def run_align(args: argparse.Namespace) -> int:

@@ -10,13 +10,16 @@ import hashlib
 import itertools
 import json
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from game.engine.tempo import TempoMap
 from game.engine.voices import LaneLayout, Voice
+
+if TYPE_CHECKING:
+    from game.engine.note_columns import NoteColumns
 
 PARTS: tuple[str, str] = ("p1", "p2")
 DIFFICULTIES: tuple[str, ...] = ("easy", "normal", "hard", "expert")
@@ -85,6 +88,63 @@ class SongMeta:
     extra: tuple[tuple[str, str], ...] = ()
 
 
+#: ``(part, difficulty)``, e.g. ``("p1", "expert")``.
+PartKey = tuple[str, str]
+
+
+class PartTable(Mapping[PartKey, tuple["Note", ...]]):
+    """``(part, difficulty) -> tuple[Note, ...]``, each part's notes made when first read.
+
+    A reader may give a part as a tuple of notes or as
+    :class:`~game.engine.note_columns.NoteColumns`; reading the table
+    (``table[key]``, ``items()``, ``values()``) always gives the tuple, made
+    once per columns object (parts given the same object share one tuple). A
+    song list reads only :meth:`given_part`, :meth:`count` and :meth:`last_time_s`,
+    which make no ``Note``. Nothing is added or removed after it is built.
+    """
+
+    __slots__ = ("_given",)
+
+    def __init__(self, parts: Mapping[PartKey, tuple[Note, ...] | NoteColumns]) -> None:
+        given = parts.given() if isinstance(parts, PartTable) else dict(parts)
+        self._given: dict[PartKey, tuple[Note, ...] | NoteColumns] = given
+
+    def __getitem__(self, key: PartKey) -> tuple[Note, ...]:
+        notes = self._given[key]
+        return notes if isinstance(notes, tuple) else notes.notes()
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._given
+
+    def __iter__(self) -> Iterator[PartKey]:
+        return iter(self._given)
+
+    def __len__(self) -> int:
+        return len(self._given)
+
+    def __repr__(self) -> str:
+        return f"PartTable({self._given!r})"
+
+    def given(self) -> dict[PartKey, tuple[Note, ...] | NoteColumns]:
+        """Each part as the reader gave it (a new dict; no note is made)."""
+        return dict(self._given)
+
+    def given_part(self, key: PartKey) -> tuple[Note, ...] | NoteColumns:
+        """The notes of ``key`` as the reader gave them (no note is made)."""
+        return self._given[key]
+
+    def count(self, key: PartKey) -> int:
+        """How many notes ``key`` has."""
+        return len(self._given[key])
+
+    def last_time_s(self, key: PartKey) -> float | None:
+        """Time of the last note of ``key`` in seconds, or None if it has none."""
+        notes = self._given[key]
+        if not len(notes):
+            return None
+        return notes[-1].time_s if isinstance(notes, tuple) else notes.last_time_s()
+
+
 @dataclass(frozen=True, slots=True)
 class Chart:
     """A whole duet chart.
@@ -95,15 +155,21 @@ class Chart:
     tempo : TempoMap
     sections : tuple of Section
         In time order.
-    parts : dict
+    parts : PartTable
         ``(part, difficulty) -> tuple[Note, ...]`` sorted by time; part is
-        ``"p1"`` or ``"p2"``, difficulty one of :data:`DIFFICULTIES`.
+        ``"p1"`` or ``"p2"``, difficulty one of :data:`DIFFICULTIES`. Any
+        mapping given (a ``dict``, with tuples or
+        :class:`~game.engine.note_columns.NoteColumns`) becomes a :class:`PartTable`.
     """
 
     meta: SongMeta
     tempo: TempoMap
     sections: tuple[Section, ...]
-    parts: dict[tuple[str, str], tuple[Note, ...]]
+    parts: PartTable
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.parts, PartTable):
+            object.__setattr__(self, "parts", PartTable(self.parts))
 
     def notes(self, part: str, difficulty: str) -> tuple[Note, ...]:
         """The notes of one part at one difficulty.
@@ -128,8 +194,8 @@ class Chart:
     @property
     def length_s(self) -> float:
         """Song time of the last note of any part, in seconds (0 if empty)."""
-        last = [ns[-1].time_s for ns in self.parts.values() if ns]
-        return max(last, default=0.0)
+        last = [self.parts.last_time_s(key) for key in self.parts]
+        return max((t for t in last if t is not None), default=0.0)
 
     def section_at(self, time_s: float) -> Section | None:
         """The section playing at ``time_s``, or None before the first."""

@@ -11,7 +11,8 @@ library scan. A :class:`NoteBatch` keeps plain columns and, in :meth:`NoteBatch.
    ``lexsort``), as ``sort_notes`` does;
 3. drops the same duplicates ``sort_notes`` drops (same voice, times within
    1 ns of the last kept note);
-4. fills the notes' slots column by column (:func:`notes_from_columns`).
+4. keeps the notes as :class:`~game.engine.note_columns.NoteColumns` (:meth:`NoteBatch.columns`),
+   whose ``notes()`` fills the notes' slots column by column when they are needed.
 
 The result equals ``sort_notes([make_note(...) for each note])`` note for note
 (the tests compare both on random batches).
@@ -19,25 +20,23 @@ The result equals ``sort_notes([make_note(...) for each note])`` note for note
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from operator import attrgetter, itemgetter
-from typing import Any
+from operator import attrgetter
 
-from game.engine.chart import (
-    ACCENT_VELOCITY,
-    DEFAULT_VELOCITY,
-    GHOST_VELOCITY,
-    Note,
-    notes_from_columns,
-)
+from game.engine.chart import ACCENT_VELOCITY, DEFAULT_VELOCITY, GHOST_VELOCITY, Note
+from game.engine.note_columns import VOICE_BY_RANK, NoteColumns, sorted_columns
 from game.engine.tempo import TempoMap
 from game.engine.voices import Voice
 
 #: Each voice's place in ``sort_notes``' order at one time (by its code, a string).
 #: Keyed by the code (a str hashes in C; an Enum member through Python).
-_VOICE_RANK: dict[str, int] = {v.value: rank for rank, v in
-                               enumerate(sorted(Voice, key=lambda v: v.value))}
+_VOICE_RANK: dict[str, int] = {v.value: rank for rank, v in enumerate(VOICE_BY_RANK)}
 _CODE = attrgetter("_value_")
+
+#: The velocity ``make_note`` gives a note by its marks: ``MARK_VELOCITY[accent, ghost]``
+#: (an accent wins over a ghost mark).
+MARK_VELOCITY: dict[tuple[bool, bool], int] = {
+    (False, False): DEFAULT_VELOCITY, (False, True): GHOST_VELOCITY,
+    (True, False): ACCENT_VELOCITY, (True, True): ACCENT_VELOCITY}
 
 #: Notes of one voice closer than this (seconds) are one note, as in ``sort_notes``.
 SAME_TIME_S = 1e-9
@@ -49,7 +48,9 @@ class NoteBatch:
     __slots__ = ("rows",)
 
     def __init__(self) -> None:
-        #: (beat, voice, velocity, accent, ghost) per note, in the order added.
+        #: (beat, voice, velocity, accent, ghost) per note, in the order added (a reader
+        #: with thousands of notes may append rows itself, the velocity from
+        #: :data:`MARK_VELOCITY` when the file gives none).
         self.rows: list[tuple[float, Voice, int, bool, bool]] = []
 
     def __len__(self) -> int:
@@ -64,44 +65,24 @@ class NoteBatch:
                         else DEFAULT_VELOCITY)
         self.rows.append((beat, voice, velocity, accent, ghost))
 
-    def build(self, tempo: TempoMap) -> tuple[Note, ...]:
-        """The notes, timed by ``tempo``, sorted by (time, voice code), duplicates dropped."""
-        count = len(self.rows)
-        if count == 0:
-            return ()
+    def columns(self, tempo: TempoMap) -> NoteColumns:
+        """The notes as columns, timed by ``tempo``, sorted by (time, voice code),
+        duplicates dropped (stages 1-3); no ``Note`` is made yet."""
         import numpy as np  # here: the engine's other users never need numpy on start-up
 
+        count = len(self.rows)
+        if count == 0:
+            return NoteColumns.empty()
         beats, voices, velocities, accents, ghosts = zip(*self.rows, strict=True)
-        times = tempo.seconds_at_many(np.asarray(beats, dtype=np.float64))
-        codes = np.fromiter(map(_VOICE_RANK.__getitem__, map(_CODE, voices)),
-                            dtype=np.int64, count=count)
-        order = np.lexsort((codes, times))
-        times_sorted = times[order]
-        codes_sorted = codes[order]
-        same = (codes_sorted[1:] == codes_sorted[:-1]) & (
-            np.abs(np.diff(times_sorted)) < SAME_TIME_S)
-        index = order.tolist()
-        if same.any():
-            index = _drop_duplicates(index, times_sorted.tolist(), codes_sorted.tolist())
-        getter = itemgetter(*index)
+        return sorted_columns(
+            np.asarray(beats, dtype=np.float64),
+            np.fromiter(map(_VOICE_RANK.__getitem__, map(_CODE, voices)), dtype=np.int64,
+                        count=count),
+            np.fromiter(velocities, dtype=np.int64, count=count),
+            np.fromiter(accents, dtype=np.bool_, count=count),
+            np.fromiter(ghosts, dtype=np.bool_, count=count),
+            tempo, same_time_s=SAME_TIME_S)
 
-        def pick(column: Sequence[Any]) -> Sequence[Any]:
-            # itemgetter of one index gives the item, not a tuple of one
-            return (getter(column),) if len(index) == 1 else getter(column)
-
-        return notes_from_columns(pick(times.tolist()), pick(beats), pick(voices),
-                                  pick(velocities), pick(accents), pick(ghosts))
-
-
-def _drop_duplicates(index: list[int], times_s: list[float], codes: list[int]) -> list[int]:
-    """``index`` (in sorted order) without the notes ``sort_notes`` drops: same voice as
-    the last kept note and within :data:`SAME_TIME_S` of it."""
-    kept: list[int] = []
-    last_time = last_code = None
-    for position, i in enumerate(index):
-        t, c = times_s[position], codes[position]
-        if kept and c == last_code and abs(t - last_time) < SAME_TIME_S:  # type: ignore[operator]
-            continue
-        kept.append(i)
-        last_time, last_code = t, c
-    return kept
+    def build(self, tempo: TempoMap) -> tuple[Note, ...]:
+        """The notes, timed by ``tempo``, sorted by (time, voice code), duplicates dropped."""
+        return self.columns(tempo).notes() if self.rows else ()

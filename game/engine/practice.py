@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 
-from game.engine.chart import Chart, Note, Section
+from game.engine.chart import Chart, Note, PartTable, Section
 from game.engine.session import Session
 from game.engine.tempo import TempoChange, TempoMap
 from game.util.errors import GameError
@@ -248,7 +248,7 @@ def practice_chart(chart: Chart, plan: PracticePlan) -> Chart:
              for key, notes in chart.parts.items()}
     sections = tuple(Section(sec.name, sec.beat, plan.to_practice(sec.time_s))
                      for sec in practice_sections(chart)[plan.first:plan.last + 1])
-    return Chart(chart.meta, tempo, sections, parts)
+    return Chart(chart.meta, tempo, sections, PartTable(parts))
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,7 +33,8 @@ import math
 from operator import attrgetter
 from typing import Any
 
-from game.engine.chart import DIFFICULTIES, Chart, Note, sort_notes
+from game.engine.chart import DIFFICULTIES, Chart, Note, PartTable, sort_notes
+from game.engine.note_columns import NoteColumns
 from game.engine.tempo import TempoMap
 from game.engine.voices import Voice
 
@@ -110,7 +111,7 @@ def reduce_chart(chart: Chart) -> Chart:
     Chart
         A new chart; ``chart`` is unchanged.
     """
-    parts = dict(chart.parts)
+    parts = chart.parts.given()  # parts given as columns stay columns
     part_names = sorted({p for p, _ in parts})
     for part in part_names:
         for i in range(len(DIFFICULTIES) - 2, -1, -1):
@@ -120,11 +121,12 @@ def reduce_chart(chart: Chart) -> Chart:
             source = next((d for d in DIFFICULTIES[i + 1:] if (part, d) in parts), None)
             if source is None:
                 continue
-            reduced = sort_notes(list(parts[(part, source)]))
+            given = parts[(part, source)]
+            reduced = sort_notes(list(given if isinstance(given, tuple) else given.notes()))
             for level in DIFFICULTIES[i:DIFFICULTIES.index(source)][::-1]:
                 reduced = _STEPS[level](reduced, chart.tempo) if reduced else reduced
             parts[(part, diff)] = reduced
-    return dataclasses.replace(chart, parts=parts)
+    return dataclasses.replace(chart, parts=PartTable(parts))
 
 
 # the steps -------------------------------------------------------------------
@@ -223,7 +225,7 @@ _STEPS = {"hard": _hard, "normal": _normal, "easy": _easy}
 
 
 # rating ------------------------------------------------------------------------
-def difficulty_rating(notes: tuple[Note, ...] | list[Note]) -> float:
+def difficulty_rating(notes: tuple[Note, ...] | list[Note] | NoteColumns) -> float:
     """A difficulty rating on a rough 1-10 scale (0.0 for no notes).
 
     With ``t`` the sorted note times in seconds::
@@ -244,18 +246,24 @@ def difficulty_rating(notes: tuple[Note, ...] | list[Note]) -> float:
 
     Parameters
     ----------
-    notes : sequence of Note
+    notes : sequence of Note, or NoteColumns
+        A part's notes (columns are rated without making a ``Note``).
 
     Returns
     -------
     float
         The rating, unrounded.
     """
-    if not notes:
+    if not len(notes):
         return 0.0
     import numpy as np  # here: a song list needs it, the engine's start-up does not
 
-    times = np.sort(np.fromiter(map(_TIME_S, notes), dtype=np.float64, count=len(notes)))
+    if isinstance(notes, NoteColumns):
+        times = np.sort(notes.time_s)
+        voices = len(np.unique(notes.rank))
+    else:
+        times = np.sort(np.fromiter(map(_TIME_S, notes), dtype=np.float64, count=len(notes)))
+        voices = len(set(map(_VOICE_CODE, notes)))
     # an onset starts wherever the gap to the previous one passed 1 ms; a chain
     # of notes each under 1 ms apart is kept as one onset only from its first
     onsets = _onset_count(times)
@@ -267,7 +275,6 @@ def difficulty_rating(notes: tuple[Note, ...] | list[Note]) -> float:
     counts = np.searchsorted(times, times + window, side="left") - np.arange(len(times))
     rates = np.sort(counts / window)
     nps = float(rates[min(len(rates) - 1, math.ceil(0.95 * len(rates)) - 1)])
-    voices = len(set(map(_VOICE_CODE, notes)))
     chord = len(times) / onsets
     rating = 1.0 + 0.6 * nps + 0.25 * max(0, voices - 2) + 0.8 * (chord - 1.0)
     return min(10.0, max(1.0, rating))

@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from game.engine.chart import DIFFICULTIES, PARTS, Chart, Note, Section, SongMeta
+from game.engine.chart import DIFFICULTIES, PARTS, Chart, PartTable, Section, SongMeta
 from game.engine.tempo import MeterChange, TempoChange, TempoMap
 from game.formats.beatmap_bars import BarTable, check_beat_in_bar, position_beat
 from game.formats.beatmap_notes import gc_paused
@@ -136,11 +136,10 @@ def _parse(text: str, path: str) -> Chart:
     bars = BarTable(tempo)
     sections = _parse_sections(by_kind["sections"], bars, path) if "sections" in by_kind else ()
     ctx = PartContext(bars, path, {b.part: b.line for b in blocks if b.part is not None})
-    parts: dict[PartKey, tuple[Note, ...]] = ctx.done
     for b in blocks:
         if b.part is not None:
-            parts[b.part] = parse_part(b.part, b.body, ctx)
-    return Chart(meta=meta, tempo=tempo, sections=sections, parts=dict(parts))
+            ctx.done[b.part] = parse_part(b.part, b.body, ctx)
+    return Chart(meta=meta, tempo=tempo, sections=sections, parts=PartTable(ctx.done))
 
 
 # lines and blocks ------------------------------------------------------------

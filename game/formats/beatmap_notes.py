@@ -22,20 +22,10 @@ from contextlib import contextmanager
 import numpy as np
 from numpy.typing import NDArray
 
-from game.engine.chart import (
-    ACCENT_VELOCITY,
-    DEFAULT_VELOCITY,
-    GHOST_VELOCITY,
-    Note,
-    notes_from_columns,
-)
-from game.engine.voices import Voice
+from game.engine.chart import ACCENT_VELOCITY, DEFAULT_VELOCITY, GHOST_VELOCITY
+from game.engine.note_columns import NoteColumns, kept_mask
 from game.formats.beatmap_bars import BarTable
 
-#: Voices in the order ``sort_notes`` puts notes at the same time: by code.
-VOICE_BY_RANK: tuple[Voice, ...] = tuple(sorted(Voice, key=lambda v: v.value))
-VOICE_RANK: dict[Voice, int] = {v: i for i, v in enumerate(VOICE_BY_RANK)}
-_VOICES = np.array(VOICE_BY_RANK, dtype=object)
 #: Mark bits of a hit.
 ACCENT, GHOST = 1, 2
 #: Notes closer than this (seconds) on the same voice are merged (as ``sort_notes``).
@@ -67,18 +57,19 @@ def run_hits(run: Run, bars: BarTable) -> list[ExactHit]:
     return [(ln * k, oden, voice, m, 0) for k, m in zip(cell_indexes, marks, strict=True)]
 
 
-def notes_from_runs(runs: list[Run], bars: BarTable) -> tuple[Note, ...]:
-    """Time the hits and return them as notes sorted by time, then voice code.
+def notes_from_runs(runs: list[Run], bars: BarTable) -> NoteColumns:
+    """Time the hits and return them as notes sorted by time, then voice code
+    (as columns: the ``Note`` objects are made when the part is played).
 
     A hit on the same voice as the note kept before it and less than a
     nanosecond from it is dropped (the first one written wins).
     """
     if not runs:
-        return ()
+        return NoteColumns.empty()
     beats, ranks, marks, velocities = _hit_arrays(runs, bars)
     times = bars.tempo.seconds_at_many(beats)
     order = np.lexsort((ranks, times))  # stable: ties keep the order written
-    order = order[_kept(times[order], ranks[order])]
+    order = order[kept_mask(times[order], ranks[order], SAME_TIME_S)]
     mark = marks[order]
     accent = (mark & ACCENT) != 0
     ghost = (mark & GHOST) != 0
@@ -86,9 +77,7 @@ def notes_from_runs(runs: list[Run], bars: BarTable) -> tuple[Note, ...]:
                                                           DEFAULT_VELOCITY))
     velocity = velocities[order]
     velocity = np.where(velocity == 0, default, velocity)
-    return notes_from_columns(times[order].tolist(), beats[order].tolist(),
-                              _VOICES[ranks[order]].tolist(), velocity.tolist(),
-                              accent.tolist(), ghost.tolist())
+    return NoteColumns(times[order], beats[order], ranks[order], velocity, accent, ghost)
 
 
 def _hit_arrays(runs: list[Run], bars: BarTable) -> tuple[
@@ -150,24 +139,6 @@ def _grid_beats(bars: BarTable, run_bars: Sequence[int], cells: NDArray[np.int64
         out += [(sn_ * oden_ + ln_ * k * sd_) / (sd_ * oden_)
                 for k in itertools.islice(k_iter, count)]
     return np.array(out, dtype=np.float64)
-
-
-def _kept(times: NDArray[np.float64], ranks: NDArray[np.int64]) -> NDArray[np.bool_]:
-    """Which sorted notes stay: each one unless it is on the voice of the last note
-    kept and less than :data:`SAME_TIME_S` from it."""
-    keep = np.ones(len(times), dtype=bool)
-    close = (ranks[1:] == ranks[:-1]) & (np.abs(times[1:] - times[:-1]) < SAME_TIME_S)
-    if not close.any():
-        return keep
-    # a note not close to the one just before it is always kept; walk the rest in order
-    t, r = times.tolist(), ranks.tolist()
-    last = 0
-    for i in range(1, len(t)):
-        if r[i] == r[last] and abs(t[last] - t[i]) < SAME_TIME_S:
-            keep[i] = False
-        else:
-            last = i
-    return keep
 
 
 @contextmanager

@@ -17,13 +17,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from game.engine.chart import Note
+from game.engine.note_columns import VOICE_BY_RANK, VOICE_RANK, NoteColumns
 from game.formats.beatmap_bars import BarTable, check_beat_in_bar
 from game.formats.beatmap_notes import (
     ACCENT,
     GHOST,
-    VOICE_BY_RANK,
-    VOICE_RANK,
     ExactHit,
     Run,
     exact_run,
@@ -75,7 +73,7 @@ class PartContext:
     bars: BarTable
     path: str
     part_lines: dict[PartKey, int]
-    done: dict[PartKey, tuple[Note, ...]] = field(default_factory=dict)
+    done: dict[PartKey, NoteColumns] = field(default_factory=dict)
     split_notes: dict[PartKey, dict[int, list[tuple[int, ExactHit]]]] = field(
         default_factory=dict)
     rows: dict[str, Row] = field(default_factory=dict)
@@ -104,7 +102,8 @@ class _Part:
         return [self.runs[i] for i in sorted(i for b in bars for i in self.by_bar[b])]
 
 
-def parse_part(key: PartKey, body: Sequence[Line], ctx: PartContext) -> tuple[Note, ...]:
+def parse_part(key: PartKey, body: Sequence[Line], ctx: PartContext,
+               ) -> NoteColumns:
     """Parse the lines of one part block into sorted notes.
 
     Parameters
@@ -237,7 +236,7 @@ def _other_part(src: PartKey, first: int, last: int,
     by_bar = ctx.split_notes.get(src)
     if by_bar is None:
         by_bar = {}
-        for i, n in enumerate(ctx.done[src]):
+        for i, n in enumerate(ctx.done[src].notes()):
             bar, on, od = ctx.bars.split(n.beat)
             marks = (ACCENT if n.accent else 0) | (GHOST if n.ghost else 0)
             by_bar.setdefault(bar, []).append((i, (on, od, VOICE_RANK[n.voice], marks,

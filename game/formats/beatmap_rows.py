@@ -12,7 +12,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from game.formats.beatmap_notes import ACCENT, GHOST, VOICE_BY_RANK, VOICE_RANK
+from game.engine.note_columns import VOICE_BY_RANK, VOICE_RANK
+from game.formats.beatmap_notes import ACCENT, GHOST
 from game.formats.beatmap_syntax import CELL_CHARS, CELLS, VALID_CELLS, LineError, parse_voice
 
 _ROW_CODE = re.compile(r"[^\s|]+")

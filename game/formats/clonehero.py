@@ -24,15 +24,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from game.engine.chart import DIFFICULTIES, Note, SongMeta
+from game.engine.chart import DIFFICULTIES, SongMeta
 from game.engine.reduce import reduce_notes
 from game.formats.clonehero_chart import read_notes_chart
 from game.formats.clonehero_common import ParsedDrums, find_stems
 from game.formats.clonehero_mid import read_notes_mid
 from game.formats.import_common import (
     Arrangement,
+    GivenNotes,
     ImportedSong,
     ImportFormatError,
+    as_notes,
     build_chart,
     clean_text,
     is_system_file,
@@ -152,7 +154,8 @@ def import_clonehero(path: Path, *, double_kick: bool = True,
     charted = drop_placeholders(dict(parsed.charted), warnings)
     if "hard" not in charted and parsed.expert_single_kick and "expert" in charted:
         # easier charts come from Expert without its Expert+ double kicks
-        charted["hard"] = reduce_notes(parsed.expert_single_kick, parsed.tempo, "hard")
+        charted["hard"] = reduce_notes(as_notes(parsed.expert_single_kick), parsed.tempo,
+                                       "hard")
     chart = build_chart(meta, parsed.tempo, parsed.sections, charted, warnings,
                         arrange=arrange)
     files = (chart_file,) if ini_path is None else (chart_file, ini_path)
@@ -171,8 +174,8 @@ PLACEHOLDER_MAX_NOTES = 50
 FEW_NOTES = 16
 
 
-def drop_placeholders(charted: dict[str, tuple[Note, ...]], warnings: list[str],
-                      ) -> dict[str, tuple[Note, ...]]:
+def drop_placeholders(charted: dict[str, GivenNotes], warnings: list[str],
+                      ) -> dict[str, GivenNotes]:
     """Leave out near-empty difficulties beside a real chart (a few notes left in
     ``[ExpertDrums]`` of a song charted on Hard, a few kicks on Easy of a song
     charted on Expert): a harder one is then copied from the hardest real one,

@@ -32,13 +32,11 @@ not a number above 0, since every time depends on them.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from game.engine.chart import Note, Section
-from game.engine.note_batch import NoteBatch
+from game.engine.chart import Section
 from game.engine.tempo import TempoMap
+from game.formats.chart_drums import CYMBAL, LANES, charted_notes, parse_drums
 from game.formats.chart_text import (
     ChartSection,
     SkippedLines,
@@ -49,15 +47,8 @@ from game.formats.chart_text import (
 )
 from game.formats.clonehero_common import (
     CH_DIFFICULTIES,
-    KICK,
-    YELLOW,
-    DrumKind,
     ParsedDrums,
-    Spans,
-    disco_flips,
     drum_kind,
-    flipped_lane,
-    lane_voice,
 )
 from game.formats.import_common import (
     ImportFormatError,
@@ -71,14 +62,9 @@ from game.formats.import_common import (
 from game.formats.songini import SongIni
 
 DEFAULT_RESOLUTION = 192
-DOUBLE_KICK = 32
-ACCENTS = {34: 1, 35: 2, 36: 3, 37: 4, 38: 5}
-GHOSTS = {40: 1, 41: 2, 42: 3, 43: 4, 44: 5}
-CYMBALS = {66: 2, 67: 3, 68: 4}
 BACKING_STREAMS = ("musicstream", "guitarstream", "rhythmstream", "bassstream",
                    "keysstream", "vocalstream", "crowdstream")
 DRUM_STREAMS = ("drumstream", "drum2stream", "drum3stream", "drum4stream")
-_NOTE_EXPECTED = "'TICK = N TYPE LENGTH', 'TICK = S TYPE LENGTH' or 'TICK = E TEXT'"
 
 
 def read_notes_chart(path: Path, *, ini: SongIni | None, delay_s: float | None,
@@ -132,11 +118,11 @@ def read_notes_chart(path: Path, *, ini: SongIni | None, delay_s: float | None,
     if skipped:
         warnings.append(f"skipped sections {', '.join(skipped)} (not drums)")
 
-    parsed = {diff: _parse_drums(s, warnings) for diff, s in drum_sections.items()}
-    pro_marks = any(ev.cymbals for groups, _ in parsed.values() for ev in groups.values())
-    five = any(5 in ev.lanes for groups, _ in parsed.values() for ev in groups.values())
+    parsed = {diff: parse_drums(s, warnings) for diff, s in drum_sections.items()}
+    pro_marks = any(p.any_mask(CYMBAL) for p in parsed.values())
+    five = any(p.any_mask(LANES) >> 5 & 1 for p in parsed.values())
     kind = drum_kind(ini, pro_marks=pro_marks, five_lane_notes=five, warnings=warnings)
-    charted, single = _charted(parsed, kind, res, tempo, double_kick, warnings)
+    charted, single = charted_notes(parsed, kind, res, tempo, double_kick, warnings)
     if not charted:
         raise ImportFormatError("the drum sections have no notes (expected lines like "
                                 "'768 = N 1 0')", path=p)
@@ -245,109 +231,3 @@ def _sync_track(section: ChartSection | None, res: int, offset_s: float, path: s
         warnings.append("no tempo in [SyncTrack]: 120 BPM, 4/4")
         tempos.append((0.0, 120.0))
     return build_tempo_map(tempos, meters, warnings, offset_s=offset_s)
-
-
-@dataclass
-class _Tick:
-    lanes: set[int] = field(default_factory=set)
-    accents: set[int] = field(default_factory=set)
-    ghosts: set[int] = field(default_factory=set)
-    cymbals: set[int] = field(default_factory=set)
-    double_kick: bool = False
-    unknown: list[int] = field(default_factory=list)
-
-    def swap(self, tick: int, flips: Spans) -> None:
-        """Undo a disco flip at ``tick``: red and yellow (with their marks) trade places;
-        the red note that becomes yellow is the hi-hat, a cymbal."""
-        if tick not in flips:
-            return
-        for marks in (self.lanes, self.accents, self.ghosts):
-            moved = {flipped_lane(lane, tick, flips) for lane in marks}
-            marks.clear()
-            marks.update(moved)
-        if YELLOW in self.lanes:
-            self.cymbals.add(YELLOW)
-
-
-def _parse_drums(section: ChartSection, warnings: list[str],
-                 ) -> tuple[dict[int, _Tick], list[tuple[int, str]]]:
-    groups: dict[int, _Tick] = defaultdict(_Tick)
-    texts: list[tuple[int, str]] = []
-    skipped = SkippedLines(section.name, _NOTE_EXPECTED)
-    for line, key, value in section.entries:
-        code = value[:1]
-        try:
-            tick = int(key)
-        except ValueError:
-            tick = -1
-        if tick < 0 or code not in ("N", "S", "E"):
-            skipped.add(line, f"{key} = {value}")
-            continue
-        if code == "E":
-            texts.append((tick, value[1:].strip().strip('"')))
-            continue
-        if code == "S":
-            continue
-        words = value.split()
-        try:
-            kind = int(words[1])
-            if len(words) == 3:
-                int(words[2])
-            elif len(words) != 2:
-                raise ValueError(value)
-        except (ValueError, IndexError):
-            skipped.add(line, f"{key} = {value}")
-            continue
-        ev = groups[tick]
-        if 0 <= kind <= 5:
-            ev.lanes.add(kind)
-        elif kind == DOUBLE_KICK:
-            ev.double_kick = True
-        elif kind in ACCENTS:
-            ev.accents.add(ACCENTS[kind])
-        elif kind in GHOSTS:
-            ev.ghosts.add(GHOSTS[kind])
-        elif kind in CYMBALS:
-            ev.cymbals.add(CYMBALS[kind])
-        else:
-            ev.unknown.append(kind)
-    skipped.report(warnings)
-    return dict(groups), texts
-
-
-def _charted(parsed: dict[str, tuple[dict[int, _Tick], list[tuple[int, str]]]],
-             kind: DrumKind, res: int, tempo: TempoMap, double_kick: bool,
-             warnings: list[str]) -> tuple[dict[str, tuple[Note, ...]], tuple[Note, ...] | None]:
-    """Notes per difficulty, and Expert without its Expert+ kicks (when it has some)."""
-    charted: dict[str, tuple[Note, ...]] = {}
-    single: tuple[Note, ...] | None = None
-    unknown: dict[int, int] = defaultdict(int)
-    for diff, (groups, texts) in parsed.items():
-        notes = NoteBatch()
-        single_notes = NoteBatch()
-        flips = Spans(disco_flips(texts).get(diff, ())) if kind is DrumKind.PRO else Spans()
-        for tick, ev in sorted(groups.items()):
-            for t in ev.unknown:
-                unknown[t] += 1
-            if flips:
-                ev.swap(tick, flips)
-            lanes = set(ev.lanes)
-            if ev.double_kick and diff == "expert" and double_kick:
-                lanes.add(KICK)
-            beat = tick / res
-            for lane in sorted(lanes):
-                voice = lane_voice(lane, kind=kind, cymbal=lane in ev.cymbals)
-                accent = lane in ev.accents
-                ghost = lane in ev.ghosts and not accent
-                notes.add(beat, voice, accent=accent, ghost=ghost)
-                if lane in ev.lanes:
-                    single_notes.add(beat, voice, accent=accent, ghost=ghost)
-        if notes:
-            charted[diff] = notes.build(tempo)
-        if diff == "expert" and len(single_notes) != len(notes):
-            single = single_notes.build(tempo)
-    if unknown:
-        listed = ", ".join(f"{t} ({n}x)" for t, n in sorted(unknown.items()))
-        warnings.append(f"ignored drum note types {listed}")
-    return charted, single
-

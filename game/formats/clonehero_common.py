@@ -33,10 +33,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from game.engine.chart import Note, Section
+from game.engine.chart import Section
 from game.engine.tempo import TempoMap
 from game.engine.voices import Voice
-from game.formats.import_common import AUDIO_EXTENSIONS
+from game.formats.import_common import AUDIO_EXTENSIONS, GivenNotes
 from game.formats.songini import SongIni
 
 #: Clone Hero difficulty names -> ours.
@@ -201,21 +201,21 @@ class ParsedDrums:
     streams : dict
         Audio file names the chart names (``.chart`` ``MusicStream`` ...):
         ``"backing"`` / ``"drums"`` -> names relative to the folder.
-    expert_single_kick : tuple of Note or None
+    expert_single_kick : tuple of Note, NoteColumns or None
         The Expert chart without its Expert+ double kicks, when it has some:
         what easier difficulties are reduced from.
     """
 
     tempo: TempoMap
     sections: tuple[Section, ...]
-    charted: dict[str, tuple[Note, ...]]
+    charted: dict[str, GivenNotes]
     kind: DrumKind
     title: str = ""
     artist: str = ""
     charter: str = ""
     preview_s: float | None = None
     streams: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    expert_single_kick: tuple[Note, ...] | None = None
+    expert_single_kick: GivenNotes | None = None
 
 
 # audio stems -------------------------------------------------------------------

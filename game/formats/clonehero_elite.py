@@ -33,12 +33,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from game.engine.chart import Note
 from game.engine.note_batch import NoteBatch
+from game.engine.note_columns import NoteColumns
 from game.engine.tempo import TempoMap
 from game.engine.voices import Voice
 from game.formats.clonehero_common import DrumKind, ParsedDrums, Spans
-from game.formats.import_common import ImportFormatError, make_sections, section_name
+from game.formats.import_common import GivenNotes, ImportFormatError, make_sections, section_name
 from game.formats.smf import SmfTrack
 
 ELITE_TRACK = "PART ELITE_DRUMS"
@@ -110,8 +110,8 @@ def read_elite(track: SmfTrack, tpb: int, tempo: TempoMap, events: list[tuple[in
                 diffs[diff].gems.append((tick, offset, velocity))
     for (diff, _), starts in opened.items():  # a span never switched off runs to the end
         diffs[diff].closed.extend((start, end) for start in starts)
-    charted: dict[str, tuple[Note, ...]] = {}
-    single: tuple[Note, ...] | None = None
+    charted: dict[str, GivenNotes] = {}
+    single: GivenNotes | None = None
     for diff, d in diffs.items():
         notes = _notes(d, diff, tpb, tempo, double_kick)
         if notes:
@@ -133,7 +133,7 @@ def read_elite(track: SmfTrack, tpb: int, tempo: TempoMap, events: list[tuple[in
 
 
 def _notes(d: _Difficulty, diff: str, tpb: int, tempo: TempoMap,
-           double_kick: bool) -> tuple[Note, ...]:
+           double_kick: bool) -> NoteColumns:
     closed = Spans(d.closed)
     notes = NoteBatch()
     for tick, offset, velocity in d.gems:
@@ -146,4 +146,4 @@ def _notes(d: _Difficulty, diff: str, tpb: int, tempo: TempoMap,
         marks = offset not in (KICK, DOUBLE_KICK)
         notes.add(tick / tpb, voice, accent=marks and velocity == ACCENT,
                   ghost=marks and velocity == GHOST)
-    return notes.build(tempo)
+    return notes.columns(tempo)

@@ -44,8 +44,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from game.engine.chart import Note
-from game.engine.note_batch import NoteBatch
+from game.engine.note_batch import MARK_VELOCITY, NoteBatch
+from game.engine.note_columns import NoteColumns
 from game.engine.tempo import TempoMap
 from game.formats.clonehero_common import (
     KICK,
@@ -59,6 +59,7 @@ from game.formats.clonehero_common import (
 )
 from game.formats.clonehero_elite import ELITE_TRACK, read_elite
 from game.formats.import_common import (
+    GivenNotes,
     ImportFormatError,
     bpm_of_us,
     build_tempo_map,
@@ -155,10 +156,10 @@ def read_notes_mid(path: Path, *, ini: SongIni | None, offset_s: float, double_k
     five_green = any(note % 12 == 5 for _, note, _ in drums.gems)
     kind = drum_kind(ini, pro_marks=has_toms, five_lane_notes=five_green, warnings=warnings)
     flips = disco_flips(drums.texts) if kind is DrumKind.PRO else {}
-    charted = {diff: _notes(drums, diff, tpb, tempo, kind, double_kick,
+    charted: dict[str, GivenNotes] = {diff: _notes(drums, diff, tpb, tempo, kind, double_kick,
                             Spans(flips.get(diff, ())))
                for diff in BASE_NOTE}
-    charted = {d: n for d, n in charted.items() if n}
+    charted = {d: n for d, n in charted.items() if len(n)}
     if not charted and track_key(ELITE_TRACK) in tracks:  # drums for animation only
         warnings.append(f"track {drum_name!r} has no drum notes")
         return read_elite(tracks[track_key(ELITE_TRACK)], tpb, tempo,
@@ -277,24 +278,28 @@ def _read_drums(track: SmfTrack, name: str) -> _Drums:
 
 
 def _notes(drums: _Drums, diff: str, tpb: int, tempo: TempoMap, kind: DrumKind,
-           double_kick: bool, flips: Spans) -> tuple[Note, ...]:
+           double_kick: bool, flips: Spans) -> NoteColumns:
     base = BASE_NOTE[diff]
-    no_spans = Spans()
+    plus_kick = diff == "expert" and double_kick
+    voice_of = [(lane_voice(lane, kind=kind, cymbal=False), lane_voice(lane, kind=kind,
+                                                                         cymbal=True))
+                for lane in range(6)]
+    toms = drums.toms if kind is DrumKind.PRO else {}  # only pro drums have cymbals to mark
+    dynamics = drums.dynamics
     notes = NoteBatch()
+    rows = notes.rows
     for tick, number, velocity in drums.gems:
-        if diff == "expert" and number == DOUBLE_KICK_NOTE:
-            if not double_kick:
+        lane = number - base
+        if not 0 <= lane <= 5:
+            if not (plus_kick and number == DOUBLE_KICK_NOTE):
                 continue
             lane = KICK
-        elif base <= number <= base + 5:
-            lane = number - base
-        else:
-            continue
         if flips:
             lane = flipped_lane(lane, tick, flips)
-        covered = tick in drums.toms.get(lane, no_spans)
-        voice = lane_voice(lane, kind=kind, cymbal=not covered)
-        dynamics = drums.dynamics and lane != KICK
-        notes.add(tick / tpb, voice, accent=dynamics and velocity == ACCENT_VELOCITY_MID,
-                  ghost=dynamics and velocity == GHOST_VELOCITY_MID)
-    return notes.build(tempo)
+        spans = toms.get(lane)
+        voice = voice_of[lane][spans is None or tick not in spans]
+        marked = dynamics and lane != KICK
+        accent = marked and velocity == ACCENT_VELOCITY_MID
+        ghost = marked and velocity == GHOST_VELOCITY_MID
+        rows.append((tick / tpb, voice, MARK_VELOCITY[accent, ghost], accent, ghost))
+    return notes.columns(tempo)

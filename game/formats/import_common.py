@@ -18,7 +18,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from game.engine.chart import DIFFICULTIES, PARTS, Chart, Note, Section, SongMeta
+from game.engine.chart import DIFFICULTIES, PARTS, Chart, Note, PartTable, Section, SongMeta
+from game.engine.note_columns import NoteColumns
 from game.engine.reduce import reduce_chart
 from game.engine.tempo import MeterChange, TempoChange, TempoMap
 from game.formats.song_ids import slugify
@@ -27,10 +28,18 @@ from game.util.errors import FormatError
 #: Audio file extensions an importer looks for, in order of preference.
 AUDIO_EXTENSIONS: tuple[str, ...] = (".ogg", ".opus", ".mp3", ".wav", ".flac")
 
+#: One difficulty's notes as an importer gives them: built, or as columns (built when played).
+GivenNotes = tuple[Note, ...] | NoteColumns
 #: Difficulty -> notes of the one player a source chart has.
-Charted = Mapping[str, tuple[Note, ...]]
-#: Turns a one-player chart into the notes of both parts.
-Arrangement = Callable[[Charted], dict[tuple[str, str], tuple[Note, ...]]]
+Charted = Mapping[str, GivenNotes]
+#: Turns a one-player chart into the notes of both parts (:func:`as_notes` gives an
+#: arrangement that looks at the notes their ``Note`` objects).
+Arrangement = Callable[[Charted], dict[tuple[str, str], GivenNotes]]
+
+
+def as_notes(notes: GivenNotes) -> tuple[Note, ...]:
+    """``notes`` as a tuple of ``Note`` (made from columns if need be)."""
+    return notes if isinstance(notes, tuple) else notes.notes()
 
 
 class ImportFormatError(FormatError):
@@ -67,7 +76,7 @@ class ImportedSong:
 
 
 # the duet arrangement ----------------------------------------------------------
-def unison(charted: Charted) -> dict[tuple[str, str], tuple[Note, ...]]:
+def unison(charted: Charted) -> dict[tuple[str, str], GivenNotes]:
     """Both players play every note, at every difficulty.
 
     The imported formats chart one drummer; playing it in unison is what the
@@ -110,7 +119,7 @@ def build_chart(meta: SongMeta, tempo: TempoMap, sections: tuple[Section, ...],
     tempo = _tempo_within_limits(tempo, warnings)
     sections = tuple(s for s in sections if s.time_s <= MAX_NOTE_S)
     return Chart(meta=meta, tempo=tempo, sections=sections,
-                 parts=_reduced(arrange(charted), meta, tempo))
+                 parts=PartTable(_reduced(arrange(charted), meta, tempo)))
 
 
 #: Notes earlier than this (seconds) or later than :data:`MAX_NOTE_S` are left out:
@@ -119,14 +128,17 @@ MIN_NOTE_S = -600.0
 MAX_NOTE_S = 6 * 3600.0
 
 
-def _within_song_limits(charted: Charted, warnings: list[str]) -> dict[str, tuple[Note, ...]]:
-    out: dict[str, tuple[Note, ...]] = {}
+def _within_song_limits(charted: Charted, warnings: list[str]) -> dict[str, GivenNotes]:
+    out: dict[str, GivenNotes] = {}
     dropped = 0
     for diff, notes in charted.items():
         kept = notes
-        if notes and (notes[0].time_s < MIN_NOTE_S or notes[-1].time_s > MAX_NOTE_S):
+        if isinstance(notes, NoteColumns):
+            if len(notes) and (notes.time_s[0] < MIN_NOTE_S or notes.time_s[-1] > MAX_NOTE_S):
+                kept = notes.select((notes.time_s >= MIN_NOTE_S) & (notes.time_s <= MAX_NOTE_S))
+        elif notes and (notes[0].time_s < MIN_NOTE_S or notes[-1].time_s > MAX_NOTE_S):
             kept = tuple(n for n in notes if MIN_NOTE_S <= n.time_s <= MAX_NOTE_S)
-            dropped = max(dropped, len(notes) - len(kept))
+        dropped = max(dropped, len(notes) - len(kept))
         out[diff] = kept
     if dropped:
         warnings.append(f"left out {dropped} note(s) more than {MAX_NOTE_S / 3600:g} hours "
@@ -148,22 +160,22 @@ def _tempo_within_limits(tempo: TempoMap, warnings: list[str]) -> TempoMap:
     return TempoMap(tempos, meters, offset_s=tempo.offset_s)
 
 
-def _reduced(parts: dict[tuple[str, str], tuple[Note, ...]], meta: SongMeta,
-             tempo: TempoMap) -> dict[tuple[str, str], tuple[Note, ...]]:
+def _reduced(parts: Mapping[tuple[str, str], GivenNotes], meta: SongMeta,
+             tempo: TempoMap) -> dict[tuple[str, str], GivenNotes]:
     """``parts`` with each part's missing easier difficulties reduced
     (:func:`game.engine.reduce.reduce_chart`); parts charted alike (unison) are
     reduced once."""
-    by_part: dict[str, dict[str, tuple[Note, ...]]] = {}
+    by_part: dict[str, dict[str, GivenNotes]] = {}
     for (part, diff), notes in parts.items():
         by_part.setdefault(part, {})[diff] = notes
-    done: dict[tuple[tuple[str, int], ...], dict[str, tuple[Note, ...]]] = {}
-    out: dict[tuple[str, str], tuple[Note, ...]] = {}
+    done: dict[tuple[tuple[str, int], ...], dict[str, GivenNotes]] = {}
+    out: dict[tuple[str, str], GivenNotes] = {}
     for part, diffs in by_part.items():
         key = tuple(sorted((d, id(n)) for d, n in diffs.items()))
         if key not in done:
             one = Chart(meta=meta, tempo=tempo, sections=(),
-                        parts={("p", d): n for d, n in diffs.items()})
-            done[key] = {d: n for (_, d), n in reduce_chart(one).parts.items()}
+                        parts=PartTable({("p", d): n for d, n in diffs.items()}))
+            done[key] = {d: n for (_, d), n in reduce_chart(one).parts.given().items()}
         out.update({(part, d): n for d, n in done[key].items()})
     return out
 

@@ -45,6 +45,7 @@ from game.engine.chart import (
     PARTS,
     Chart,
     Note,
+    PartTable,
     Section,
     SongMeta,
     make_note,
@@ -218,7 +219,7 @@ def import_midi_with_report(path: str | os.PathLike[str], *, quantize: str | Non
         Section(text, beat, tempo.seconds_at(beat))
         for beat, text in sorted((timeline.beat_at_tick(tick), text) for tick, text in markers)
     )
-    chart = Chart(meta=meta, tempo=tempo, sections=sections, parts=parts)
+    chart = Chart(meta=meta, tempo=tempo, sections=sections, parts=PartTable(parts))
     return reduce_chart(chart), warnings
 
 

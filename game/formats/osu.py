@@ -53,11 +53,13 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from game.engine.chart import DIFFICULTIES, Note, SongMeta
+from game.engine.chart import DIFFICULTIES, SongMeta
 from game.engine.note_batch import NoteBatch
+from game.engine.note_columns import NoteColumns
 from game.engine.voices import Voice
 from game.formats.import_common import (
     Arrangement,
+    GivenNotes,
     ImportedSong,
     ImportFormatError,
     build_chart,
@@ -172,7 +174,7 @@ def _import(path: Path, archive: zipfile.ZipFile | None, extract_dir: Path | Non
     ref = chosen[max(chosen, key=DIFFICULTIES.index)]
     note_ms = sorted(t for m in chosen.values() for t in _note_times(m, mode))
     timing = osu_timing(ref.osu.timing, note_ms[0] if note_ms else 0.0, warnings, note_ms)
-    charted: dict[str, tuple[Note, ...]] = {}
+    charted: dict[str, GivenNotes] = {}
     for diff, m in chosen.items():
         notes = _taiko(m, timing, warnings) if mode == TAIKO else _mania(m, timing, warnings)
         if notes:
@@ -249,16 +251,16 @@ def _assign(maps: list[_Map], warnings: list[str]) -> dict[str, _Map]:
     return {DIFFICULTIES[k]: ranked[i] for k, i in enumerate(picks)}
 
 
-def _taiko(m: _Map, timing: OsuTiming, warnings: list[str]) -> tuple[Note, ...]:
+def _taiko(m: _Map, timing: OsuTiming, warnings: list[str]) -> NoteColumns:
     tempo = timing.tempo
     osu = m.osu
     slider_mult = osu.difficulty_value("SliderMultiplier", 1.4, warnings)
     notes = NoteBatch()
     spinners = rolls = long_rolls = 0
     times, states = _slider_timing(osu.timing)
-    for o in osu.objects:
+    beats = timing.beats_of([o.time_ms for o in osu.objects])
+    for o, beat in zip(osu.objects, beats, strict=True):
         big = bool(o.hitsound & FINISH)
-        beat = timing.beat_of(o.time_ms)
         if o.type & SPINNER:
             spinners += 1
         elif o.type & SLIDER:
@@ -280,7 +282,7 @@ def _taiko(m: _Map, timing: OsuTiming, warnings: list[str]) -> tuple[Note, ...]:
     if long_rolls:
         warnings.append(f"{m.version}: {long_rolls} drumroll(s) longer than "
                         f"{MAX_ROLL_MS / 1000:.0f} s cut short")
-    return notes.build(tempo)
+    return notes.columns(tempo)
 
 
 def _roll_end_ms(o: HitObject, times: list[float], states: list[tuple[float, float]],
@@ -326,18 +328,19 @@ def _slider_timing(timing: tuple[TimingPoint, ...],
     return times, states
 
 
-def _mania(m: _Map, timing: OsuTiming, warnings: list[str]) -> tuple[Note, ...]:
+def _mania(m: _Map, timing: OsuTiming, warnings: list[str]) -> NoteColumns:
     osu = m.osu
     keys = round(osu.difficulty_value("CircleSize", 4, warnings))
     table = MANIA_VOICES[min(keys, 10)]
     if keys > 10:
         warnings.append(f"{m.version}: {keys} keys folded onto the 10-key columns")
     notes = NoteBatch()
-    for o in osu.objects:
+    beats = timing.beats_of([o.time_ms for o in osu.objects])
+    for o, beat in zip(osu.objects, beats, strict=True):
         column = min(max(math.floor(o.x * keys / 512), 0), keys - 1)
         voice = table[column * len(table) // keys] if keys > 10 else table[column]
-        notes.add(timing.beat_of(o.time_ms), voice)
-    return notes.build(timing.tempo)
+        notes.add(beat, voice)
+    return notes.columns(timing.tempo)
 
 
 def _audio(folder: Path, archive: zipfile.ZipFile | None, name: str,

@@ -74,6 +74,35 @@ class OsuTiming:
             return snapped
         return max(steps0 / GRID + raw, 0.0)
 
+    def beats_of(self, times_ms: Sequence[float]) -> list[float]:
+        """:meth:`beat_of` of many times at once (the same floats; numpy does the
+        arithmetic, one pass over all the times).
+
+        Parameters
+        ----------
+        times_ms : sequence of float, shape (n,)
+            osu! times in milliseconds.
+
+        Returns
+        -------
+        list of float, shape (n,)
+        """
+        import numpy as np
+
+        if not len(times_ms):
+            return []
+        t = np.asarray(times_ms, dtype=np.float64)
+        i = np.maximum(np.searchsorted(np.asarray(self.anchor_times, dtype=np.float64), t,
+                                       side="right") - 1, 0)
+        t0, steps0, ms = (np.asarray(column, dtype=np.float64)[i]
+                          for column in zip(*self.anchors, strict=True))
+        raw = (t - t0) / ms
+        # round() and np.round both round halves to even; steps stay exact integers
+        snapped = np.maximum(steps0 + np.round(raw * GRID), 0.0) / GRID
+        near = np.abs(self.tempo.seconds_at_many(snapped) * 1000 - t) <= SNAP_TOLERANCE_MS
+        beats = np.where(near, snapped, np.maximum(steps0 / GRID + raw, 0.0))
+        return beats.tolist()  # type: ignore[no-any-return]
+
 
 class _Bars:
     """Meter changes as timing points arrive: each point wants a bar line."""

@@ -31,8 +31,10 @@ def song_entry(chart: Chart, path: Path, *, source: str,
     folder = path.parent
     rated: dict[int, float] = {}  # id of a part's notes -> its rating
 
-    def rating(notes: tuple[Any, ...]) -> float:
-        """Rated once for both parts when they play the very same notes (a unison import)."""
+    def rating(part: str, difficulty: str) -> float:
+        """Rated once for both parts when they play the very same notes (a unison
+        import); from the notes as the reader gave them (columns make no ``Note``)."""
+        notes = chart.parts.given_part((part, difficulty))
         if id(notes) not in rated:
             rated[id(notes)] = round(difficulty_rating(notes), 2)
         return rated[id(notes)]
@@ -56,7 +58,7 @@ def song_entry(chart: Chart, path: Path, *, source: str,
         "bpm": bpms[0] if len(bpms) == 1 else bpms,
         "meter": meters[0] if len(meters) == 1 else meters,
         "difficulties": {
-            part: {d: rating(chart.notes(part, d)) for d in chart.difficulties(part)}
+            part: {d: rating(part, d) for d in chart.difficulties(part)}
             for part in ("p1", "p2")
         },
         "warnings": list(warnings),

@@ -9,7 +9,7 @@ chart whose click track the audio player plays. Used by
 
 from __future__ import annotations
 
-from game.engine.chart import Chart, Note, SongMeta
+from game.engine.chart import Chart, Note, PartTable, SongMeta
 from game.engine.tempo import TempoMap
 from game.engine.voices import Voice
 
@@ -28,4 +28,4 @@ def click_chart() -> Chart:
     beat = float(CLICKS - 1)
     note = Note(beat * BEAT_S, beat, Voice.SNARE)
     return Chart(SongMeta("calibration", "Calibration"), TempoMap.constant(BPM), (),
-                 {("p1", "easy"): (note,)})
+                 PartTable({("p1", "easy"): (note,)}))
