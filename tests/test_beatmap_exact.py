@@ -45,7 +45,6 @@ from game.formats.beatmap_notes import (
     ACCENT,
     GHOST,
     exact_run,
-    gc_paused,
     notes_from_runs,
 )
 from game.formats.beatmap_syntax import (
@@ -57,6 +56,7 @@ from game.formats.beatmap_syntax import (
 )
 from game.formats.beatmap_writer import write_beatmap
 from game.util.errors import BeatmapError
+from game.util.gc_pause import gc_paused
 
 DENOMINATORS = [1, 2, 4, 8, 16, 32]
 

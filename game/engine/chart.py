@@ -137,6 +137,13 @@ class PartTable(Mapping[PartKey, tuple["Note", ...]]):
         """How many notes ``key`` has."""
         return len(self._given[key])
 
+    def hashed_rows(self, key: PartKey) -> list[tuple[Any, ...]]:
+        """What :meth:`Chart.content_hash` hashes of each note of ``key``: ``(time_s,
+        voice code, velocity, accent, ghost)`` (from columns, no note is made)."""
+        notes = self._given[key]
+        return list(map(_HASHED_FIELDS, notes)) if isinstance(notes, tuple) \
+            else notes.hashed_rows()
+
     def last_time_s(self, key: PartKey) -> float | None:
         """Time of the last note of ``key`` in seconds, or None if it has none."""
         notes = self._given[key]
@@ -218,8 +225,7 @@ class Chart:
             "meters": [[m.bar, m.numerator, m.denominator] for m in self.tempo.meters],
             "offset_s": self.tempo.offset_s,
             # tuples encode as the same JSON arrays as lists, and are made faster
-            "parts": {f"{p}/{d}": list(map(_HASHED_FIELDS, ns))
-                      for (p, d), ns in sorted(self.parts.items())},
+            "parts": {f"{p}/{d}": self.parts.hashed_rows((p, d)) for p, d in sorted(self.parts)},
         }
         blob = json.dumps(payload, separators=(",", ":"), sort_keys=True).encode()
         return hashlib.sha256(blob).hexdigest()

@@ -22,6 +22,7 @@ from numpy.typing import NDArray
 
 from game.engine.chart import Note, notes_from_columns
 from game.engine.voices import Voice
+from game.util.gc_pause import gc_paused
 
 if TYPE_CHECKING:
     from game.engine.tempo import TempoMap
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
 VOICE_BY_RANK: tuple[Voice, ...] = tuple(sorted(Voice, key=lambda v: v.value))
 VOICE_RANK: dict[Voice, int] = {v: i for i, v in enumerate(VOICE_BY_RANK)}
 _VOICES = np.array(VOICE_BY_RANK, dtype=object)
+_CODES = np.array([v.value for v in VOICE_BY_RANK], dtype=object)
 #: The columns, in ``Note``'s field order (``rank`` stands for ``voice``).
 COLUMN_NAMES = ("time_s", "beat", "rank", "velocity", "accent", "ghost")
 
@@ -110,10 +112,18 @@ class NoteColumns:
         """The notes, made on the first call and kept (two threads asking at once
         may each make them; both get equal notes)."""
         if self._notes is None:
-            self._notes = notes_from_columns(
-                self.time_s.tolist(), self.beat.tolist(), _VOICES[self.rank].tolist(),
-                self.velocity.tolist(), self.accent.tolist(), self.ghost.tolist())
+            with gc_paused():  # thousands of objects and no cycle: no collection needed
+                self._notes = notes_from_columns(
+                    self.time_s.tolist(), self.beat.tolist(), _VOICES[self.rank].tolist(),
+                    self.velocity.tolist(), self.accent.tolist(), self.ghost.tolist())
         return self._notes
+
+    def hashed_rows(self) -> list[tuple[float, str, int, bool, bool]]:
+        """``(time_s, voice code, velocity, accent, ghost)`` of every note: the same
+        values, of the same types, as the notes' fields."""
+        return list(zip(self.time_s.tolist(), _CODES[self.rank].tolist(),
+                        self.velocity.tolist(), self.accent.tolist(), self.ghost.tolist(),
+                        strict=True))
 
     def last_time_s(self) -> float:
         """Time of the last note in seconds (the part must not be empty)."""

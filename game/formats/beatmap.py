@@ -22,7 +22,6 @@ from pathlib import Path
 from game.engine.chart import DIFFICULTIES, PARTS, Chart, PartTable, Section, SongMeta
 from game.engine.tempo import MeterChange, TempoChange, TempoMap
 from game.formats.beatmap_bars import BarTable, check_beat_in_bar, position_beat
-from game.formats.beatmap_notes import gc_paused
 from game.formats.beatmap_parts import PartContext, PartKey, parse_part
 from game.formats.beatmap_syntax import (
     HEADER_LINE,
@@ -35,6 +34,7 @@ from game.formats.beatmap_syntax import (
     strip_comment,
 )
 from game.util.errors import BeatmapError
+from game.util.gc_pause import gc_paused
 
 __all__ = ["load_beatmap", "parse_beatmap"]
 

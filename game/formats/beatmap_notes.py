@@ -14,10 +14,8 @@ hour-long duet this step makes a quarter of a million notes.
 
 from __future__ import annotations
 
-import gc
 import itertools
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 
 import numpy as np
 from numpy.typing import NDArray
@@ -139,21 +137,3 @@ def _grid_beats(bars: BarTable, run_bars: Sequence[int], cells: NDArray[np.int64
         out += [(sn_ * oden_ + ln_ * k * sd_) / (sd_ * oden_)
                 for k in itertools.islice(k_iter, count)]
     return np.array(out, dtype=np.float64)
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Hold off Python's cyclic garbage collector for the block.
-
-    Reading or writing a long chart creates hundreds of thousands of small
-    objects and no reference cycles; without this the collector would walk
-    all of them again and again (about half the time of a parse). It is
-    switched back on afterwards only if it was on before.
-    """
-    was_on = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_on:
-            gc.enable()

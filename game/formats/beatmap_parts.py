@@ -17,7 +17,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from game.engine.note_columns import VOICE_BY_RANK, VOICE_RANK, NoteColumns
+from game.engine.note_columns import VOICE_BY_RANK, NoteColumns
 from game.formats.beatmap_bars import BarTable, check_beat_in_bar
 from game.formats.beatmap_notes import (
     ACCENT,
@@ -236,11 +236,13 @@ def _other_part(src: PartKey, first: int, last: int,
     by_bar = ctx.split_notes.get(src)
     if by_bar is None:
         by_bar = {}
-        for i, n in enumerate(ctx.done[src].notes()):
-            bar, on, od = ctx.bars.split(n.beat)
-            marks = (ACCENT if n.accent else 0) | (GHOST if n.ghost else 0)
-            by_bar.setdefault(bar, []).append((i, (on, od, VOICE_RANK[n.voice], marks,
-                                                   n.velocity)))
+        done = ctx.done[src]  # read from its columns: the source part makes no Note
+        for i, (beat, rank, accent, ghost, velocity) in enumerate(zip(
+                done.beat.tolist(), done.rank.tolist(), done.accent.tolist(),
+                done.ghost.tolist(), done.velocity.tolist(), strict=True)):
+            bar, on, od = ctx.bars.split(beat)
+            marks = (ACCENT if accent else 0) | (GHOST if ghost else 0)
+            by_bar.setdefault(bar, []).append((i, (on, od, rank, marks, velocity)))
         ctx.split_notes[src] = by_bar
     if last - first < len(by_bar):
         bars = [b for b in range(first, last + 1) if b in by_bar]

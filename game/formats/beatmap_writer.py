@@ -17,7 +17,6 @@ import re
 from game.engine.chart import DIFFICULTIES, PARTS, Chart
 from game.formats.beatmap_bars import BarTable, format_position
 from game.formats.beatmap_grid import check_beat, part_lines
-from game.formats.beatmap_notes import gc_paused
 from game.formats.beatmap_syntax import (
     HEADER_LINE,
     MAX_BAR,
@@ -28,6 +27,7 @@ from game.formats.beatmap_syntax import (
     writable_text,
 )
 from game.util.fileio import write_text_atomic
+from game.util.gc_pause import gc_paused
 
 __all__ = ["save_beatmap", "write_beatmap"]
 
