@@ -13,7 +13,7 @@ from import_files import V, circles, mangle, osu_text, write
 from import_files import osu_notes as notes_of
 
 from game.formats.importers import ImportFormatError, detect, import_song
-from game.formats.osu_parse import TimingPoint, parse_osu
+from game.formats.osu_parse import TimingPoint, _hit_object, parse_osu
 from game.formats.osu_timing import osu_timing
 
 OBJECTS = circles((1000, 0), (1250, 2), (1500, 8), (1750, 4))
@@ -159,3 +159,17 @@ def test_beats_of_gives_the_floats_of_beat_of(points: list, times_ms: list) -> N
     note_ms = sorted([*times_ms, *on_grid])
     timing = osu_timing(timing_points, note_ms[0], [], note_ms)
     assert timing.beats_of(note_ms) == [timing.beat_of(t) for t in note_ms]
+
+
+numbers = st.one_of(st.integers(0, 300).map(str), st.sampled_from(["0", "1", "4", "5", "12"]),
+                    st.integers(-20, 3_000_000_000).map(str), st.sampled_from(
+    ["", "x", "1.5", "-0", "1e3", "٣", " 7", "2147483648", "999999999", "00012"]))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(numbers, min_size=3, max_size=8), st.sampled_from([0.0, 24.0]))
+def test_the_quick_read_of_a_hit_object_is_the_general_one(fields: list, offset: float) -> None:
+    """A line the quick pattern takes gives the very object the general path gives
+    (a blank before the first field sends a line down the general path)."""
+    line = ",".join(fields)
+    assert _hit_object(line, 9, offset) == _hit_object(" " + line, 9, offset)

@@ -48,6 +48,9 @@ _KEY_VALUE = ("general", "editor", "metadata", "difficulty", "colours")
 _KNOWN = {*_KEY_VALUE, "events", "timingpoints", "hitobjects"}
 _TIMING_FORMAT = "'time,beatLength,meter,sampleSet,sampleIndex,volume,uninherited,effects'"
 _OBJECT_FORMAT = "'x,y,time,type,hitSound,objectParams,hitSample'"
+#: The common hit-object line, read without the general path: whole numbers (at most
+#: 9 digits, so within :data:`MAX_VALUE`) for x, y, time, type and hitSound.
+_PLAIN_OBJECT = re.compile(r"(\d{1,9}),-?\d{1,9},(\d{1,9}),(\d{1,9}),(\d{1,9})(?:,|$)", re.ASCII)
 
 
 @dataclass(frozen=True, slots=True)
@@ -284,6 +287,11 @@ def _timing_point(line: str, number: int, offset: float) -> TimingPoint | None:
 
 
 def _hit_object(line: str, number: int, offset: float) -> HitObject | None:
+    plain = _PLAIN_OBJECT.match(line)
+    if plain is not None and not int(plain[3]) & (SLIDER | SPINNER | HOLD):
+        # a circle or a mania note: what the general path below gives, sooner
+        return HitObject(float(plain[1]), float(plain[2]) + offset, int(plain[3]),
+                         int(plain[4]), number)
     fields = line.split(",")
     if len(fields) < 4:
         return None
