@@ -354,3 +354,32 @@ def test_an_unchanged_library_is_whole_on_the_first_frame(
     scene = SongSelectScene(app)
     assert titles(scene) == everything and scene.index == 0
     assert scene.scan.snapshot()[2].to_read == 0
+
+
+def test_the_preview_line_follows_the_language_of_the_moment(
+        app: App, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The preview's line is kept untranslated and drawn in the language of each frame:
+    a language chosen while a song stays highlighted is not left half in English."""
+    from game.ui.i18n import current_language, set_language
+
+    scene = opened(app)
+    drawn: list[str] = []
+    draw_text = scene.text
+
+    def recorded(surface: Any, line: str, *args: Any, **kwargs: Any) -> Any:
+        drawn.append(line)
+        return draw_text(surface, line, *args, **kwargs)
+
+    monkeypatch.setattr(scene, "text", recorded)
+    scene._start_preview()  # no audio device here
+    before = current_language()
+    try:
+        frame(app)
+        assert "Preview off (no audio device)" in drawn
+        set_language("ko")
+        drawn.clear()
+        frame(app)
+        assert "미리듣기 꺼짐 (오디오 장치 없음)" in drawn
+        assert "Preview off (no audio device)" not in drawn
+    finally:
+        set_language(before)

@@ -37,7 +37,7 @@ from game.store.background_scan import BackgroundScan
 from game.store.last_played import last_played
 from game.store.scan_job import Library, ScanProgress
 from game.store.song_library import scan_library
-from game.ui.i18n import tr
+from game.ui.i18n import N_, tr
 from game.ui.text_field import CANCEL, DONE, TextField
 
 __all__ = ["PREVIEW_DELAY_S", "SongSelectScene", "fmt_bpm", "fmt_length", "library_scan",
@@ -111,7 +111,9 @@ class SongSelectScene(SongSelectView):
         self._best: dict[str, int | None] = {}
         self._preview_due: float | None = None
         self._previewing = False
-        self.preview_note = ""
+        #: The preview's line, untranslated: (message, its fields); drawn in the
+        #: language of the moment (it may change while the song stays highlighted).
+        self.preview_note: tuple[str, dict[str, str]] | None = None
         self._wanted = self.state.get("song")  # the last visit's song, until it is listed
         self.scan = library_scan(app)
         self.refresh()
@@ -341,7 +343,7 @@ class SongSelectScene(SongSelectView):
         if entry is None:
             return
         if audio is None:
-            self.preview_note = tr("Preview off (no audio device)")
+            self.preview_note = (N_("Preview off (no audio device)"), {})
             return
         try:
             chart = self.chart(entry)
@@ -357,13 +359,13 @@ class SongSelectScene(SongSelectView):
             self._previewing = True
             if song:
                 # TRANSLATORS: the song plays from {time} (minutes:seconds, e.g. 0:45)
-                note = tr("Preview: song from {time}")
+                note = N_("Preview: song from {time}")
             else:
                 # TRANSLATORS: a metronome click plays (the song has no audio) from {time}
-                note = tr("Preview: click track from {time}")
-            self.preview_note = note.format(time=fmt_length(start))
+                note = N_("Preview: click track from {time}")
+            self.preview_note = (note, {"time": fmt_length(start)})
         except Exception as exc:  # a preview is never worth a crash
-            self.preview_note = tr("No preview")
+            self.preview_note = (N_("No preview"), {})
             report_error(self.app, tr("no preview for {song}: {error}").format(
                 song=entry.get("id"), error=exc))
 

@@ -95,7 +95,8 @@ def draw_details(scene: SongSelectView, surface: pygame.Surface, x: float, y: fl
             scene.text(surface, text, size, TEXT_FAINT, x + pad,
                        y + 462 - (len(lines) - 1 - k) * (size + 3), "midleft", max_w=room,
                        shadow=False)
-    note = scene.preview_note or tr("Preview starting...")
+    note = tr("Preview starting...") if scene.preview_note is None else \
+        tr(scene.preview_note[0]).format(**scene.preview_note[1])
     scene.text(surface, note, 20, ACCENT, x + pad, y + 492, "midleft", max_w=w - 2 * pad,
                shadow=False)
 

@@ -94,7 +94,7 @@ class SongSelectView(MenuScene):
     order: str
     field: TextField | None
     total: int
-    preview_note: str
+    preview_note: tuple[str, dict[str, str]] | None
 
     @property
     def current(self) -> dict[str, Any] | None:
