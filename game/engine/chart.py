@@ -105,9 +105,10 @@ class PartTable(Mapping[PartKey, tuple["Note", ...]]):
 
     __slots__ = ("_given",)
 
-    def __init__(self, parts: Mapping[PartKey, tuple[Note, ...] | NoteColumns]) -> None:
-        given = parts.given() if isinstance(parts, PartTable) else dict(parts)
-        self._given: dict[PartKey, tuple[Note, ...] | NoteColumns] = given
+    def __init__(self, parts: Mapping[PartKey, Sequence[Note] | NoteColumns]) -> None:
+        self._given: dict[PartKey, tuple[Note, ...] | NoteColumns] = (
+            parts.given() if isinstance(parts, PartTable)
+            else {key: _given_notes(notes) for key, notes in parts.items()})
 
     def __getitem__(self, key: PartKey) -> tuple[Note, ...]:
         notes = self._given[key]
@@ -150,6 +151,13 @@ class PartTable(Mapping[PartKey, tuple["Note", ...]]):
         if not len(notes):
             return None
         return notes[-1].time_s if isinstance(notes, tuple) else notes.last_time_s()
+
+
+def _given_notes(notes: Sequence[Note] | NoteColumns) -> tuple[Note, ...] | NoteColumns:
+    """A part as a table keeps it: columns as they are, notes as a tuple."""
+    if isinstance(notes, tuple) or not isinstance(notes, Sequence):
+        return notes
+    return tuple(notes)
 
 
 @dataclass(frozen=True, slots=True)
