@@ -201,3 +201,36 @@ def test_far_away_ticks_are_left_out_and_the_chart_still_saves(tmp_path: Path) -
     assert any("6 hours" in w and "note(s)" in w for w in song.warnings)
     assert any("tempo or meter change(s)" in w for w in song.warnings)
     assert_round_trip(song.chart, tmp_path)
+
+
+def test_ticks_at_one_time_keep_the_earlier_tick_whatever_the_line_order(
+        tmp_path: Path) -> None:
+    """At a resolution so fine that two ticks are one time (the very same float, 3000 s
+    in), the note of the earlier tick is the one kept, even when its line comes later in
+    the file (as sorting ticks did)."""
+    lines = ["[Song]", "{", "  Resolution = 100000000000000", "  Offset = 3000", "}",
+             "[SyncTrack]", "{",
+             "  0 = B 120000", "}", "[ExpertDrums]", "{", "  2 = N 1 0", "  2 = N 34 0",
+             "  1 = N 1 0", "  768 = N 0 0", "}"]
+    write(tmp_path, "\n".join(lines) + "\n")
+    snares = [n for n in import_song(tmp_path).chart.notes("p1", "expert")
+              if n.voice is V.SNARE]
+    assert [(n.beat, n.accent, n.velocity) for n in snares] == [(1e-14, False, 96)]
+
+
+def test_a_custom_arrangement_is_given_the_notes(tmp_path: Path) -> None:
+    """An arrangement other than unison gets each difficulty's notes as ``Note`` tuples
+    (the importers keep them as columns only for unison)."""
+    write(tmp_path, chart_text())
+
+    def kicks_to_p2(charted: dict) -> dict:
+        out = {}
+        for diff, notes in charted.items():
+            assert isinstance(notes, tuple)
+            out[("p1", diff)] = tuple(n for n in notes if n.voice is not V.KICK)
+            out[("p2", diff)] = tuple(n for n in notes if n.voice is V.KICK)
+        return out
+
+    chart = import_song(tmp_path, arrange=kicks_to_p2).chart
+    assert [n.time_s for n in chart.notes("p2", "expert")] == [0.0, 1.0]
+    assert len(chart.notes("p1", "expert")) == len(EXPECTED) - 2

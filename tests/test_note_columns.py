@@ -97,3 +97,11 @@ def test_columns_of_different_lengths_are_refused() -> None:
     flags = np.zeros(2, dtype=bool)
     with pytest.raises(ValueError, match="different lengths"):
         NoteColumns(np.zeros(2), np.zeros(1), ints, ints.copy(), flags, flags.copy())
+
+
+def test_a_part_that_is_not_notes_is_refused_by_name() -> None:
+    with pytest.raises(TypeError, match=r"part \('p1', 'easy'\): expected a sequence of Note"):
+        _chart({("p1", "easy"): None})
+    listed = _chart({("p1", "easy"): list(_columns([(1.0, Voice.KICK, False, False, None)],
+                                                   TempoMap.constant(128)).notes())})
+    assert isinstance(listed.parts.given_part(("p1", "easy")), tuple)

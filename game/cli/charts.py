@@ -98,7 +98,7 @@ def run_validate(args: argparse.Namespace) -> int:
         if problems:
             bad += 1
             continue
-        notes = sum(len(ns) for ns in chart.parts.values())
+        notes = sum(chart.parts.count(key) for key in chart.parts)
         print(f"ok   {f}: {chart.meta.title}, {len(chart.parts)} charts, {notes} notes")
     print(f"{len(files) - bad} ok, {bad} with problems")
     return 1 if bad else 0

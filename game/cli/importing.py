@@ -78,6 +78,6 @@ def _midi_to_beatmap(args: argparse.Namespace) -> int:
         raise GameError(f"{args.file}: cannot write {out}: {exc}") from None
     for w in warnings:
         print(f"warning: {w}")
-    counts = ", ".join(f"{p} {d} {len(ns)}" for (p, d), ns in sorted(chart.parts.items()))
+    counts = ", ".join(f"{p} {d} {chart.parts.count((p, d))}" for p, d in sorted(chart.parts))
     print(f"wrote {out} ({counts} notes)")
     return 0

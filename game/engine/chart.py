@@ -108,7 +108,7 @@ class PartTable(Mapping[PartKey, tuple["Note", ...]]):
     def __init__(self, parts: Mapping[PartKey, Sequence[Note] | NoteColumns]) -> None:
         self._given: dict[PartKey, tuple[Note, ...] | NoteColumns] = (
             parts.given() if isinstance(parts, PartTable)
-            else {key: _given_notes(notes) for key, notes in parts.items()})
+            else {key: _given_notes(key, notes) for key, notes in parts.items()})
 
     def __getitem__(self, key: PartKey) -> tuple[Note, ...]:
         notes = self._given[key]
@@ -153,11 +153,24 @@ class PartTable(Mapping[PartKey, tuple["Note", ...]]):
         return notes[-1].time_s if isinstance(notes, tuple) else notes.last_time_s()
 
 
-def _given_notes(notes: Sequence[Note] | NoteColumns) -> tuple[Note, ...] | NoteColumns:
-    """A part as a table keeps it: columns as they are, notes as a tuple."""
-    if isinstance(notes, tuple) or not isinstance(notes, Sequence):
+def _given_notes(key: PartKey, notes: Sequence[Note] | NoteColumns,
+                 ) -> tuple[Note, ...] | NoteColumns:
+    """A part as a table keeps it: columns as they are, notes as a tuple.
+
+    Raises
+    ------
+    TypeError
+        For anything that is neither (columns are known by their ``notes`` and
+        ``hashed_rows``: this module cannot import their class).
+    """
+    if isinstance(notes, tuple):
         return notes
-    return tuple(notes)
+    if isinstance(notes, Sequence):
+        return tuple(notes)
+    if hasattr(notes, "notes") and hasattr(notes, "hashed_rows"):
+        return notes
+    raise TypeError(f"part {key}: expected a sequence of Note or NoteColumns, "
+                    f"got {type(notes).__name__}")
 
 
 @dataclass(frozen=True, slots=True)

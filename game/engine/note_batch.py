@@ -68,7 +68,7 @@ class NoteBatch:
     def columns(self, tempo: TempoMap) -> NoteColumns:
         """The notes as columns, timed by ``tempo``, sorted by (time, voice code),
         duplicates dropped (stages 1-3); no ``Note`` is made yet."""
-        import numpy as np  # here: the engine's other users never need numpy on start-up
+        import numpy as np
 
         count = len(self.rows)
         if count == 0:

@@ -256,7 +256,7 @@ def difficulty_rating(notes: tuple[Note, ...] | list[Note] | NoteColumns) -> flo
     """
     if not len(notes):
         return 0.0
-    import numpy as np  # here: a song list needs it, the engine's start-up does not
+    import numpy as np
 
     if isinstance(notes, NoteColumns):
         times = np.sort(notes.time_s)

@@ -159,7 +159,8 @@ def charted_notes(parsed: dict[str, SectionNotes], kind: DrumKind, res: int,
         spans = Spans(disco_flips(section.texts).get(diff, ()) if kind is DrumKind.PRO
                       else ())
         plus_kick = diff == "expert" and double_kick
-        for tick, marks in section.ticks.items():
+        # in tick order: of two ticks at one time (a huge resolution), the earlier wins
+        for tick, marks in sorted(section.ticks.items()):
             base, accents, ghosts, cymbals, plus = marks
             if spans and tick in spans:
                 base, accents, ghosts = _swap_red_yellow(base), _swap_red_yellow(accents), \

@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from game.engine.chart import DIFFICULTIES, PARTS, Chart, Note, PartTable, Section, SongMeta
 from game.engine.note_columns import NoteColumns
@@ -32,9 +33,12 @@ AUDIO_EXTENSIONS: tuple[str, ...] = (".ogg", ".opus", ".mp3", ".wav", ".flac")
 GivenNotes = tuple[Note, ...] | NoteColumns
 #: Difficulty -> notes of the one player a source chart has.
 Charted = Mapping[str, GivenNotes]
-#: Turns a one-player chart into the notes of both parts (:func:`as_notes` gives an
-#: arrangement that looks at the notes their ``Note`` objects).
-Arrangement = Callable[[Charted], dict[tuple[str, str], GivenNotes]]
+#: Turns a one-player chart (difficulty -> its notes) into the notes of both parts.
+Arrangement = Callable[[Mapping[str, tuple[Note, ...]]], dict[tuple[str, str], tuple[Note, ...]]]
+
+
+#: A part's notes, whichever way they are given (:func:`unison` keeps them as they are).
+_Notes = TypeVar("_Notes")
 
 
 def as_notes(notes: GivenNotes) -> tuple[Note, ...]:
@@ -76,7 +80,7 @@ class ImportedSong:
 
 
 # the duet arrangement ----------------------------------------------------------
-def unison(charted: Charted) -> dict[tuple[str, str], GivenNotes]:
+def unison(charted: Mapping[str, _Notes]) -> dict[tuple[str, str], _Notes]:
     """Both players play every note, at every difficulty.
 
     The imported formats chart one drummer; playing it in unison is what the
@@ -93,6 +97,14 @@ def unison(charted: Charted) -> dict[tuple[str, str], GivenNotes]:
         ``(part, difficulty) -> notes`` for both parts.
     """
     return {(part, diff): notes for part in PARTS for diff, notes in charted.items()}
+
+
+def _arranged(charted: Charted, arrange: Arrangement) -> dict[tuple[str, str], GivenNotes]:
+    """The parts ``arrange`` makes; :func:`unison` keeps notes given as columns as they
+    are (made when played), any other arrangement is given the notes themselves."""
+    if arrange is unison:
+        return unison(charted)
+    return dict(arrange({diff: as_notes(notes) for diff, notes in charted.items()}))
 
 
 def build_chart(meta: SongMeta, tempo: TempoMap, sections: tuple[Section, ...],
@@ -119,7 +131,7 @@ def build_chart(meta: SongMeta, tempo: TempoMap, sections: tuple[Section, ...],
     tempo = _tempo_within_limits(tempo, warnings)
     sections = tuple(s for s in sections if s.time_s <= MAX_NOTE_S)
     return Chart(meta=meta, tempo=tempo, sections=sections,
-                 parts=PartTable(_reduced(arrange(charted), meta, tempo)))
+                 parts=PartTable(_reduced(_arranged(charted, arrange), meta, tempo)))
 
 
 #: Notes earlier than this (seconds) or later than :data:`MAX_NOTE_S` are left out:
