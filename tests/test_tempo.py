@@ -193,3 +193,25 @@ def test_segment_starts_match_integrated_tempo(tm: TempoMap) -> None:
         assert tm.bpm_at(change.beat) == pytest.approx(change.bpm)
         prev = change
     assert math.isfinite(tm.beat_at(t + 1.0))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(1, 40), st.integers(1, 13), st.sampled_from([2, 4, 8])),
+                max_size=12), st.lists(st.integers(-3, 600), min_size=1, max_size=30))
+def test_the_meter_of_a_bar_is_the_last_change_at_or_before_it(changes: list,
+                                                               bars: list[int]) -> None:
+    """The bisection finds what a walk through every change finds."""
+    meters = [MeterChange(1, 4, 4)]
+    for gap, num, den in changes:
+        meters.append(MeterChange(meters[-1].bar + gap, num, den))
+    tm = TempoMap([TempoChange(0.0, 120.0)], meters)
+    for bar in bars:
+        walked = meters[0]
+        for m in meters:
+            if m.bar <= bar:
+                walked = m
+        assert tm.meter_at_bar(bar) == walked
+        if bar >= 1:
+            start = walked.bar
+            expected = tm.bar_start_beat(start) + (bar - start) * walked.bar_beats
+            assert tm.bar_start_beat(bar) == expected

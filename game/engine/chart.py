@@ -292,7 +292,8 @@ def notes_from_columns(time_s: Sequence[float], beat: Sequence[float], voice: Se
 
 def sort_notes(notes: list[Note]) -> tuple[Note, ...]:
     """Sort by time, then voice code; drop exact duplicates (same time and voice)."""
-    notes = sorted(notes, key=lambda n: (n.time_s, n.voice.value))
+    # ``_value_``: the voice code without the slow ``Enum.value`` property
+    notes = sorted(notes, key=lambda n: (n.time_s, n.voice._value_))
     out: list[Note] = []
     for n in notes:
         if out and out[-1].voice is n.voice and abs(out[-1].time_s - n.time_s) < 1e-9:

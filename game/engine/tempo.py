@@ -51,8 +51,8 @@ class TempoMap:
         Song-clock time of beat 0, in seconds.
     """
 
-    __slots__ = ("_bar_start_beats", "_seg_beats", "_seg_spb", "_seg_starts_s", "meters",
-                 "offset_s", "tempos")
+    __slots__ = ("_bar_start_beats", "_meter_bars", "_seg_beats", "_seg_spb", "_seg_starts_s",
+                 "meters", "offset_s", "tempos")
 
     def __init__(
         self,
@@ -92,6 +92,7 @@ class TempoMap:
             bars = self.meters[i].bar - self.meters[i - 1].bar
             bar_starts.append(bar_starts[-1] + bars * self.meters[i - 1].bar_beats)
         self._bar_start_beats = bar_starts
+        self._meter_bars = [m.bar for m in self.meters]
 
     @classmethod
     def constant(cls, bpm: float, *, numerator: int = 4, denominator: int = 4,
@@ -150,11 +151,9 @@ class TempoMap:
 
     # bars <-> beats ----------------------------------------------------------
     def _meter_index_for_bar(self, bar: int) -> int:
-        lo = 0
-        for i, m in enumerate(self.meters):
-            if m.bar <= bar:
-                lo = i
-        return lo
+        """Index of the last meter change at or before ``bar`` (0 before bar 1); the
+        changes' bars rise strictly, so a bisection finds it."""
+        return max(bisect.bisect_right(self._meter_bars, bar) - 1, 0)
 
     def meter_at_bar(self, bar: int) -> MeterChange:
         """The time signature in force in ``bar`` (1-based)."""
