@@ -14,7 +14,7 @@ from game.engine.chart import Chart, Note, SongMeta, make_note, sort_notes
 from game.engine.events import HitEvent
 from game.engine.judging import JudgeSettings
 from game.engine.session import PlayerSetup, Session, judge_performance
-from game.engine.sync import (
+from game.engine.sync_figures import (
     DuetStats,
     corrected_phase_lock,
     leader_from,
@@ -501,7 +501,7 @@ def test_common_shift_changes_no_sync_metric(seed: int, c: float, slots: int) ->
 
 def test_leader_needs_thirty_intervals_exactly():
     """30 intervals (31 shared times) are enough to name a leader; 29 are not."""
-    from game.engine.sync import MIN_LEADER_INTERVALS, leader_from
+    from game.engine.sync_figures import MIN_LEADER_INTERVALS, leader_from
 
     rng = np.random.default_rng(5)
     chart = [i * 0.5 for i in range(MIN_LEADER_INTERVALS + 1)]

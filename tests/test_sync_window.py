@@ -22,7 +22,8 @@ from game.engine.bot import HumanBot
 from game.engine.chart import Chart, Note, SongMeta, make_note, sort_notes
 from game.engine.events import GOOD, GREAT, MISS, PERFECT, Judgement
 from game.engine.session import LIVE_WINDOW_BEATS, Session
-from game.engine.sync import DuetStats, DuetTracker
+from game.engine.sync import DuetTracker
+from game.engine.sync_figures import DuetStats
 from game.engine.sync_window import PhaseLockWindow
 from game.engine.tempo import MeterChange, TempoChange, TempoMap
 from game.engine.voices import Voice

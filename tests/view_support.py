@@ -10,7 +10,7 @@ import pytest
 
 from game.engine.frame import LiveFrame, take_frame
 from game.engine.session import Session
-from game.engine.sync import DuetStats
+from game.engine.sync_figures import DuetStats
 from game.ui import theme
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from game.engine.scoring import PlayerStats
 from game.engine.session import Session
-from game.engine.sync import DuetStats
+from game.engine.sync_figures import DuetStats
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,7 @@ from typing import Any
 
 from game.engine.scoring import PlayerStats
 from game.engine.session import Session, SessionResult
-from game.engine.sync import DuetStats
+from game.engine.sync_figures import DuetStats
 
 
 def _round(x: float | None, nd: int = 3) -> float | None:

@@ -22,7 +22,8 @@ from game.engine.judge import PlayerJudge
 from game.engine.judging import DEFAULT_SETTINGS, JudgeSettings
 from game.engine.names import normalize_name
 from game.engine.scoring import PlayerStats, ScoreProcessor
-from game.engine.sync import DuetStats, DuetTracker
+from game.engine.sync import DuetTracker
+from game.engine.sync_figures import DuetStats
 from game.engine.voices import KEYBOARD_5, LaneLayout
 from game.util.errors import GameError
 

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 import pygame
 
 from game.engine.session import LIVE_WINDOW_BEATS
-from game.engine.sync import DuetStats, sync_grade
+from game.engine.sync_figures import DuetStats, sync_grade
 from game.ui import theme
 from game.ui.i18n import ntr, tr
 from game.ui.text import TextCache, blit_text

@@ -44,7 +44,7 @@ GRADE_WORDS: dict[Grade, str] = {
     Grade.MISS: N_("MISS"), Grade.STRAY: "",
 }
 
-#: The duet's sync grades (``game.engine.sync``), English in capitals.
+#: The duet's sync grades (``game.engine.sync_figures``), English in capitals.
 SYNC_WORDS: dict[str, str] = {
     "locked": N_("LOCKED"), "tight": N_("TIGHT"), "loose": N_("LOOSE"), "flam": N_("FLAM"),
 }

@@ -12,7 +12,7 @@ from typing import Any
 import pygame
 
 from game.engine.events import Grade
-from game.engine.sync import IN_SYNC_S
+from game.engine.sync_figures import IN_SYNC_S
 from game.ui import charts, theme
 from game.ui.charts import px, text
 from game.ui.fonts import default_chain
