@@ -22,10 +22,11 @@ from game.engine.voices import KEYBOARD_5, Voice
 from game.formats.library import load_song
 from game.ui import theme
 from game.ui.gameplay_view import GameplayView, PlayerLook, compute_layout
-from game.ui.highway import lane_family, note_y
+from game.ui.highway_geometry import note_y
 from game.ui.hud import error_x, tick_level
 from game.ui.sync_meter import ahead_text, needle_angle
 from game.ui.text import TextCache
+from game.ui.theme import lane_family
 
 SIZES = [(1280, 720), (1920, 1080), (3840, 2160)]
 LOOKS = (PlayerLook("Alice", 0, ("D", "F", "S", "E", "V")),

@@ -33,7 +33,8 @@ from game.engine.events import GOOD, STRAY, Judgement
 from game.engine.frame import LiveFrame
 from game.engine.session import LIVE_WINDOW_BEATS, Session
 from game.ui import theme
-from game.ui.highway import Highway, HighwayGeometry
+from game.ui.highway import Highway
+from game.ui.highway_geometry import HighwayGeometry
 from game.ui.hud import HitErrorBar, PlayerPanel, Popups, TopBar, get_ready
 from game.ui.i18n import current_language
 from game.ui.sync_meter import SyncMeter

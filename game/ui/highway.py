@@ -1,6 +1,6 @@
 """One player's note highway: notes scroll down to a hit line on the song clock.
 
-Geometry is pure (:func:`note_y`, :class:`HighwayGeometry`). Drawing does not
+Where it sits on screen is :mod:`game.ui.highway_geometry` (pure). Drawing does not
 blit every note every frame: the notes (with the highway body and beat lines)
 are painted once into opaque strips of song time, "chunks", and a frame blits
 the one or two chunk slices that show. A judged note is painted out of its
@@ -17,7 +17,6 @@ from __future__ import annotations
 import math
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass
 from itertools import pairwise
 
 import pygame
@@ -26,11 +25,10 @@ from game.engine.chart import Note
 from game.engine.tempo import TempoMap
 from game.engine.voices import LaneLayout
 from game.ui import theme
+from game.ui.highway_geometry import HighwayGeometry
 from game.ui.text import TextCache, blit_text
 from game.ui.theme import ACCENT, GHOST, NORMAL, WHITE, PlayerPalette, lane_family, mix, rgba
 from game.ui.words import lane_word
-
-__all__ = ["Highway", "HighwayGeometry", "lane_family", "note_y"]
 
 FLASH_LEVELS = 8
 #: height of one painted strip of song time at the 720-pixel design height (px): small, so
@@ -38,54 +36,6 @@ FLASH_LEVELS = 8
 CHUNK_DESIGN_PX = 128
 CHUNK_MIN_PX = 64
 _Blit = tuple[pygame.Surface, tuple[int, int]]
-
-
-def note_y(note_time_s: float, now_s: float, hit_line_y: float,
-           pixels_per_second: float) -> float:
-    """Screen y of a note's centre: on the hit line at its time, above it before."""
-    return hit_line_y - (note_time_s - now_s) * pixels_per_second
-
-
-@dataclass(frozen=True, slots=True)
-class HighwayGeometry:
-    """Where one highway sits on screen: the body ``rect``, the hit line ``hit_y``, the
-    centre x of each lane's notes (kick lanes: the highway's centre), the width of one
-    gem column, which lanes are kick bars, the scale (height / 720) and the scroll speed.
-    """
-
-    rect: pygame.Rect
-    hit_y: int
-    lane_x: tuple[int, ...]
-    lane_w: int
-    kick: tuple[bool, ...]
-    scale: float
-    pixels_per_second: float
-
-    @classmethod
-    def build(cls, rect: pygame.Rect, hit_y: int, families: Sequence[str], scale: float,
-              pixels_per_second: float) -> HighwayGeometry:
-        """Spread the non-kick lanes evenly across ``rect`` (minus a small margin)."""
-        kick = tuple(f == "kick" for f in families)
-        n_gems = max(1, sum(1 for k in kick if not k))
-        pad = round(8 * scale)
-        lane_w = (rect.width - 2 * pad) // n_gems
-        xs: list[int] = []
-        col = 0
-        for k in kick:
-            if k:
-                xs.append(rect.centerx)
-            else:
-                xs.append(rect.x + pad + lane_w * col + lane_w // 2)
-                col += 1
-        return cls(rect, hit_y, tuple(xs), lane_w, kick, scale, pixels_per_second)
-
-    @property
-    def view(self) -> pygame.Rect:
-        """Where notes show: inside the edges, from the top to a little past the hit line."""
-        inset = max(2, round(3 * self.scale))
-        return pygame.Rect(self.rect.x + inset, self.rect.y + inset,
-                           self.rect.width - 2 * inset,
-                           self.hit_y + round(30 * self.scale) - self.rect.y - inset)
 
 
 class Highway:
