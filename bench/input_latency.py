@@ -281,8 +281,9 @@ def main() -> None:
             sent_sdl, sdl_log, _, _ = run_game(cmd, {**env, "DRUM_DIPLOMACY_X11_KEYS": "0"},
                                                tmp, chart, sender, args.taps, seconds, "sdl")
         sender.close()
-    err_game, miss_game = errors(sent_game, captures(game_log))
-    why_game = attribution(sent_game, captures(game_log))
+    game_captures = captures(game_log)
+    err_game, miss_game = errors(sent_game, game_captures)
+    why_game = attribution(sent_game, game_captures)
     err_base, miss_base = errors(sent_base, captures(base_log))
     xrtt = [b - a for a, b in sent_game + sent_base]
     st = json.loads(stats.read_text())

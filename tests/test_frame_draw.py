@@ -165,4 +165,4 @@ def test_needle_sprites_are_kept_per_angle_step() -> None:
     meter._draw_needle(surface, 10.0, "tight")
     meter._draw_needle(surface, 10.0 + NEEDLE_STEP_DEG / 10, "tight")  # the same step
     meter._draw_needle(surface, 10.0, "loose")
-    assert len(meter._needles) == 2
+    assert meter._needle.cache_info().currsize == 2

@@ -3,6 +3,7 @@ the notes osu! would play, with a warning where something was overlooked or fixe
 
 from __future__ import annotations
 
+import bisect
 import random
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from import_files import osu_notes as notes_of
 
 from game.formats.importers import ImportFormatError, detect, import_song
 from game.formats.osu_parse import TimingPoint, _hit_object, parse_osu
-from game.formats.osu_timing import osu_timing
+from game.formats.osu_timing import GRID, SNAP_TOLERANCE_MS, OsuTiming, osu_timing
 
 OBJECTS = circles((1000, 0), (1250, 2), (1500, 8), (1750, 4))
 
@@ -146,7 +147,7 @@ def test_mangled_files_never_crash(tmp_path: Path) -> None:
                 min_size=1, max_size=6),
        st.lists(st.one_of(st.floats(-500, 130_000), st.integers(-500, 130_000).map(float)),
                 max_size=80))
-def test_beats_of_gives_the_floats_of_beat_of(points: list, times_ms: list) -> None:
+def test_beats_of_gives_the_floats_of_one_note_at_a_time(points: list, times_ms: list) -> None:
     """The vectorised beats of many notes equal the one-at-a-time ones, bit for bit,
     on and off the 1/48 grid, in every timing section, and before the first."""
     timing_points = [TimingPoint(t, length, meter, True, n)
@@ -158,7 +159,18 @@ def test_beats_of_gives_the_floats_of_beat_of(points: list, times_ms: list) -> N
                 for k in range(3)]
     note_ms = sorted([*times_ms, *on_grid])
     timing = osu_timing(timing_points, note_ms[0], [], note_ms)
-    assert timing.beats_of(note_ms) == [timing.beat_of(t) for t in note_ms]
+    assert timing.beats_of(note_ms) == [_beat_of(timing, t) for t in note_ms]
+
+
+def _beat_of(timing: OsuTiming, time_ms: float) -> float:
+    """The reference: one note at a time, in Python floats and ints."""
+    i = max(bisect.bisect_right(timing.anchor_times, time_ms) - 1, 0)
+    t0, steps0, ms = timing.anchors[i]
+    raw = (time_ms - t0) / ms
+    snapped = max(steps0 + round(raw * GRID), 0) / GRID
+    if abs(timing.tempo.seconds_at(snapped) * 1000 - time_ms) <= SNAP_TOLERANCE_MS:
+        return snapped
+    return max(steps0 / GRID + raw, 0.0)
 
 
 numbers = st.one_of(st.integers(0, 300).map(str), st.sampled_from(["0", "1", "4", "5", "12"]),

@@ -30,9 +30,9 @@ from game.engine.windows import STANDARD
 from game.formats.kitmap import load_kitmap
 from game.formats.replay_file import load_replay
 from game.live.kit_player import KitSetup
-from game.live.live_play import LIVE_LATE_INPUT_S, LivePlay
+from game.live.live_play import LivePlay
 from game.live.outputs import PlayOutputs
-from game.live.sources import parse_source
+from game.live.sources import LIVE_LATE_INPUT_S, parse_source
 from game.store.song_library import load_song
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))

@@ -181,7 +181,8 @@ def test_a_bad_tcp_address_is_a_status_not_a_crash():
 
 def test_no_stroke_counts_after_the_song_ends_and_latency_widens_the_live_margin():
     from game.engine.events import HitEvent
-    from game.live.live_play import LIVE_LATE_INPUT_S, LivePlay
+    from game.live.live_play import LivePlay
+    from game.live.sources import LIVE_LATE_INPUT_S
 
     chart = load_song("first-contact")
     setups = (PlayerSetup("p1", "easy"), PlayerSetup("p2", "easy"))
@@ -190,8 +191,8 @@ def test_no_stroke_counts_after_the_song_ends_and_latency_widens_the_live_margin
                     STANDARD, PlayOutputs(), to_song_time=lambda t: t, kits={1: kit},
                     openers={1: VirtualCable().opener})
     # autoplay's strokes are fed on time (no margin); the kit player's may come late
-    assert live.session.late_input_s == pytest.approx((0.0, LIVE_LATE_INPUT_S + 0.2))
-    assert live.settings.late_input_s == live.session.late_input_s
+    assert live.session.settings.late_input_s == pytest.approx((0.0, LIVE_LATE_INPUT_S + 0.2))
+    assert live.settings is live.session.settings
     first = chart.notes("p2", "easy")[0]
     stroke = HitEvent(1, first.time_s, first.voice, None, 100, "midi")
     assert live.feed(stroke) is None  # not accepting until the owner's clock runs

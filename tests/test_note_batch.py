@@ -46,7 +46,7 @@ def test_a_batch_builds_the_notes_make_note_and_sort_notes_build(
         batch.add(beat, voice, accent=accent, ghost=ghost, velocity=velocity)
         one_by_one.append(make_note(tempo, beat, voice, accent=accent, ghost=ghost,
                                     velocity=velocity))
-    built = batch.build(tempo)
+    built = batch.columns(tempo).notes()
     expected = sort_notes(one_by_one)
     assert [(n.time_s, n.beat, n.voice, n.velocity, n.accent, n.ghost) for n in built] == [
         (n.time_s, n.beat, n.voice, n.velocity, n.accent, n.ghost) for n in expected]
@@ -58,7 +58,7 @@ def test_a_nanosecond_chain_keeps_what_sort_notes_keeps() -> None:
     spb = 0.5  # 120 BPM: a beat is half a second; notes 0.6 ns apart
     for k in range(4):
         batch.add(1.0 + k * 0.6e-9 / spb, Voice.SNARE)
-    built = batch.build(tempo)
+    built = batch.columns(tempo).notes()
     expected = sort_notes([make_note(tempo, 1.0 + k * 0.6e-9 / spb, Voice.SNARE)
                            for k in range(4)])
     assert [n.time_s for n in built] == [n.time_s for n in expected]

@@ -428,3 +428,17 @@ def test_sdl_keys_take_over_when_the_capture_process_ends(app: App) -> None:
     app.key_listener = capture
     app.poll()
     assert app.key_listener is None and capture.closed
+
+
+def test_settings_without_a_file_stay_in_memory(app: Any, tmp_path: Path) -> None:
+    """A context whose settings have no file (``settings_path`` None) keeps a change for
+    the run and writes nothing: not the data folder's settings file either."""
+    app.context.settings_path = None
+    app.push(SettingsScene(app))
+    scene = app.top
+    press(app, pygame.K_TAB)
+    press(app, pygame.K_LEFT)  # master volume -10 %
+    app.pop()  # closing the settings commits them
+    assert app.context.settings.audio.master_volume == pytest.approx(0.9)
+    assert not (tmp_path / "settings.toml").exists()
+    assert scene.settings is app.context.settings

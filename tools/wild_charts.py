@@ -214,7 +214,7 @@ def check_song(path: Path, *, cli: bool = True) -> dict[str, Any]:
     """
     from game.formats import importers
     from game.formats.import_common import ImportFormatError
-    from game.formats.user_library import playable
+    from game.formats.user_library import foreign_kind, playable
     from game.util.errors import GameError
 
     t0 = time.perf_counter()
@@ -226,9 +226,9 @@ def check_song(path: Path, *, cli: bool = True) -> dict[str, Any]:
             row["kind"] = "beatmap"
             chart, warnings = load_beatmap(path), []
         else:
-            kind = importers.detect(path)
-            row["kind"] = kind or ("osu-other" if importers.is_osu_song(path) else "none")
-            if kind is None and not importers.is_osu_song(path):
+            kind = foreign_kind(path)  # as the library decides
+            row["kind"] = {"osu": "osu-other", None: "none"}.get(kind, kind)
+            if kind is None:
                 row["status"] = "not-a-song"
                 return row
             try:

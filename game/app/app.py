@@ -152,15 +152,13 @@ class App:
                                            "heavy_modules": heavy}))
         self.quit()
 
-    def _log_state(self, top: Scene) -> None:
-        """State-log test hook: ``top`` is on screen (one JSON line, flushed at once)."""
+    def _log_state(self, top: Scene, path: Path) -> None:
+        """State-log test hook: ``top`` is on screen (one JSON line to ``path``, flushed
+        at once)."""
         import contextlib
         import json
 
         self._state_scene = top
-        path = self.context.hooks.state_log
-        if path is None:
-            return
         with contextlib.suppress(OSError), open(path, "a", encoding="utf-8") as log:
             log.write(json.dumps({"scene": top.name, "frame": self.frames}) + "\n")
 
@@ -264,8 +262,9 @@ class App:
                         self._screenshot(top.name)
                     if self.frames == 1:
                         self._startup_probe()
-                    if self.context.hooks.state_log is not None and top is not self._state_scene:
-                        self._log_state(top)
+                    state_log = self.context.hooks.state_log
+                    if state_log is not None and top is not self._state_scene:
+                        self._log_state(top, state_log)
                 if self.on_frame is not None:
                     self.on_frame(self)
                 next_frame += self.frame_dt_s

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from game.store.settings import Settings
+from game.store.settings import Settings, save_settings
 
 if TYPE_CHECKING:  # the types only: neither is needed to build a context
     from game.audio.player import AudioPlayer
@@ -111,3 +111,20 @@ class AppContext:
     library_scan: BackgroundScan | None = None
     song_select: dict[str, str] = field(default_factory=dict)
     screenshots_dir: Path | None = None
+
+    def commit_settings(self, settings: Settings) -> Path | None:
+        """Make ``settings`` the settings of this run and save them, if they have a file.
+
+        Returns
+        -------
+        Path or None
+            The file written; None when the settings live in memory only.
+
+        Raises
+        ------
+        StoreError
+            They could not be saved (they still hold for this run).
+        """
+        self.settings = settings
+        return None if self.settings_path is None else save_settings(settings,
+                                                                      self.settings_path)

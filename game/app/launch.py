@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import os
 
-from game.app.app import App
 from game.app.scenes.title import TitleScene
-from game.app.services import build_context, close_context
+from game.app.services import game_window
 
 
 def run_game(*, settings_path: str | os.PathLike[str] | None = None,
@@ -28,14 +27,6 @@ def run_game(*, settings_path: str | os.PathLike[str] | None = None,
     int
         The process exit code (0).
     """
-    context = build_context(settings_path, lang=lang)
-    display = context.settings.display
-    if size is None:
-        size = (getattr(display, "width", 1280), getattr(display, "height", 720))
-    try:
-        app = App(size=size, fullscreen=bool(getattr(display, "fullscreen", False)),
-                  context=context)
+    with game_window(settings_path, lang=lang, size=size) as app:
         app.run(TitleScene(app))
-    finally:
-        close_context(context)
     return 0

@@ -79,31 +79,25 @@ def _play_in_window(chart: Chart, setups: tuple[PlayerSetup, PlayerSetup],
                     outputs: PlayOutputs, cfg: PlayConfig, folder: Path) -> dict[str, Any]:
     """The real window: settings (keys, offsets) apply and a played song is saved.
     ``folder`` is the song's folder (its audio is relative to it)."""
-    from game.app.app import App
     from game.app.gameplay_flow import gameplay_scene
-    from game.app.services import build_context, close_context
+    from game.app.services import game_window
 
-    context = build_context(lang=cfg.lang)
-    settings = context.settings
-    display = settings.display
-    app = App(size=(display.width, display.height), fullscreen=display.fullscreen,
-              context=context, collect_stats=bool(cfg.stats_json))
-    outputs.open()
-    scene = gameplay_scene(app, chart, setups, specs, outputs=outputs, windows=cfg.windows,
-                           lead_in_s=cfg.lead_in_s, max_seconds=cfg.max_seconds,
-                           show_results=cfg.show_results,
-                           folder=folder, kitmap=cfg.kitmap)
-    try:
-        app.run(scene)
-    finally:
-        close_context(context)
-        if cfg.stats_json:
-            outputs.frames = app.frames
-            outputs.frame_times_s = app.frame_times_s
-            outputs.draw_times_s = app.draw_times_s
-            outputs.flip_times_s = app.flip_times_s
-            outputs.poll_intervals_s = app.poll_intervals_s
-            outputs.write_stats()
+    with game_window(lang=cfg.lang, collect_stats=bool(cfg.stats_json)) as app:
+        outputs.open()
+        scene = gameplay_scene(app, chart, setups, specs, outputs=outputs,
+                               windows=cfg.windows, lead_in_s=cfg.lead_in_s,
+                               max_seconds=cfg.max_seconds, show_results=cfg.show_results,
+                               folder=folder, kitmap=cfg.kitmap)
+        try:
+            app.run(scene)
+        finally:
+            if cfg.stats_json:
+                outputs.frames = app.frames
+                outputs.frame_times_s = app.frame_times_s
+                outputs.draw_times_s = app.draw_times_s
+                outputs.flip_times_s = app.flip_times_s
+                outputs.poll_intervals_s = app.poll_intervals_s
+                outputs.write_stats()
     return outputs.last_report
 
 

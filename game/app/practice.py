@@ -79,22 +79,16 @@ def _practice_in_window(chart: Chart, plan: PracticePlan,
                         specs: tuple[SourceSpec, SourceSpec], cfg: PracticeConfig,
                         folder: Any, on_loop: Callable[[LoopResult], None] | None
                         ) -> list[LoopResult]:
-    from game.app.app import App
     from game.app.scenes.practice import PracticeScene
     from game.app.scenes.practice_setup import PracticeSetupScene
-    from game.app.services import build_context, close_context
+    from game.app.services import game_window
 
-    context = build_context(lang=cfg.lang)
-    display = context.settings.display
-    app = App(size=(display.width, display.height), fullscreen=display.fullscreen,
-              context=context)
-    setup = PracticeSetupScene(app, chart, setups, specs, folder=folder, plan=plan,
-                               windows=cfg.windows, kitmap=cfg.kitmap)
-    scene = PracticeScene(app, chart, plan, setups, specs, folder=folder, windows=cfg.windows,
-                          kitmap=cfg.kitmap, max_loops=cfg.loops, on_loop=on_loop)
-    try:
+    with game_window(lang=cfg.lang) as app:
+        setup = PracticeSetupScene(app, chart, setups, specs, folder=folder, plan=plan,
+                                   windows=cfg.windows, kitmap=cfg.kitmap)
+        scene = PracticeScene(app, chart, plan, setups, specs, folder=folder,
+                              windows=cfg.windows, kitmap=cfg.kitmap, max_loops=cfg.loops,
+                              on_loop=on_loop)
         app.push(setup)
         app.run(scene)
-    finally:
-        close_context(context)
     return list(scene.results)

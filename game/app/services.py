@@ -13,8 +13,11 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+from game.app.app import App
 from game.app.context import AppContext, TestHooks
 from game.audio.player import AudioPlayer
 from game.store.paths import settings_path
@@ -103,3 +106,20 @@ def close_context(context: AppContext) -> None:
             close()
         except Exception as exc:  # closing must not hide the game's exit code
             _warn(f"closing {name}: {exc}")
+
+
+@contextmanager
+def game_window(settings_path: str | os.PathLike[str] | None = None, *,
+                lang: str | None = None, size: tuple[int, int] | None = None,
+                collect_stats: bool = False) -> Iterator[App]:
+    """The game's window with its context: built (:func:`build_context`), the window
+    sized and made full screen as the settings say (``size`` wins), and the context
+    closed however the block ends, the window failing to open included."""
+    context = build_context(settings_path, lang=lang)
+    try:
+        display = context.settings.display
+        yield App(size=size or (display.width, display.height),
+                  fullscreen=display.fullscreen, context=context,
+                  collect_stats=collect_stats)
+    finally:
+        close_context(context)

@@ -12,7 +12,7 @@ from game.engine.events import HitEvent
 from game.engine.judging import JudgeSettings
 from game.engine.replay import Replay
 from game.engine.report import session_report
-from game.engine.session import Session, judge_performance
+from game.engine.session import Session, checked_difficulty, judge_performance
 from game.engine.voices import layout_named
 from game.formats.performance import load_performance
 from game.formats.replay_file import load_replay, save_replay
@@ -99,20 +99,14 @@ def _rejudge(chart: Chart, args: argparse.Namespace,
     parts, difficulties and layouts, its windows, accent velocity, late margins and
     feeding order (``--windows``, ``--difficulty`` and ``--layout`` given here win)."""
     replay = load_replay(args.replay)
-    settings = replay.settings
-    if args.windows is not None:
-        settings = dataclasses.replace(settings, windows=windows_from(args))
     setups = list(replay.players)
     for i, asked in enumerate((args.p1_difficulty or args.difficulty,
                                args.p2_difficulty or args.difficulty)):
-        if asked is not None:
-            setups[i] = dataclasses.replace(setups[i], difficulty=asked)
+        s = setups[i]
+        setups[i] = dataclasses.replace(
+            s, difficulty=checked_difficulty(chart, s.part, asked or s.difficulty))
     if args.layout is not None:
         setups = [dataclasses.replace(s, layout=layout_named(args.layout)) for s in setups]
-    for s in setups:
-        if s.difficulty not in chart.difficulties(s.part):
-            raise GameError(f"{chart.meta.id}: part {s.part} has no {s.difficulty!r} chart "
-                            f"(has: {', '.join(chart.difficulties(s.part))})")
-    session = judge_performance(chart, (setups[0], setups[1]), replay.events, settings,
-                                fed_at_s=replay.fed_at_s)
+    replay = dataclasses.replace(replay, players=(setups[0], setups[1]))
+    session = replay.rejudge(chart, windows=None if args.windows is None else windows_from(args))
     return session, list(replay.events), replay.fed_at_s

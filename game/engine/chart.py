@@ -33,6 +33,13 @@ _HASHED_FIELDS = attrgetter("time_s", "voice._value_", "velocity", "accent", "gh
 DEFAULT_VELOCITY = 96
 ACCENT_VELOCITY = 127
 GHOST_VELOCITY = 40
+#: The velocity of a note by its marks when a chart gives none:
+#: ``MARK_VELOCITY[accent, ghost]`` (an accent wins over a ghost mark).
+MARK_VELOCITY: dict[tuple[bool, bool], int] = {
+    (False, False): DEFAULT_VELOCITY, (False, True): GHOST_VELOCITY,
+    (True, False): ACCENT_VELOCITY, (True, True): ACCENT_VELOCITY}
+#: Notes of one voice closer than this (seconds) are one note (:func:`sort_notes`).
+SAME_TIME_S = 1e-9
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -111,8 +118,7 @@ class PartTable(Mapping[PartKey, tuple["Note", ...]]):
             else {key: _given_notes(key, notes) for key, notes in parts.items()})
 
     def __getitem__(self, key: PartKey) -> tuple[Note, ...]:
-        notes = self._given[key]
-        return notes if isinstance(notes, tuple) else notes.notes()
+        return as_notes(self._given[key])
 
     def __contains__(self, key: object) -> bool:
         return key in self._given
@@ -151,6 +157,11 @@ class PartTable(Mapping[PartKey, tuple["Note", ...]]):
         if not len(notes):
             return None
         return notes[-1].time_s if isinstance(notes, tuple) else notes.last_time_s()
+
+
+def as_notes(notes: tuple[Note, ...] | NoteColumns) -> tuple[Note, ...]:
+    """A part's notes as a tuple of ``Note`` (made from its columns if need be)."""
+    return notes if isinstance(notes, tuple) else notes.notes()
 
 
 def _given_notes(key: PartKey, notes: Sequence[Note] | NoteColumns,
@@ -256,7 +267,7 @@ def make_note(tempo: TempoMap, beat: float, voice: Voice, *, velocity: int | Non
               accent: bool = False, ghost: bool = False) -> Note:
     """Build a note at ``beat``, its time taken from ``tempo``."""
     if velocity is None:
-        velocity = ACCENT_VELOCITY if accent else GHOST_VELOCITY if ghost else DEFAULT_VELOCITY
+        velocity = MARK_VELOCITY[accent, ghost]
     return Note(tempo.seconds_at(beat), beat, voice, velocity, accent, ghost)
 
 
@@ -296,7 +307,7 @@ def sort_notes(notes: list[Note]) -> tuple[Note, ...]:
     notes = sorted(notes, key=lambda n: (n.time_s, n.voice._value_))
     out: list[Note] = []
     for n in notes:
-        if out and out[-1].voice is n.voice and abs(out[-1].time_s - n.time_s) < 1e-9:
+        if out and out[-1].voice is n.voice and abs(out[-1].time_s - n.time_s) < SAME_TIME_S:
             continue
         out.append(n)
     return tuple(out)

@@ -3,7 +3,7 @@
 Importers read thousands of notes one at a time. Building each with
 :func:`~game.engine.chart.make_note` (a tempo-map bisect per note) and then
 :func:`~game.engine.chart.sort_notes` (a Python key per note) was a third of a
-library scan. A :class:`NoteBatch` keeps plain columns and, in :meth:`NoteBatch.build`:
+library scan. A :class:`NoteBatch` keeps plain columns and, in :meth:`NoteBatch.columns`:
 
 1. times every beat at once (:meth:`TempoMap.seconds_at_many`, the same floats
    as ``seconds_at``);
@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from operator import attrgetter
 
-from game.engine.chart import ACCENT_VELOCITY, DEFAULT_VELOCITY, GHOST_VELOCITY, Note
+from game.engine.chart import MARK_VELOCITY
 from game.engine.note_columns import VOICE_BY_RANK, NoteColumns, sorted_columns
 from game.engine.tempo import TempoMap
 from game.engine.voices import Voice
@@ -32,18 +32,10 @@ from game.engine.voices import Voice
 _VOICE_RANK: dict[str, int] = {v.value: rank for rank, v in enumerate(VOICE_BY_RANK)}
 _CODE = attrgetter("_value_")
 
-#: The velocity ``make_note`` gives a note by its marks: ``MARK_VELOCITY[accent, ghost]``
-#: (an accent wins over a ghost mark).
-MARK_VELOCITY: dict[tuple[bool, bool], int] = {
-    (False, False): DEFAULT_VELOCITY, (False, True): GHOST_VELOCITY,
-    (True, False): ACCENT_VELOCITY, (True, True): ACCENT_VELOCITY}
-
-#: Notes of one voice closer than this (seconds) are one note, as in ``sort_notes``.
-SAME_TIME_S = 1e-9
 
 
 class NoteBatch:
-    """Notes not yet timed: add them in any order, then :meth:`build`."""
+    """Notes not yet timed: add them in any order, then take their :meth:`columns`."""
 
     __slots__ = ("rows",)
 
@@ -61,8 +53,7 @@ class NoteBatch:
         """One note at ``beat`` (quarter notes from bar 1); the velocity defaults as in
         ``make_note`` (accent 127, ghost 40, else 96)."""
         if velocity is None:
-            velocity = (ACCENT_VELOCITY if accent else GHOST_VELOCITY if ghost
-                        else DEFAULT_VELOCITY)
+            velocity = MARK_VELOCITY[accent, ghost]
         self.rows.append((beat, voice, velocity, accent, ghost))
 
     def columns(self, tempo: TempoMap) -> NoteColumns:
@@ -81,8 +72,4 @@ class NoteBatch:
             np.fromiter(velocities, dtype=np.int64, count=count),
             np.fromiter(accents, dtype=np.bool_, count=count),
             np.fromiter(ghosts, dtype=np.bool_, count=count),
-            tempo, same_time_s=SAME_TIME_S)
-
-    def build(self, tempo: TempoMap) -> tuple[Note, ...]:
-        """The notes, timed by ``tempo``, sorted by (time, voice code), duplicates dropped."""
-        return self.columns(tempo).notes() if self.rows else ()
+            tempo)

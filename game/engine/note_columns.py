@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import NDArray
 
-from game.engine.chart import Note, notes_from_columns
+from game.engine.chart import SAME_TIME_S, Note, notes_from_columns
 from game.engine.voices import Voice
 from game.util.gc_pause import gc_paused
 
@@ -135,42 +135,35 @@ class NoteColumns:
                            self.velocity[keep], self.accent[keep], self.ghost[keep])
 
 
-def columns_of(notes: Sequence[Note] | NoteColumns) -> NoteColumns:
-    """``notes`` as columns (made from the notes if they are built)."""
-    return notes if isinstance(notes, NoteColumns) else NoteColumns.from_notes(notes)
-
-
 def sorted_columns(beat: NDArray[np.float64], rank: NDArray[np.int64],
                    velocity: NDArray[np.int64], accent: NDArray[np.bool_],
-                   ghost: NDArray[np.bool_], tempo: TempoMap, *,
-                   same_time_s: float) -> NoteColumns:
+                   ghost: NDArray[np.bool_], tempo: TempoMap) -> NoteColumns:
     """Time notes given in any order and sort them as ``sort_notes`` does.
 
     Stages: time every beat (:meth:`TempoMap.seconds_at_many`, the floats of
     ``seconds_at``); order by time, then voice rank, stable (``lexsort``);
     drop a note on the voice of the last note kept and less than
-    ``same_time_s`` after it (the first one given wins).
+    :data:`~game.engine.chart.SAME_TIME_S` after it (the first one given wins).
     """
     times = tempo.seconds_at_many(beat)
     order = np.lexsort((rank, times))
-    order = order[kept_mask(times[order], rank[order], same_time_s)]
+    order = order[_kept_mask(times[order], rank[order])]
     return NoteColumns(times[order], beat[order], rank[order], velocity[order],
                        accent[order], ghost[order])
 
 
-def kept_mask(times: NDArray[np.float64], ranks: NDArray[np.int64],
-              same_time_s: float) -> NDArray[np.bool_]:
+def _kept_mask(times: NDArray[np.float64], ranks: NDArray[np.int64]) -> NDArray[np.bool_]:
     """Which sorted notes stay: each one unless it is on the voice of the last note
-    kept and less than ``same_time_s`` from it."""
+    kept and less than :data:`~game.engine.chart.SAME_TIME_S` from it."""
     keep = np.ones(len(times), dtype=bool)
-    close = (ranks[1:] == ranks[:-1]) & (np.abs(times[1:] - times[:-1]) < same_time_s)
+    close = (ranks[1:] == ranks[:-1]) & (np.abs(times[1:] - times[:-1]) < SAME_TIME_S)
     if not close.any():
         return keep
     # a note not close to the one just before it is always kept; walk the rest in order
     t, r = times.tolist(), ranks.tolist()
     last = 0
     for i in range(1, len(t)):
-        if r[i] == r[last] and abs(t[last] - t[i]) < same_time_s:
+        if r[i] == r[last] and abs(t[last] - t[i]) < SAME_TIME_S:
             keep[i] = False
         else:
             last = i

@@ -33,7 +33,7 @@ import math
 from operator import attrgetter
 from typing import Any
 
-from game.engine.chart import DIFFICULTIES, Chart, Note, PartTable, sort_notes
+from game.engine.chart import DIFFICULTIES, Chart, Note, PartTable, as_notes, sort_notes
 from game.engine.note_columns import NoteColumns
 from game.engine.tempo import TempoMap
 from game.engine.voices import Voice
@@ -121,8 +121,7 @@ def reduce_chart(chart: Chart) -> Chart:
             source = next((d for d in DIFFICULTIES[i + 1:] if (part, d) in parts), None)
             if source is None:
                 continue
-            given = parts[(part, source)]
-            reduced = sort_notes(list(given if isinstance(given, tuple) else given.notes()))
+            reduced = sort_notes(list(as_notes(parts[(part, source)])))
             for level in DIFFICULTIES[i:DIFFICULTIES.index(source)][::-1]:
                 reduced = _STEPS[level](reduced, chart.tempo) if reduced else reduced
             parts[(part, diff)] = reduced

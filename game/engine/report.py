@@ -60,7 +60,7 @@ def session_report(session: Session, result: SessionResult | None = None) -> dic
     return {
         "song": {"id": session.chart.meta.id, "title": session.chart.meta.title,
                  "chart_hash": session.chart.content_hash()},
-        "windows_ms": session.windows.as_ms(),
+        "windows_ms": session.settings.windows.as_ms(),
         "players": players,
         "duet": duet_report(result.duet),
     }

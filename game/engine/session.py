@@ -6,8 +6,8 @@ replay and bot all feed the same :class:`~game.engine.events.HitEvent`.
 Determinism contract: feed every event whose ``time_s <= now_s`` before calling
 ``advance(now_s)``. Then the judgements do not depend on how events are batched
 or how often time is advanced. A live game whose inputs may arrive a little
-late (device latency compensation) sets ``late_input_s`` so notes are only
-missed once no such input can still come.
+late (device latency compensation) sets ``JudgeSettings.late_input_s`` so notes
+are only missed once no such input can still come.
 """
 
 from __future__ import annotations
@@ -58,17 +58,27 @@ def player_setups(chart: Chart, difficulties: tuple[str | None, str | None], *,
     GameError
         Naming the difficulties the part has, if the asked one is not charted.
     """
-    out = []
-    for i, part in enumerate(PARTS):
-        have = chart.difficulties(part)
-        if not have:
-            raise GameError(f"{chart.meta.id}: part {part} has no notes at any difficulty")
-        want = difficulties[i] or have[-1]
-        if want not in have:
-            raise GameError(f"{chart.meta.id}: part {part} has no {want!r} chart "
-                            f"(has: {', '.join(have)})")
-        out.append(PlayerSetup(part, want, layout, name=names[i] or f"P{i + 1}"))
+    out = [PlayerSetup(part, checked_difficulty(chart, part, difficulties[i]), layout,
+                       name=names[i] or f"P{i + 1}") for i, part in enumerate(PARTS)]
     return out[0], out[1]
+
+
+def checked_difficulty(chart: Chart, part: str, want: str | None) -> str:
+    """``want`` if ``part`` has it charted; None: the hardest charted.
+
+    Raises
+    ------
+    GameError
+        Naming the difficulties the part has, if it does not have ``want`` (or none).
+    """
+    have = chart.difficulties(part)
+    if not have:
+        raise GameError(f"{chart.meta.id}: part {part} has no notes at any difficulty")
+    chosen = want or have[-1]
+    if chosen not in have:
+        raise GameError(f"{chart.meta.id}: part {part} has no {chosen!r} chart "
+                        f"(has: {', '.join(have)})")
+    return chosen
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,9 +109,6 @@ class Session:
         self.chart = chart
         self.players = players
         self.settings = settings
-        self.windows = settings.windows
-        #: Per player: how late (s) a stroke may still be fed (notes wait this long).
-        self.late_input_s = settings.late_input_s
         self.notes: tuple[tuple[Note, ...], tuple[Note, ...]] = (
             chart.notes(players[0].part, players[0].difficulty),
             chart.notes(players[1].part, players[1].difficulty),
@@ -135,9 +142,8 @@ class Session:
         """
         p = event.player
         judge = self.judges[p]
-        before = event.time_s
-        if before - judge.next_note_s > self._miss_s:
-            for m in judge.expire(before):
+        if event.time_s - judge.next_note_s > self._miss_s:
+            for m in judge.expire(event.time_s):
                 self._account(m)
                 self._pending.append(m)
         j = self._hit[p](event)
@@ -158,7 +164,7 @@ class Session:
         if now_s > self.now_s:
             self.now_s = now_s
         now = self.now_s
-        late = self.late_input_s
+        late = self.settings.late_input_s
         judges = self.judges
         miss = self._miss_s
         # (the same comparison PlayerJudge.expire makes, so no ulp can slip; written out:

@@ -21,13 +21,11 @@ import numpy as np
 from numpy.typing import NDArray
 
 from game.engine.chart import ACCENT_VELOCITY, DEFAULT_VELOCITY, GHOST_VELOCITY
-from game.engine.note_columns import NoteColumns, kept_mask
+from game.engine.note_columns import NoteColumns, sorted_columns
 from game.formats.beatmap_bars import BarTable
 
 #: Mark bits of a hit.
 ACCENT, GHOST = 1, 2
-#: Notes closer than this (seconds) on the same voice are merged (as ``sort_notes``).
-SAME_TIME_S = 1e-9
 #: Integers below this are exact in a float64, and so are their quotients' roundings.
 _EXACT_FLOAT_INT = 2**53
 
@@ -65,17 +63,12 @@ def notes_from_runs(runs: list[Run], bars: BarTable) -> NoteColumns:
     if not runs:
         return NoteColumns.empty()
     beats, ranks, marks, velocities = _hit_arrays(runs, bars)
-    times = bars.tempo.seconds_at_many(beats)
-    order = np.lexsort((ranks, times))  # stable: ties keep the order written
-    order = order[kept_mask(times[order], ranks[order], SAME_TIME_S)]
-    mark = marks[order]
-    accent = (mark & ACCENT) != 0
-    ghost = (mark & GHOST) != 0
+    accent = (marks & ACCENT) != 0
+    ghost = (marks & GHOST) != 0
     default = np.where(accent, ACCENT_VELOCITY, np.where(ghost, GHOST_VELOCITY,
                                                           DEFAULT_VELOCITY))
-    velocity = velocities[order]
-    velocity = np.where(velocity == 0, default, velocity)
-    return NoteColumns(times[order], beats[order], ranks[order], velocity, accent, ghost)
+    velocity = np.where(velocities == 0, default, velocities)
+    return sorted_columns(beats, ranks, velocity, accent, ghost, bars.tempo)
 
 
 def _hit_arrays(runs: list[Run], bars: BarTable) -> tuple[

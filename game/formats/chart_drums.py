@@ -19,7 +19,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from game.engine.note_batch import MARK_VELOCITY, NoteBatch
+from game.engine.chart import MARK_VELOCITY
+from game.engine.note_batch import NoteBatch
 from game.engine.tempo import TempoMap
 from game.formats.chart_text import ChartSection, SkippedLines
 from game.formats.clonehero_common import (
@@ -29,7 +30,7 @@ from game.formats.clonehero_common import (
     DrumKind,
     Spans,
     disco_flips,
-    lane_voice,
+    lane_voices,
 )
 from game.formats.import_common import GivenNotes
 
@@ -150,8 +151,7 @@ def charted_notes(parsed: dict[str, SectionNotes], kind: DrumKind, res: int,
     charted: dict[str, GivenNotes] = {}
     single: GivenNotes | None = None
     unknown: Counter[int] = Counter()
-    voice_of = [(lane_voice(lane, kind=kind, cymbal=False),
-                 lane_voice(lane, kind=kind, cymbal=True)) for lane in range(6)]
+    voice_of = lane_voices(kind)
     for diff, section in parsed.items():
         unknown.update(section.unknown)
         notes, single_notes = NoteBatch(), NoteBatch()

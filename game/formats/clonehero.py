@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from game.engine.chart import DIFFICULTIES, SongMeta
+from game.engine.chart import DIFFICULTIES, SongMeta, as_notes
 from game.engine.reduce import reduce_notes
 from game.formats.clonehero_chart import read_notes_chart
 from game.formats.clonehero_common import ParsedDrums, find_stems
@@ -34,7 +34,6 @@ from game.formats.import_common import (
     GivenNotes,
     ImportedSong,
     ImportFormatError,
-    as_notes,
     build_chart,
     clean_text,
     is_system_file,

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import bisect
 import enum
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -84,6 +85,14 @@ def lane_voice(lane: int, *, kind: DrumKind, cymbal: bool) -> Voice:
     if kind is DrumKind.PRO and cymbal and lane in _PRO_CYMBAL:
         return _PRO_CYMBAL[lane]
     return _TOM[lane]
+
+
+@functools.cache
+def lane_voices(kind: DrumKind) -> tuple[tuple[Voice, Voice], ...]:
+    """Per lane (0-5), its voice as a tom / plain note and as a cymbal: the table of
+    :func:`lane_voice` for one kind of track (``lane_voices(kind)[lane][cymbal]``)."""
+    return tuple((lane_voice(lane, kind=kind, cymbal=False),
+                  lane_voice(lane, kind=kind, cymbal=True)) for lane in range(6))
 
 
 def drum_kind(ini: SongIni | None, *, pro_marks: bool, five_lane_notes: bool,

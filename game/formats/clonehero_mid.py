@@ -44,7 +44,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from game.engine.note_batch import MARK_VELOCITY, NoteBatch
+from game.engine.chart import MARK_VELOCITY
+from game.engine.note_batch import NoteBatch
 from game.engine.note_columns import NoteColumns
 from game.engine.tempo import TempoMap
 from game.formats.clonehero_common import (
@@ -55,7 +56,7 @@ from game.formats.clonehero_common import (
     disco_flips,
     drum_kind,
     flipped_lane,
-    lane_voice,
+    lane_voices,
 )
 from game.formats.clonehero_elite import ELITE_TRACK, read_elite
 from game.formats.import_common import (
@@ -281,9 +282,7 @@ def _notes(drums: _Drums, diff: str, tpb: int, tempo: TempoMap, kind: DrumKind,
            double_kick: bool, flips: Spans) -> NoteColumns:
     base = BASE_NOTE[diff]
     plus_kick = diff == "expert" and double_kick
-    voice_of = [(lane_voice(lane, kind=kind, cymbal=False), lane_voice(lane, kind=kind,
-                                                                         cymbal=True))
-                for lane in range(6)]
+    voice_of = lane_voices(kind)
     toms = drums.toms if kind is DrumKind.PRO else {}  # only pro drums have cymbals to mark
     dynamics = drums.dynamics
     notes = NoteBatch()

@@ -19,7 +19,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
-from game.engine.chart import DIFFICULTIES, PARTS, Chart, Note, PartTable, Section, SongMeta
+from game.engine.chart import (
+    DIFFICULTIES,
+    PARTS,
+    Chart,
+    Note,
+    PartTable,
+    Section,
+    SongMeta,
+    as_notes,
+)
 from game.engine.note_columns import NoteColumns
 from game.engine.reduce import reduce_chart
 from game.engine.tempo import MeterChange, TempoChange, TempoMap
@@ -39,11 +48,6 @@ Arrangement = Callable[[Mapping[str, tuple[Note, ...]]], dict[tuple[str, str], t
 
 #: A part's notes, whichever way they are given (:func:`unison` keeps them as they are).
 _Notes = TypeVar("_Notes")
-
-
-def as_notes(notes: GivenNotes) -> tuple[Note, ...]:
-    """``notes`` as a tuple of ``Note`` (made from columns if need be)."""
-    return notes if isinstance(notes, tuple) else notes.notes()
 
 
 class ImportFormatError(FormatError):
@@ -197,15 +201,6 @@ _TAGS = re.compile(r"<[^<>]*>")
 _HASH_COMMENT = re.compile(r"(^|\s)#")
 
 
-def parse_int(text: str, path: str, line: int, what: str) -> int:
-    """``int(text)``, or an :class:`ImportFormatError` naming ``what``, the file and line."""
-    try:
-        return int(text)
-    except ValueError:
-        raise ImportFormatError(f"bad {what} {text!r} (expected a whole number)",
-                                path=path, line=line) from None
-
-
 def clean_text(text: str) -> str:
     """Text the beatmap writer accepts: no formatting tags (``<color=...>``), one line,
     trimmed, and no ``#`` at the start or after a blank (``#2`` becomes ``No.2``)."""
@@ -338,16 +333,6 @@ def read_bytes(path: Path, what: str) -> bytes:
                                 path=str(path)) from None
 
 
-def find_audio(folder: Path, stem: str) -> Path | None:
-    """``folder/stem.ext`` for the first audio extension that exists (case-insensitive)."""
-    by_name = {p.name.lower(): p for p in _files(folder)}
-    for ext in AUDIO_EXTENSIONS:
-        found = by_name.get(f"{stem.lower()}{ext}")
-        if found is not None:
-            return found
-    return None
-
-
 def is_system_file(name: str) -> bool:
     """Whether an archive member or file name is the system's, not the song's: macOS's
     ``__MACOSX/`` folder and ``._name`` AppleDouble files (copied along with songs from a
@@ -356,10 +341,3 @@ def is_system_file(name: str) -> bool:
     base = parts[-1].lower()
     return ("__macosx" in (p.lower() for p in parts[:-1]) or base.startswith(".")
             or base in ("thumbs.db", "desktop.ini"))
-
-
-def _files(folder: Path) -> list[Path]:
-    try:
-        return sorted(p for p in folder.iterdir() if p.is_file() and not is_system_file(p.name))
-    except OSError:
-        return []

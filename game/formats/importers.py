@@ -25,10 +25,9 @@ from game.formats.import_common import (
     Arrangement,
     ImportedSong,
     ImportFormatError,
-    is_system_file,
     unison,
 )
-from game.formats.osu import SOURCES, TAIKO, import_osu
+from game.formats.osu import SOURCES, TAIKO, import_osu, osu_files, osu_members
 from game.formats.osu_parse import read_mode
 from game.util.errors import FormatError
 
@@ -114,7 +113,7 @@ def _import(path: Path, *, double_kick: bool, extract_dir: Path | None,
     if find_chart_file(path) is not None:
         return import_clonehero(path, double_kick=double_kick, arrange=arrange)
     suffix = path.suffix.lower()
-    if suffix in (".osu", ".osz") or (path.is_dir() and any(_osu_files(path))):
+    if suffix in (".osu", ".osz") or (path.is_dir() and any(osu_files(path))):
         return import_osu(path, extract_dir=extract_dir, arrange=arrange)
     raise ImportFormatError(
         "not a chart this game can import (expected a Clone Hero song folder with notes.mid "
@@ -127,26 +126,20 @@ def is_osu_song(path: Path) -> bool:
     import then says why. Never raises."""
     try:
         return (path.suffix.lower() in (".osu", ".osz") and path.is_file()) or (
-            path.is_dir() and any(_osu_files(path)))
+            path.is_dir() and any(osu_files(path)))
     except OSError:
         return False
 
 
-def _osu_files(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() == ".osu"
-                  and not is_system_file(p.name))
-
-
 def _osu_modes(path: Path) -> list[int | None]:
     if path.is_dir():
-        return [read_mode(_text(p.read_bytes())) for p in _osu_files(path)]
+        return [read_mode(_text(p.read_bytes())) for p in osu_files(path)]
     suffix = path.suffix.lower()
     if suffix == ".osu" and path.is_file():
         return [read_mode(_text(path.read_bytes()))]
     if suffix == ".osz" and path.is_file():
         with zipfile.ZipFile(path) as archive:
-            return [read_mode(_text(archive.read(n))) for n in archive.namelist()
-                    if n.lower().endswith(".osu") and not is_system_file(n)]
+            return [read_mode(_text(archive.read(n))) for n in osu_members(archive)]
     return []
 
 

@@ -205,18 +205,28 @@ def _import(path: Path, archive: zipfile.ZipFile | None, extract_dir: Path | Non
                         warnings=tuple(warnings))
 
 
+def osu_files(folder: Path) -> list[Path]:
+    """The ``.osu`` files of a folder, by name (the system's files left out)."""
+    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() == ".osu"
+                  and not is_system_file(p.name))
+
+
+def osu_members(archive: zipfile.ZipFile) -> list[str]:
+    """The ``.osu`` members of an ``.osz`` archive, by name (the system's left out)."""
+    return sorted(n for n in archive.namelist()
+                  if n.lower().endswith(".osu") and not is_system_file(n))
+
+
 def _load(path: Path, archive: zipfile.ZipFile | None, warnings: list[str],
           ) -> tuple[list[_Map], tuple[Path, ...]]:
     """The parsed maps and the files they came from."""
     if archive is not None:
-        names = sorted(n for n in archive.namelist()
-                       if n.lower().endswith(".osu") and not is_system_file(n))
+        names = osu_members(archive)
         if not names:
             raise ImportFormatError("no .osu files in this archive", path=str(path))
         return [_parse(path / n, _member(archive, n, path), warnings) for n in names], (path,)
     if path.is_dir():
-        files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() == ".osu"
-                       and not is_system_file(p.name))
+        files = osu_files(path)
         if not files:
             raise ImportFormatError("no .osu files in this folder", path=str(path))
         return [_parse(f, read_bytes(f, "an .osu file"), warnings) for f in files], tuple(files)

@@ -59,24 +59,14 @@ class OsuTiming:
     anchors: tuple[tuple[float, int, float], ...]
     anchor_times: tuple[float, ...] = ()
 
-    def beat_of(self, time_ms: float) -> float:
-        """Beat position (quarter notes from bar 1) of an osu! time in ms, snapped to
-        the 1/48-beat grid when that moves it at most :data:`SNAP_TOLERANCE_MS`.
+    def beats_of(self, times_ms: Sequence[float]) -> list[float]:
+        """Beat positions (quarter notes from bar 1) of osu! times in ms, each snapped
+        to the 1/48-beat grid of its timing section when that moves it at most
+        :data:`SNAP_TOLERANCE_MS`, all at once (numpy, one pass).
 
         A snapped beat is ``steps / 48`` rounded once, as the beatmap reader
-        computes it, so it reads back as the very same float.
-        """
-        i = max(bisect.bisect_right(self.anchor_times, time_ms) - 1, 0)
-        t0, steps0, ms = self.anchors[i]
-        raw = (time_ms - t0) / ms
-        snapped = max(steps0 + round(raw * GRID), 0) / GRID
-        if abs(self.tempo.seconds_at(snapped) * 1000 - time_ms) <= SNAP_TOLERANCE_MS:
-            return snapped
-        return max(steps0 / GRID + raw, 0.0)
-
-    def beats_of(self, times_ms: Sequence[float]) -> list[float]:
-        """:meth:`beat_of` of many times at once (the same floats; numpy does the
-        arithmetic, one pass over all the times).
+        computes it, so it reads back as the very same float; the tests hold these
+        floats equal to a one-note-at-a-time reference.
 
         Parameters
         ----------

@@ -51,6 +51,7 @@ from pathlib import Path
 from typing import Any
 
 from game.input.x11_capture import GONE, PRESS, READY, RECORD, RELEASE
+from game.util.helper_process import end_helper
 
 #: How long to wait for the capture process to be watching the window.
 READY_TIMEOUT_S = 5.0
@@ -219,19 +220,12 @@ class X11KeyCapture:
             self._proc = self._start(new)
 
     @staticmethod
-    def _stop(proc: subprocess.Popen[bytes]) -> int:
-        """Terminate and reap ``proc``; returns its exit status."""
-        for pipe in (proc.stdin, proc.stdout):
+    def _stop(proc: subprocess.Popen[bytes]) -> int | None:
+        """End and reap ``proc`` (it exits when its input closes); returns its exit status."""
+        if proc.stdout is not None:
             with contextlib.suppress(OSError):
-                if pipe is not None:
-                    pipe.close()
-        if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=2.0)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+                proc.stdout.close()
+        end_helper(proc)
         return proc.returncode
 
     def close(self) -> None:

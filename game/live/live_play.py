@@ -21,11 +21,7 @@ from game.engine.windows import HitWindows
 from game.live.kit_player import KitPlayer, KitSetup
 from game.live.outputs import PlayOutputs
 from game.live.realtime import settle_for_realtime
-from game.live.sources import LiveSource, SourceSpec, scripted_events
-
-#: Live play: notes are missed only once an input stamped this much earlier
-#: can no longer arrive (device latency compensation makes inputs land late).
-LIVE_LATE_INPUT_S = 0.05
+from game.live.sources import LIVE_LATE_INPUT_S, LiveSource, SourceSpec, scripted_events
 
 
 def live_margins(specs: tuple[SourceSpec, SourceSpec], sources: Mapping[int, LiveSource],
@@ -69,7 +65,6 @@ class LivePlay:
                  openers: dict[int, Callable[[], Any]] | None = None,
                  on_judged: Callable[[Judgement], None] | None = None) -> None:
         self.chart, self.setups, self.specs = chart, setups, specs
-        self.windows = windows
         self.outputs = outputs
         self.on_judged = on_judged
         # One lock guards the session and the record: kit threads feed under it,
@@ -84,10 +79,9 @@ class LivePlay:
                             opener=(openers or {}).get(player))
             kit.engine_delays_s = outputs.midi_delays_s
             self.kits[player] = kit
-        #: Every source feeding strokes from its own thread (the kits, today).
-        self.sources: dict[int, LiveSource] = dict(self.kits)
-        self.settings = JudgeSettings(windows, late_input_s=live_margins(specs, self.sources))
-        outputs.late_input_s = max(self.settings.late_input_s)
+        # the kits are the sources feeding strokes from their own threads (a
+        # LiveSource each; another kind of source would join them here)
+        self.settings = JudgeSettings(windows, late_input_s=live_margins(specs, self.kits))
         self.reset()
 
     def reset(self) -> None:
@@ -111,13 +105,13 @@ class LivePlay:
 
     def start(self) -> LivePlay:
         """Start receiving strokes from the live sources (the kits)."""
-        for source in self.sources.values():
+        for source in self.kits.values():
             source.start()
         return self
 
     def close(self) -> None:
         """Stop receiving strokes from the live sources."""
-        for source in self.sources.values():
+        for source in self.kits.values():
             source.close()
 
     def keyboard_plays(self, player: int) -> bool:

@@ -27,6 +27,10 @@ from game.formats.performance import load_performance
 from game.util.errors import GameError
 
 LIVE_KINDS = ("keyboard", "midi")
+#: Live play: notes are missed only once an input stamped this much earlier
+#: can no longer arrive (device latency compensation makes inputs land late);
+#: a source adds its own ``latency_s`` on top.
+LIVE_LATE_INPUT_S = 0.05
 
 
 class LiveSource(Protocol):

@@ -223,6 +223,12 @@ class Settings:
         """The latency correction of ``device`` in ms (0.0 when none is stored)."""
         return dict(self.device_offsets_ms).get(device, 0.0)
 
+    def with_player(self, player: int, **changes: Any) -> Settings:
+        """A copy with player ``player``'s (0 or 1) preferences changed."""
+        players = list(self.players)
+        players[player] = replace(players[player], **changes)
+        return replace(self, players=(players[0], players[1]))
+
     def with_device_offset(self, device: str, ms: float) -> Settings:
         """A copy with ``device``'s offset set to ``ms``."""
         return replace(self, device_offsets_ms=tuple(

@@ -154,15 +154,15 @@ class GameplayView:
                  scroll_speed: float = 1.0) -> None:
         # only the session's fixed parts are kept: each frame's figures come in a LiveFrame
         self.chart = session.chart
-        self.windows = session.windows
+        self.windows = session.settings.windows
         self.players = players
         self.scroll_speed = scroll_speed
         self.text = TextCache()
         self.palettes: tuple[PlayerPalette, PlayerPalette] = (
             PALETTES[players[0].colour % 2], PALETTES[players[1].colour % 2])
-        late = session.late_input_s
+        late = session.settings.late_input_s
         #: per player: how long after a note's time it is missed (window + late margin), s
-        self._miss_after_s = (session.windows.miss_s + late[0], session.windows.miss_s + late[1])
+        self._miss_after_s = (self.windows.miss_s + late[0], self.windows.miss_s + late[1])
         self.highways = tuple(
             Highway(session.notes[p], session.players[p].layout, session.chart.tempo,
                     self.palettes[p], players[p].lane_labels,
@@ -353,9 +353,8 @@ class GameplayView:
             grade = j.grade
             if grade is STRAY:
                 continue
-            t = j.hit_time_s
             p = j.player
-            age = now_s - (t if t is not None else (j.note_time_s or 0.0) + miss_after[p])
+            age = now_s - judgement_time(j, miss_after[p])
             if age > horizon:
                 break
             if age < -0.02:

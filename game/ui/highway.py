@@ -233,16 +233,13 @@ class Highway:
         self._veil = (theme.fade_veil(bg, r, solid_rows=round(14 * geom.scale)), r.topleft)
 
     # chunks ----------------------------------------------------------------------------
-    def _chunk(self, k: int) -> pygame.Surface:
-        """Chunk ``k`` (song pixels ``[k * H, (k + 1) * H)``, top row = latest), painted.
+    def _paint_chunk(self, k: int) -> None:
+        """Paint chunk ``k`` (song pixels ``[k * H, (k + 1) * H)``, top row = latest).
 
         Every row of the highway's body is the same, so a chunk keeps only its beat
         lines besides the painted strip: painting a note out restores the body
         from the one blank chunk.
         """
-        ch = self._chunks.get(k)
-        if ch is not None:
-            return ch[0]
         geom = self.geom
         assert geom is not None
         h, pps = self._chunk_h, geom.pixels_per_second
@@ -259,7 +256,6 @@ class Highway:
         reach = self._reach / pps
         full.fblits(self._note_blits(k * h / pps - reach, top / pps + reach, top))
         self._chunks[k] = (full, lines)
-        return full
 
     def _note_blits(self, t0: float, t1: float, top: float,
                     span: tuple[int, int] | None = None) -> list[_Blit]:
@@ -374,7 +370,7 @@ class Highway:
         self._last_now = now_s
         for k in range(k_lo, k_hi + 1):
             if k not in chunks:
-                self._chunk(k)
+                self._paint_chunk(k)
         reach = self.judge_reach_s + self._reach / pps
         found = 0
         new = None if judged_total is None else judged_total - self._accounted
@@ -398,6 +394,6 @@ class Highway:
         top.append(self._veil)
         surface.fblits(top)
         if paint_ahead and k_hi + 1 not in chunks:  # paint the next chunk before it is needed
-            self._chunk(k_hi + 1)
+            self._paint_chunk(k_hi + 1)
         times = self._times
         return bisect_right(times, y_hi / pps) - bisect_left(times, y_lo / pps)

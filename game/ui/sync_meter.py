@@ -14,8 +14,8 @@ Fed by the engine's rolling duet stats (:meth:`Session.live_duet`). At a glance:
 
 from __future__ import annotations
 
+import functools
 import math
-from collections import OrderedDict
 from collections.abc import Sequence
 
 import pygame
@@ -105,8 +105,8 @@ class SyncMeter:
         self._team_size = text.fit("1,000,000", round(50 * s), self._room)
         self._angle = 0.0
         self._last_now: float | None = None
-        self._needles: OrderedDict[tuple[int, str | None],
-                                   tuple[pygame.Surface, tuple[int, int]]] = OrderedDict()
+        #: the needle's sprite by (angle step, grade), the least recently used dropped
+        self._needle = functools.lru_cache(maxsize=NEEDLE_SPRITES)(self._needle_at_step)
         self._build()
         # the live lines: one size for every value they can take (widest sample)
         ahead = [tr("WAITING"), tr("TOGETHER")] + [ahead_phrase(p, 888) for p in (0, 1)]
@@ -343,17 +343,11 @@ class SyncMeter:
 
     def _draw_needle(self, surface: pygame.Surface, angle_deg: float,
                      grade: str | None) -> None:
-        step = round(angle_deg / NEEDLE_STEP_DEG)
-        key = (step, grade)
-        cache = self._needles
-        hit = cache.get(key)
-        if hit is None:
-            hit = cache[key] = self._needle_sprite(step * NEEDLE_STEP_DEG, grade)
-            if len(cache) > NEEDLE_SPRITES:
-                cache.popitem(last=False)
-        else:
-            cache.move_to_end(key)
-        surface.blit(*hit)
+        surface.blit(*self._needle(round(angle_deg / NEEDLE_STEP_DEG), grade))
+
+    def _needle_at_step(self, step: int, grade: str | None,
+                        ) -> tuple[pygame.Surface, tuple[int, int]]:
+        return self._needle_sprite(step * NEEDLE_STEP_DEG, grade)
 
     def _needle_points(self, angle_deg: float) -> list[tuple[float, float]]:
         """The needle's outline (screen px) at ``angle_deg``: hub side, tip, hub side, tail."""

@@ -42,7 +42,7 @@ from game.app.scenes.calibration_clicks import (
 )
 from game.app.scenes.calibration_test_page import draw_test_page
 from game.engine.calibration import MIN_TAPS, median_offset_ms, tap_offsets
-from game.store.settings import Settings, save_settings
+from game.store.settings import Settings
 from game.ui import theme
 from game.ui.charts import px
 from game.ui.i18n import N_, ntr, tr
@@ -82,26 +82,21 @@ class CalibrationScene(Scene):
         self.offsets_s: list[list[float]] = [[], []]  # audio test uses [0]
         self.tap_song_s: list[list[float]] = [[], []]
         self.message = ""
-        self.settings = self._load_settings()
+        self.settings: Settings = app.context.settings
         self.clock: Any = None
         self.start_perf = 0.0
         self.now_s = -math.inf
-        keys = getattr(self.settings, "keys", None)
-        self.key_names = (keys.p1[1], keys.p2[1]) if keys is not None else ("f", "k")
+        keys = self.settings.keys
+        self.key_names = (keys.p1[1], keys.p2[1])
         self._audio_loaded = False
 
     # settings ------------------------------------------------------------------
-    def _load_settings(self) -> Settings:
-        return self.app.context.settings
-
     def current_audio_ms(self) -> float:
         """The audio offset in force, ms."""
-        return float(self.settings.audio.audio_offset_ms) if self.settings is not None else 0.0
+        return float(self.settings.audio.audio_offset_ms)
 
     def current_input_ms(self, player: int) -> float:
         """Player's input offset in force, ms."""
-        if self.settings is None:
-            return 0.0
         return float(self.settings.players[player].input_offset_ms)
 
     # measuring -----------------------------------------------------------------
@@ -191,23 +186,19 @@ class CalibrationScene(Scene):
             for p, v in enumerate(news):
                 if v is None:
                     continue
-                players = list(settings.players)
-                players[p] = dataclasses.replace(players[p], input_offset_ms=v)
-                settings = dataclasses.replace(settings, players=(players[0], players[1]))
+                settings = settings.with_player(p, input_offset_ms=v)
                 parts.append(tr("P{player} input offset {ms} ms").format(player=p + 1,
                                                                          ms=f"{v:+.0f}"))
             # TRANSLATORS: separator between the items of a list ("A, B")
             what = tr(", ").join(parts)
         self.message = tr("Saved: {what}").format(what=what)
-        self.settings = context.settings = settings
-        if context.settings_path is None:
-            self.message = tr("Kept for this session: {what}").format(what=what)
-        else:
-            try:
-                save_settings(settings, context.settings_path)
-            except Exception as e:  # StoreError
-                self.message = tr("Kept for this session, not saved ({error}): {what}").format(
-                    error=e, what=what)
+        self.settings = settings
+        try:
+            if context.commit_settings(settings) is None:
+                self.message = tr("Kept for this session: {what}").format(what=what)
+        except Exception as e:  # StoreError
+            self.message = tr("Kept for this session, not saved ({error}): {what}").format(
+                error=e, what=what)
         self._end_test()
         return True
 

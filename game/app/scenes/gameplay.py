@@ -23,14 +23,14 @@ from game.engine.windows import HitWindows
 from game.input.capture import Capture
 from game.input.keyboard import KeyMap
 from game.live.kit_player import KitSetup
-from game.live.live_play import LIVE_LATE_INPUT_S, LivePlay
+from game.live.live_play import LivePlay
 from game.live.outputs import PlayOutputs
 from game.live.sources import SourceSpec
 from game.ui import theme
 from game.ui.gameplay_view import GameplayView, PlayerLook
 from game.ui.i18n import tr
 
-__all__ = ["LIVE_LATE_INPUT_S", "GameplayScene"]
+__all__ = ["GameplayScene"]
 
 RECENT_KEEP = 48
 #: A kit's "connected" / "is back" notice shows this long.
@@ -91,7 +91,6 @@ class GameplayScene(Scene):
         self.chart = chart
         self.setups = setups
         self.specs = specs
-        self.windows = windows
         self.outputs = outputs
         self.on_finished = on_finished
         self.lead_in_s = lead_in_s
@@ -137,7 +136,6 @@ class GameplayScene(Scene):
         self.view.resize(self.app.screen.get_size())
         self.recent: list[Judgement] = []
         self._judged_q.clear()
-        self._judged_count = 0
         self._audio_started = False
         self._paused = False
         self.finished = False
@@ -244,7 +242,6 @@ class GameplayScene(Scene):
 
     def _judged(self, j: Judgement) -> None:
         self.recent.append(j)
-        self._judged_count += 1
         if self.audio is not None and j.note_index >= 0:
             self.audio.set_player_drums_audible(j.player, j.grade is not MISS)
 

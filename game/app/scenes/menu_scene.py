@@ -22,7 +22,6 @@ import numpy as np
 import pygame
 
 from game.app.scene import Scene
-from game.store.settings import KeyBindings
 from game.ui.text import TextCache, blit_text, wrap_text
 from game.ui.theme import (
     BG_BOTTOM,
@@ -272,15 +271,14 @@ def _backdrop(size: tuple[int, int]) -> pygame.Surface:
 
 
 def notices(app: Any) -> list[str]:
-    """The app's one-line notices (audio off, a score not saved...), created if missing."""
+    """The app's one-line notices (audio off, a score not saved...)."""
     found: list[str] = app.context.notices
     return found
 
 
 def current_keys(app: Any) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Each player's five key names (lanes hi-hat, snare, tom, cymbal, kick) from settings."""
-    settings = app.context.settings
-    keys = settings.keys if settings is not None else KeyBindings()
+    keys = app.context.settings.keys
     return tuple(keys.p1), tuple(keys.p2)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from pathlib import Path
 from typing import Any
@@ -77,10 +76,8 @@ class PlayerSetupScene(MenuScene):
             self.chart = None
             self.message = tr("cannot load this song: {error}").format(error=exc)
             self.message_colour = VERMILLION
-        settings = app.context.settings
-        prefs = getattr(settings, "players", None)
-        self.names = [getattr(prefs[i], "name", f"P{i + 1}") if prefs else f"P{i + 1}"
-                      for i in (0, 1)]
+        prefs = app.context.settings.players
+        self.names = [p.name for p in prefs]
         self.diffs: list[list[tuple[str, float]]] = []
         self.diff_index = [0, 0]
         for i, part in enumerate(("p1", "p2")):
@@ -88,7 +85,7 @@ class PlayerSetupScene(MenuScene):
             have = self.chart.difficulties(part) if self.chart else list(ratings)
             self.diffs.append([(d, float(ratings.get(d, 0.0))) for d in have])
             names = [d for d, _ in self.diffs[i]]
-            want = getattr(prefs[i], "difficulty", "normal") if prefs else "normal"
+            want = prefs[i].difficulty
             self.diff_index[i] = names.index(want) if want in names else max(
                 0, min(1, len(names) - 1))
         self.midi_status: MidiStatus = ports_status()
@@ -289,12 +286,9 @@ class PlayerSetupScene(MenuScene):
     def save_prefs(self) -> None:
         """Write names and difficulties back to the settings file (if there is a store)."""
         settings = self.app.context.settings
-        if settings is None or self._prefs_key() == self._saved:
+        if self._prefs_key() == self._saved:
             return
         try:
-            from game.store.settings import save_settings
-
-            players = list(settings.players)
             for i in (0, 1):
                 changes: dict[str, Any] = {"name": self.names[i] or f"P{i + 1}"}
                 if self.difficulty(i):
@@ -302,11 +296,9 @@ class PlayerSetupScene(MenuScene):
                 if (self.input_index[i] != self._first_inputs[i]
                         and self.input_kind(i) in kit.LIVE_INPUTS):
                     changes["input"] = self.input_choice(i)  # a person's seat, not a bot
-                players[i] = dataclasses.replace(players[i], **changes)
-            settings = dataclasses.replace(settings, players=(players[0], players[1]))
-            self.app.context.settings = settings
+                settings = settings.with_player(i, **changes)
             self._saved = self._prefs_key()
-            save_settings(settings, self.app.context.settings_path)
+            self.app.context.commit_settings(settings)
         except Exception as exc:  # kept in memory; the player is told
             report_error(self.app, tr("settings not saved: {error}").format(error=exc))
 

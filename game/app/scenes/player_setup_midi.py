@@ -86,8 +86,7 @@ def draw_midi_line(scene: Any, surface: pygame.Surface, line: str, cx: float, y:
 
 def saved_input(app: Any, player: int) -> str:
     """``player``'s input in the settings (``keyboard``, ``midi`` or ``midi:PORT``)."""
-    prefs = getattr(app.context.settings, "players", None)
-    return str(getattr(prefs[player], "input", "keyboard")) if prefs else "keyboard"
+    return str(app.context.settings.players[player].input)
 
 
 def input_choices(status: MidiStatus, saved: str) -> list[str]:

@@ -14,7 +14,6 @@ a name may be wider than the English).
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -25,7 +24,7 @@ import pygame
 from game.app.scene import Scene
 from game.app.scenes.results_cards import BAND_MS, duet_card, player_card
 from game.engine.calibration import suggest_offset_ms
-from game.store.settings import MAX_OFFSET_MS, save_settings
+from game.store.settings import MAX_OFFSET_MS
 from game.ui import charts, theme
 from game.ui.charts import px, text
 from game.ui.i18n import current_language, tr
@@ -166,29 +165,26 @@ class ResultsScene(Scene):
         settings = context.settings
         prefs = settings.players[player]
         new = max(-MAX_OFFSET_MS, min(MAX_OFFSET_MS, prefs.input_offset_ms - s))
-        players = list(settings.players)
-        players[player] = dataclasses.replace(prefs, input_offset_ms=new)
-        settings = dataclasses.replace(settings, players=(players[0], players[1]))
-        context.settings = settings
+        settings = settings.with_player(player, input_offset_ms=new)
         self.applied[player] = new
         ms = f"{new:+.0f}"
         # TRANSLATORS: results, after applying an offset tip; {ms} is signed (+12)
         self._message = lambda: tr("{player} input offset set to {ms} ms").format(
             player=player_tag(player), ms=ms)
-        if context.settings_path is not None:
-            try:
-                path = save_settings(settings, context.settings_path)
+        try:
+            path = context.commit_settings(settings)
+            if path is not None:
                 # TRANSLATORS: results, after applying an offset tip; {path} is a file
                 self._message = lambda: tr("{player} input offset set to {ms} ms, saved to "
                                            "{path}").format(player=player_tag(player), ms=ms,
                                                             path=path)
-            except Exception as e:  # StoreError: keep it in memory, say so
-                error = str(e)
-                # TRANSLATORS: results, after applying an offset tip; {error} is the
-                # system's message (English)
-                self._message = lambda: tr("{player} input offset set to {ms} ms (kept for "
-                                           "this session, not saved: {error})").format(
-                    player=player_tag(player), ms=ms, error=error)
+        except Exception as e:  # StoreError: keep it in memory, say so
+            error = str(e)
+            # TRANSLATORS: results, after applying an offset tip; {error} is the
+            # system's message (English)
+            self._message = lambda: tr("{player} input offset set to {ms} ms (kept for "
+                                       "this session, not saved: {error})").format(
+                player=player_tag(player), ms=ms, error=error)
         self._cache = None
         return float(new)
 

@@ -15,7 +15,7 @@ import pygame
 
 from game.app.scenes.menu_scene import MenuScene, report_error
 from game.engine.voices import KEYBOARD_5
-from game.store.settings import MAX_OFFSET_MS, KeyBindings, Settings, save_settings
+from game.store.settings import MAX_OFFSET_MS, KeyBindings, Settings
 from game.ui import i18n
 from game.ui.i18n import N_, tr
 from game.ui.theme import (
@@ -72,8 +72,7 @@ class SettingsScene(MenuScene):
 
     def __init__(self, app: Any) -> None:
         super().__init__(app)
-        current = app.context.settings
-        self.settings: Settings = current if isinstance(current, Settings) else Settings()
+        self.settings: Settings = app.context.settings
         self._original = self.settings
         self.panel_i = 0  # 0 keys, 1 the rest
         self.krow, self.kcol, self.orow = 0, 0, 0
@@ -126,14 +125,12 @@ class SettingsScene(MenuScene):
             i = int(row[1]) - 1
             prefs = s.players[i]
             if row.endswith("offset"):
-                value = _clamp(prefs.input_offset_ms + step * (10 if big else 1),
-                               -MAX_OFFSET_MS, MAX_OFFSET_MS)
-                prefs = dataclasses.replace(prefs, input_offset_ms=value)
+                change: dict[str, Any] = {"input_offset_ms": _clamp(
+                    prefs.input_offset_ms + step * (10 if big else 1),
+                    -MAX_OFFSET_MS, MAX_OFFSET_MS)}
             else:
-                prefs = dataclasses.replace(prefs, hit_sounds=not prefs.hit_sounds)
-            players = list(s.players)
-            players[i] = prefs
-            self._set(players=(players[0], players[1]))
+                change = {"hit_sounds": not prefs.hit_sounds}
+            self._set(players=s.with_player(i, **change).players)
         elif row == "scroll_speed":
             value = round(_clamp(s.display.scroll_speed + step * (0.5 if big else 0.1), 0.5,
                                  3.0), 2)
@@ -254,9 +251,8 @@ class SettingsScene(MenuScene):
     def close(self) -> None:
         if self.settings == self._original:
             return
-        self.app.context.settings = self.settings
         try:
-            save_settings(self.settings, self.app.context.settings_path)
+            self.app.context.commit_settings(self.settings)
             self._original = self.settings
         except Exception as exc:  # kept in memory for this run
             report_error(self.app, tr("settings not saved: {error}").format(error=exc))

@@ -42,11 +42,8 @@ def player_names(app: Any) -> tuple[str, str]:
 
     Names are the players' own text: shown as typed, never translated.
     """
-    settings = app.context.settings
-    try:
-        return settings.players[0].name, settings.players[1].name
-    except (AttributeError, IndexError, TypeError):
-        return "P1", "P2"
+    players = app.context.settings.players
+    return players[0].name, players[1].name
 
 
 
